@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// Prepares a fresh clone for `npm start` and `npm test`: npm packages (including Node 22 from
+// the `node` package), .dev.vars, and a Chromium for miniflare's local Browser Rendering.
+// Runs on whatever Node the machine has (it may be older than 22), so it uses nothing but Node's
+// standard library.
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const log = (message) => console.log(`[quire] ${message}`);
+const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: root, stdio: "inherit", ...opts });
+
+/** Installs npm packages when node_modules is missing or older than package.json / the lockfile. */
+function ensureNpmPackages() {
+	const marker = join(root, "node_modules", ".package-lock.json");
+	const newest = Math.max(...["package.json", "package-lock.json"].filter((f) => existsSync(join(root, f))).map((f) => statSync(join(root, f)).mtimeMs));
+	if (existsSync(marker) && statSync(marker).mtimeMs >= newest && existsSync(join(root, "node_modules", ".bin", "wrangler"))) return;
+	const fresh = !existsSync(join(root, "node_modules"));
+	log(fresh ? "installing npm packages (first run)…" : "package.json changed: updating npm packages…");
+	run("npm", [fresh && existsSync(join(root, "package-lock.json")) ? "ci" : "install", "--no-audit", "--no-fund"]);
+}
+
+/** Node 22 comes from the `node` devDependency, which npm scripts put first on PATH. */
+function checkNode() {
+	const node = join(root, "node_modules", ".bin", "node");
+	const version = existsSync(node) ? execFileSync(node, ["--version"], { encoding: "utf8" }).trim() : "none";
+	const [major, minor] = version.replace(/^v/, "").split(".").map(Number);
+	if (!(major > 22 || (major === 22 && minor >= 12))) throw new Error(`Node >= 22.12 is needed and node_modules/.bin/node is ${version}: run npm install`);
+}
+
+/** `.dev.vars` holds local secrets: a random ADMIN_TOKEN for the admin endpoints. */
+function ensureDevVars() {
+	const file = join(root, ".dev.vars");
+	if (existsSync(file) && /^ADMIN_TOKEN=/m.test(readFileSync(file, "utf8"))) return;
+	writeFileSync(file, `ADMIN_TOKEN="${randomBytes(24).toString("hex")}"\n`, { flag: "a", mode: 0o600 });
+	log("created .dev.vars with a random ADMIN_TOKEN");
+}
+
+/** Every Chrome version the installed miniflare copies expect (wrangler's and the vitest plugin's may differ). */
+function miniflareBrowserVersions() {
+	const versions = new Set();
+	const visit = (dir, depth) => {
+		if (depth > 4 || !existsSync(dir)) return;
+		for (const entry of readdirSync(dir, { withFileTypes: true })) {
+			if (!entry.isDirectory()) continue;
+			const path = join(dir, entry.name);
+			if (entry.name === "miniflare") {
+				const index = join(path, "dist", "src", "index.js");
+				const match = existsSync(index) && /BROWSER_VERSION = "([\d.]+)"/.exec(readFileSync(index, "utf8"));
+				if (match) versions.add(match[1]);
+			} else if (entry.name === "node_modules" || entry.name.startsWith("@") || depth > 0) {
+				visit(path, depth + 1);
+			}
+		}
+	};
+	visit(join(root, "node_modules"), 0);
+	return [...versions];
+}
+
+function findSystemChromium() {
+	return ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => existsSync(p));
+}
+
+/**
+ * miniflare downloads a pinned Chrome for local Browser Rendering. Where a system Chromium exists
+ * (or can be installed: root on Debian), put a launcher at the path miniflare looks in instead,
+ * so no download is needed.
+ */
+function ensureChromium() {
+	const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), ".wrangler", "chrome");
+	const missing = miniflareBrowserVersions()
+		.map((v) => join(cache, `linux-${v}`, "chrome-linux64", "chrome"))
+		.filter((p) => !existsSync(p));
+	if (missing.length === 0 || process.platform !== "linux") return;
+
+	let chromium = findSystemChromium();
+	if (!chromium && process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
+		log("installing Debian's chromium for local PDF rendering…");
+		const quiet = { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } };
+		run("apt-get", ["update", "-qq"], quiet);
+		run("apt-get", ["install", "-y", "-qq", "chromium"], quiet);
+		chromium = findSystemChromium();
+	}
+	if (!chromium) {
+		log("no system Chromium found: miniflare will try to download Chrome on the first render.");
+		log("Without internet, install one first (Debian/Ubuntu: sudo apt-get install chromium) and run this again.");
+		return;
+	}
+	for (const path of missing) {
+		mkdirSync(dirname(path), { recursive: true });
+		// Chromium refuses to run as root without --no-sandbox.
+		writeFileSync(path, `#!/bin/sh\n[ "$(id -u)" = 0 ] && set -- --no-sandbox "$@"\nexec ${chromium} "$@"\n`);
+		chmodSync(path, 0o755);
+	}
+	log(`local Browser Rendering will use ${chromium}`);
+}
+
+export function prepare() {
+	ensureNpmPackages();
+	checkNode();
+	ensureDevVars();
+	ensureChromium();
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) prepare();

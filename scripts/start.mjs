@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// `npm start`: prepares what is missing, applies D1 migrations locally, and serves the API with
+// `wrangler dev` (every binding local) on PORT (default 8787). Prints a curl line once it answers.
+import { execFileSync, spawn } from "node:child_process";
+import { join } from "node:path";
+import { prepare, root } from "./prepare.mjs";
+
+prepare();
+
+const port = process.env.PORT || "8787";
+const bin = join(root, "node_modules", ".bin");
+// The `node` package's Node 22 first on PATH, also when this script is run without npm.
+const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, WRANGLER_SEND_METRICS: "false" };
+
+execFileSync(join(bin, "wrangler"), ["d1", "migrations", "apply", "DB", "--local"], { cwd: root, env, stdio: "inherit" });
+
+const dev = spawn(join(bin, "wrangler"), ["dev", "--port", port, ...process.argv.slice(2)], { cwd: root, env, stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code) => process.exit(code ?? 0));
+
+const base = `http://localhost:${port}`;
+for (let i = 0; i < 300; i++) {
+	await new Promise((r) => setTimeout(r, 200));
+	const up = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+	if (!up) continue;
+	console.log(`
+Quire is running at ${base}  (API reference: ${base}/openapi.json)
+
+1. Sign up (the key is shown once):
+   curl -s -X POST ${base}/v1/accounts -H 'Content-Type: application/json' -d '{"email":"you@example.com"}'
+
+2. Generate DokJet's quick-start invoice with that key:
+   curl -X POST ${base}/v1/generate -H 'X-API-Key: <key>' -H 'Content-Type: application/json' -d '{"template_id":"invoices/invoice","data":{"client":"Acme Corp","total":"$564"}}' -o invoice.pdf
+`);
+	break;
+}

@@ -1,0 +1,64 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import type { App, AppEnv } from "./http/app-env";
+import { ApiError, errorBody } from "./http/errors";
+import { requestContext } from "./http/request-context";
+import { registerAdminCredits } from "./routes/admin/credits";
+import { registerHealth } from "./routes/health";
+import { registerUpload } from "./routes/upload";
+import { registerCreateAccount } from "./routes/v1/accounts";
+import { registerGetCredits } from "./routes/v1/credits";
+import { registerGenerate } from "./routes/v1/generate";
+
+/** HTTP errors raised by Hono itself (malformed JSON, wrong content type…) in the contract's terms. */
+function fromHttpException(error: HTTPException): ApiError {
+	if (error.status === 413) return new ApiError("PAYLOAD_TOO_LARGE", "Request body too large");
+	if (error.status === 415) return new ApiError("VALIDATION_ERROR", "Content-Type must be application/json");
+	if (error.status === 401) return new ApiError("UNAUTHORIZED", error.message || "Unauthorized");
+	if (error.status < 500) return new ApiError("VALIDATION_ERROR", error.message || "Bad request");
+	return new ApiError("INTERNAL", "Internal error", undefined, error);
+}
+
+export function createApp(): App {
+	const app = new OpenAPIHono<AppEnv>({
+		// Schema failures become the contract's 400, naming each bad field.
+		defaultHook: (result) => {
+			if (result.success) return;
+			const fields = result.error.issues.map((issue) => ({ path: issue.path.join(".") || "(body)", message: issue.message }));
+			const summary = fields.map((f) => `${f.path}: ${f.message}`).join("; ");
+			throw new ApiError("VALIDATION_ERROR", `Invalid request: ${summary}`, { fields });
+		},
+	});
+
+	app.use(requestContext());
+
+	registerHealth(app);
+	registerCreateAccount(app);
+	registerGetCredits(app);
+	registerGenerate(app);
+	registerUpload(app);
+	registerAdminCredits(app);
+
+	app.openAPIRegistry.registerComponent("securitySchemes", "ApiKeyHeader", { type: "apiKey", in: "header", name: "X-API-Key" });
+	app.openAPIRegistry.registerComponent("securitySchemes", "BearerAuth", { type: "http", scheme: "bearer" });
+	app.openAPIRegistry.registerComponent("securitySchemes", "AdminToken", { type: "http", scheme: "bearer", description: "The ADMIN_TOKEN secret" });
+	app.doc31("/openapi.json", {
+		openapi: "3.1.0",
+		info: {
+			title: "Quire API",
+			version: "1.0.0",
+			description: "Template + JSON data to PDF. Errors are `{\"error\":{\"code\",\"message\",\"details\"?,\"request_id\"}}`; every response carries `X-Request-Id`.",
+		},
+	});
+
+	app.notFound((c) => c.json(errorBody(new ApiError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), c.var.requestId), 404));
+
+	app.onError((err, c) => {
+		const error = err instanceof ApiError ? err : err instanceof HTTPException ? fromHttpException(err) : new ApiError("INTERNAL", "Internal error", undefined, err);
+		if (error.status >= 500) console.error(JSON.stringify({ request_id: c.var.requestId, code: error.code, internal: String(error.internal ?? err) }));
+		const headers = { "X-Request-Id": c.var.requestId ?? "" };
+		return c.json(errorBody(error, c.var.requestId), error.status, headers);
+	});
+
+	return app;
+}

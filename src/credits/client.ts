@@ -1,0 +1,38 @@
+import { ApiError } from "../http/errors";
+import type { Credits } from "./credits";
+
+/** The account's Credits object. Its methods are called over RPC: `await creditsFor(env, id).balance()`. */
+export function creditsFor(env: Env, accountId: string): DurableObjectStub<Credits> {
+	return env.CREDITS.get(env.CREDITS.idFromName(accountId));
+}
+
+/**
+ * Runs `work` paid by one credit: reserved before (402 when the balance is short), committed when
+ * `work` succeeds, refunded when it throws. `requestId` makes the charge idempotent.
+ * Returns what `work` returned and the balance after the charge.
+ */
+export async function spendCredit<T>(
+	credits: DurableObjectStub<Credits>,
+	requestId: string,
+	work: () => Promise<T>,
+): Promise<{ result: T; creditsLeft: number }> {
+	const reservation = await credits.reserve(requestId).catch((cause: unknown) => {
+		throw new ApiError("SERVICE_UNAVAILABLE", "The credits service is unavailable; nothing was charged", undefined, cause);
+	});
+	if (!reservation.ok) {
+		throw new ApiError("INSUFFICIENT_CREDITS", "Not enough credits: your monthly allowance and purchased credits are used up", {
+			credits_left: reservation.credits_left,
+		});
+	}
+	let result: T;
+	try {
+		result = await work();
+	} catch (error) {
+		// If even the refund can't reach the object, its alarm refunds the open reservation.
+		await credits.refund(requestId).catch(() => {});
+		throw error;
+	}
+	// Likewise: a commit that fails leaves the reservation open, and the alarm refunds it (never a double charge).
+	await credits.commit(requestId).catch(() => {});
+	return { result, creditsLeft: reservation.credits_left };
+}

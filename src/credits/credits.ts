@@ -1,0 +1,191 @@
+import { DurableObject } from "cloudflare:workers";
+
+/** Credits in each calendar month (UTC) on the free plan. */
+export const MONTHLY_ALLOWANCE = 50;
+/** A reservation neither committed nor refunded after this long is refunded by the alarm. */
+export const RESERVATION_TTL_MS = 5 * 60_000;
+/** Settled reservations are kept this long so that a replayed request id is still recognised. */
+const SETTLED_RETENTION_MS = 40 * 24 * 3600_000;
+
+export interface Balance {
+	credits_left: number;
+	monthly_allowance: number;
+	used_this_period: number;
+	purchased_credits: number;
+	resets_at: string;
+}
+
+export type ReserveResult = { ok: boolean; credits_left: number };
+
+type State = {
+	period: string;
+	monthly_used: number;
+	purchased: number;
+	purchased_used: number;
+};
+
+type Reservation = {
+	request_id: string;
+	period: string;
+	monthly: number;
+	purchased: number;
+	status: "reserved" | "committed" | "refunded";
+	expires_at: number;
+};
+
+/** `2026-11` for any instant in November 2026, UTC. */
+export function periodOf(now: number): string {
+	return new Date(now).toISOString().slice(0, 7);
+}
+
+/** Start of the month after `now`, UTC: when the monthly allowance comes back. */
+export function nextResetAt(now: number): string {
+	const d = new Date(now);
+	return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)).toISOString();
+}
+
+/**
+ * One object per account (`idFromName(accountId)`): the only writer of its balance.
+ *
+ * The monthly allowance is spent before purchased credits. Every debit is a reservation keyed by
+ * the request id: `reserve` before rendering, then `commit` or `refund`. All three are idempotent,
+ * and each runs as synchronous SQL with no await in between, so the Durable Object's single thread
+ * makes them atomic: the balance can't go negative and a request id is charged at most once.
+ */
+export class Credits extends DurableObject<Env> {
+	private readonly sql: SqlStorage;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.sql = ctx.storage.sql;
+		this.sql.exec(`
+			CREATE TABLE IF NOT EXISTS state (
+				id INTEGER PRIMARY KEY CHECK (id = 1),
+				period TEXT NOT NULL,
+				monthly_used INTEGER NOT NULL CHECK (monthly_used >= 0),
+				purchased INTEGER NOT NULL CHECK (purchased >= 0),
+				purchased_used INTEGER NOT NULL CHECK (purchased_used >= 0)
+			);
+			CREATE TABLE IF NOT EXISTS reservations (
+				request_id TEXT PRIMARY KEY,
+				period TEXT NOT NULL,
+				monthly INTEGER NOT NULL,
+				purchased INTEGER NOT NULL,
+				status TEXT NOT NULL,
+				expires_at INTEGER NOT NULL
+			);
+			CREATE INDEX IF NOT EXISTS reservations_open ON reservations (status, expires_at);
+		`);
+	}
+
+	/** Takes `amount` credits for `requestId` unless the balance is short. Repeating an id charges nothing more. */
+	reserve(requestId: string, amount = 1): ReserveResult {
+		const state = this.state();
+		const existing = this.reservation(requestId);
+		if (existing) return { ok: existing.status !== "refunded", credits_left: this.creditsLeft(state) };
+
+		const monthlyLeft = MONTHLY_ALLOWANCE - state.monthly_used;
+		if (monthlyLeft + state.purchased < amount) return { ok: false, credits_left: this.creditsLeft(state) };
+
+		const monthly = Math.min(amount, monthlyLeft);
+		const purchased = amount - monthly;
+		const now = Date.now();
+		this.sql.exec(
+			"UPDATE state SET monthly_used = monthly_used + ?, purchased = purchased - ?, purchased_used = purchased_used + ? WHERE id = 1",
+			monthly,
+			purchased,
+			purchased,
+		);
+		this.sql.exec(
+			"INSERT INTO reservations (request_id, period, monthly, purchased, status, expires_at) VALUES (?, ?, ?, ?, 'reserved', ?)",
+			requestId,
+			state.period,
+			monthly,
+			purchased,
+			now + RESERVATION_TTL_MS,
+		);
+		this.scheduleAlarm();
+		return { ok: true, credits_left: this.creditsLeft(this.state()) };
+	}
+
+	/** Makes a reservation final. True when it is (or already was) committed. */
+	commit(requestId: string): boolean {
+		this.sql.exec("UPDATE reservations SET status = 'committed' WHERE request_id = ? AND status = 'reserved'", requestId);
+		return this.reservation(requestId)?.status === "committed";
+	}
+
+	/** Gives a reservation's credits back. True when it is (or already was) refunded; a committed charge stays. */
+	refund(requestId: string): boolean {
+		const r = this.reservation(requestId);
+		if (!r) return false;
+		if (r.status === "reserved") this.release(r);
+		return this.reservation(requestId)?.status === "refunded";
+	}
+
+	/** Adds purchased credits, which never expire. */
+	addCredits(amount: number): Balance {
+		if (!Number.isInteger(amount) || amount <= 0) throw new RangeError("amount must be a positive integer");
+		this.state();
+		this.sql.exec("UPDATE state SET purchased = purchased + ? WHERE id = 1", amount);
+		return this.balance();
+	}
+
+	balance(): Balance {
+		const state = this.state();
+		return {
+			credits_left: this.creditsLeft(state),
+			monthly_allowance: MONTHLY_ALLOWANCE,
+			used_this_period: state.monthly_used + state.purchased_used,
+			purchased_credits: state.purchased,
+			resets_at: nextResetAt(Date.now()),
+		};
+	}
+
+	/** Refunds reservations left open past their deadline (a crashed request), and forgets old settled ones. */
+	override async alarm(): Promise<void> {
+		const now = Date.now();
+		const expired = this.sql
+			.exec<Reservation>("SELECT * FROM reservations WHERE status = 'reserved' AND expires_at <= ?", now)
+			.toArray();
+		for (const r of expired) this.release(r);
+		this.sql.exec("DELETE FROM reservations WHERE status != 'reserved' AND expires_at <= ?", now - SETTLED_RETENTION_MS);
+		this.scheduleAlarm();
+	}
+
+	private release(r: Reservation): void {
+		// A monthly credit is only given back to the month it was taken from.
+		const monthly = r.period === this.state().period ? r.monthly : 0;
+		this.sql.exec(
+			"UPDATE state SET monthly_used = monthly_used - ?, purchased = purchased + ?, purchased_used = MAX(purchased_used - ?, 0) WHERE id = 1",
+			monthly,
+			r.purchased,
+			r.purchased,
+		);
+		this.sql.exec("UPDATE reservations SET status = 'refunded' WHERE request_id = ?", r.request_id);
+	}
+
+	private scheduleAlarm(): void {
+		const next = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM reservations WHERE status = 'reserved'").one().at;
+		// The earliest open deadline is always the right next alarm; setAlarm replaces the old one.
+		if (next !== null) void this.ctx.storage.setAlarm(next);
+	}
+
+	/** The state row, rolled over to the current month when a new one has begun. */
+	private state(): State {
+		const period = periodOf(Date.now());
+		this.sql.exec(
+			"INSERT INTO state (id, period, monthly_used, purchased, purchased_used) VALUES (1, ?, 0, 0, 0) ON CONFLICT (id) DO NOTHING",
+			period,
+		);
+		this.sql.exec("UPDATE state SET period = ?, monthly_used = 0, purchased_used = 0 WHERE id = 1 AND period != ?", period, period);
+		return this.sql.exec<State>("SELECT period, monthly_used, purchased, purchased_used FROM state WHERE id = 1").one();
+	}
+
+	private reservation(requestId: string): Reservation | undefined {
+		return this.sql.exec<Reservation>("SELECT * FROM reservations WHERE request_id = ?", requestId).toArray()[0];
+	}
+
+	private creditsLeft(state: State): number {
+		return MONTHLY_ALLOWANCE - state.monthly_used + state.purchased;
+	}
+}

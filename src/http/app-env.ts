@@ -1,0 +1,24 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { KeyMode } from "../auth/api-key";
+import type { Db } from "../db";
+
+/** Who is calling: set by the `apiKeyAuth` middleware on authenticated routes. */
+export interface AuthContext {
+	accountId: string;
+	keyId: string;
+	mode: KeyMode;
+	plan: string;
+}
+
+/** Hono's environment for this app: bindings from `wrangler types`, per-request services in `c.var`. */
+export interface AppEnv {
+	Bindings: Env;
+	Variables: {
+		requestId: string;
+		startedAt: number;
+		db: Db;
+		auth: AuthContext;
+	};
+}
+
+export type App = OpenAPIHono<AppEnv>;

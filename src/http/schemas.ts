@@ -1,0 +1,35 @@
+import { z } from "@hono/zod-openapi";
+
+export const ErrorSchema = z
+	.object({
+		error: z.object({
+			code: z.string().openapi({ example: "VALIDATION_ERROR" }),
+			message: z.string().openapi({ example: "data: expected an object" }),
+			details: z.record(z.string(), z.unknown()).optional(),
+			request_id: z.string().optional(),
+		}),
+	})
+	.openapi("Error");
+
+/** OpenAPI response entries for the error statuses a route can answer. */
+export function errorResponses(...statuses: number[]) {
+	const descriptions: Record<number, string> = {
+		400: "Invalid request (VALIDATION_ERROR); details name each bad field",
+		401: "Missing, malformed, unknown or revoked API key (UNAUTHORIZED)",
+		402: "Not enough credits (INSUFFICIENT_CREDITS)",
+		403: "Not allowed (FORBIDDEN)",
+		404: "Not found (NOT_FOUND, TEMPLATE_NOT_FOUND)",
+		409: "Conflict (CONFLICT)",
+		413: "Request body too large (PAYLOAD_TOO_LARGE)",
+		422: "Template does not parse (TEMPLATE_ERROR)",
+		502: "Rendering failed (RENDER_FAILED); nothing charged",
+		503: "A dependency is unavailable (SERVICE_UNAVAILABLE); nothing charged",
+		504: "Rendering timed out (RENDER_TIMEOUT); nothing charged",
+	};
+	return Object.fromEntries(
+		statuses.map((s) => [s, { description: descriptions[s] ?? "Error", content: { "application/json": { schema: ErrorSchema } } }]),
+	);
+}
+
+/** Either header authenticates: `X-API-Key: <key>` or `Authorization: Bearer <key>`. */
+export const SECURITY: Array<Record<string, string[]>> = [{ ApiKeyHeader: [] }, { BearerAuth: [] }];

@@ -1,0 +1,12 @@
+import { createApp } from "./app";
+import { handleJobs } from "./jobs/consumer";
+
+export { Credits } from "./credits/credits";
+export { Renderer } from "./rendering/renderer";
+
+const app = createApp();
+
+export default {
+	fetch: app.fetch,
+	queue: handleJobs,
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,42 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { ApiError } from "../http/errors";
+import { errorResponses } from "../http/schemas";
+import type { App } from "../http/app-env";
+import { fetchPdf } from "../storage/pdfs";
+
+const route = createRoute({
+	method: "get",
+	path: "/upload/{account}/{file}",
+	tags: ["Generation"],
+	summary: "Download a hosted PDF",
+	description: "The `url` returned by `return_type: \"url\"`. Its random name is the capability: no API key needed. 404 once expired.",
+	request: {
+		params: z.object({
+			account: z.string().regex(/^acc_[0-9A-Za-z]{16}$/),
+			file: z.string().regex(/^[0-9A-Za-z]{22}\.pdf$/),
+		}),
+	},
+	responses: {
+		200: { description: "The PDF", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
+		...errorResponses(404),
+	},
+});
+
+export function registerUpload(app: App) {
+	app.openapi(
+		route,
+		async (c) => {
+			const { account, file } = c.req.valid("param");
+			const object = await fetchPdf(c.env.PDFS, `${account}/${file}`);
+			if (!object) throw new ApiError("NOT_FOUND", "File not found or expired");
+			const headers = new Headers({ "Cache-Control": "private, max-age=3600", ETag: object.httpEtag });
+			object.writeHttpMetadata(headers);
+			return new Response(object.body, { headers });
+		},
+		// A malformed name can't exist: answer like any missing file.
+		(result) => {
+			if (!result.success) throw new ApiError("NOT_FOUND", "File not found or expired");
+			return undefined;
+		},
+	);
+}

@@ -1,0 +1,138 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { apiKeyAuth } from "../../auth/middleware";
+import { creditsFor, spendCredit } from "../../credits/client";
+import { ApiError } from "../../http/errors";
+import { errorResponses, SECURITY } from "../../http/schemas";
+import type { App } from "../../http/app-env";
+import { PageOptionsSchema } from "../../rendering/page-options";
+import { rendererFor, type RenderResult } from "../../rendering/renderer";
+import { BUILT_IN_TEMPLATES, renderTemplate, TemplateSyntaxError } from "../../rendering/templates";
+import { contentDisposition, storePdf } from "../../storage/pdfs";
+import { Buffer } from "node:buffer";
+
+const GenerateSchema = z
+	.object({
+		template_id: z.string().min(1).max(200).optional().openapi({ description: "A stored template, e.g. `invoices/invoice`.", example: "invoices/invoice" }),
+		html: z.string().min(1).max(2_000_000).optional().openapi({ description: "Instead of `template_id`: an inline Mustache/HTML template." }),
+		data: z.record(z.string(), z.unknown()).default({}).openapi({ description: "Values for the template. `{{ }}` HTML-escapes them.", example: { client: "Acme Corp", total: "$564" } }),
+		return_type: z.enum(["binary", "url", "base64"]).default("binary").openapi({ description: "`binary`: the PDF bytes; `url`: a hosted link; `base64`: JSON with the PDF in base64." }),
+		async_mode: z.boolean().default(false).openapi({ description: "Queue the job and answer 202 at once. Not available yet: `true` is refused with 400." }),
+		webhook_url: z.url().max(2048).optional().openapi({ description: "Async mode only: where to POST the result." }),
+		options: PageOptionsSchema.default({}),
+		filename: z.string().min(1).max(200).optional().openapi({ description: "The PDF's file name. Default: the template's name, or `document.pdf`.", example: "invoice-42.pdf" }),
+		metadata: z.record(z.string(), z.unknown()).optional().openapi({ description: "Echoed back in task status and webhooks (async mode)." }),
+	})
+	.refine((b) => (b.template_id === undefined) !== (b.html === undefined), {
+		message: "send exactly one of template_id and html",
+		path: ["template_id"],
+	})
+	.openapi("GenerateRequest");
+
+const UrlResponseSchema = z
+	.object({
+		url: z.string().openapi({ example: "https://quire.example/upload/acc_x/k3J9….pdf" }),
+		credits_left: z.number().int(),
+		response_time_ms: z.number().int(),
+		expires_at: z.string().openapi({ description: "After this instant the URL answers 404." }),
+	})
+	.openapi("GenerateUrlResponse");
+
+const Base64ResponseSchema = z
+	.object({ pdf_base64: z.string(), credits_left: z.number().int(), response_time_ms: z.number().int() })
+	.openapi("GenerateBase64Response");
+
+const route = createRoute({
+	method: "post",
+	path: "/v1/generate",
+	tags: ["Generation"],
+	summary: "Generate a PDF",
+	description:
+		"Renders a template (or inline HTML) with `data` into a PDF. Costs one credit, reserved before rendering and refunded if rendering fails. " +
+		"`return_type` selects the response: PDF bytes (default), `{url, …}` or `{pdf_base64, …}`.",
+	security: SECURITY,
+	middleware: [apiKeyAuth()] as const,
+	request: { body: { required: true, content: { "application/json": { schema: GenerateSchema } } } },
+	responses: {
+		200: {
+			description: "The PDF (`binary`, with `X-Credits-Left`, `X-Response-Time-Ms`, `Content-Disposition`), or JSON for `url` and `base64`",
+			content: {
+				"application/pdf": { schema: z.string().openapi({ format: "binary" }) },
+				"application/json": { schema: z.union([UrlResponseSchema, Base64ResponseSchema]) },
+			},
+		},
+		...errorResponses(400, 401, 402, 404, 422, 502, 503, 504),
+	},
+});
+
+export function registerGenerate(app: App) {
+	app.openapi(route, async (c) => {
+		const body = c.req.valid("json");
+		const { accountId } = c.var.auth;
+		if (body.async_mode) {
+			throw new ApiError("VALIDATION_ERROR", "async_mode is not available yet: send async_mode false (or leave it out)", {
+				fields: [{ path: "async_mode", message: "not available yet" }],
+			});
+		}
+
+		// Everything the client can get wrong is checked before a credit is reserved.
+		const html = resolveHtml(body.template_id, body.html, body.data);
+		const filename = pdfFilename(body.filename ?? body.template_id?.split("/").pop() ?? "document");
+
+		const retentionHours = Number(c.env.PDF_RETENTION_HOURS);
+		const { result, creditsLeft } = await spendCredit(creditsFor(c.env, accountId), c.var.requestId, async () => {
+			const rendered = await rendererFor(c.env).render(html, body.options);
+			if (!rendered.ok) throw renderError(rendered);
+			if (body.return_type !== "url") return { pdf: rendered.pdf, stored: null };
+			const stored = await storePdf(c.env.PDFS, accountId, rendered.pdf, filename, retentionHours).catch((cause: unknown) => {
+				throw new ApiError("SERVICE_UNAVAILABLE", "PDF storage is unavailable; nothing was charged", undefined, cause);
+			});
+			return { pdf: rendered.pdf, stored };
+		});
+
+		const responseTimeMs = Date.now() - c.var.startedAt;
+		const headers = { "X-Credits-Left": String(creditsLeft), "X-Response-Time-Ms": String(responseTimeMs) };
+		if (result.stored) {
+			const url = `${new URL(c.req.url).origin}/upload/${result.stored.key}`;
+			const expiresAt = result.stored.expiresAt.toISOString();
+			return c.json({ url, credits_left: creditsLeft, response_time_ms: responseTimeMs, expires_at: expiresAt }, 200, headers);
+		}
+		if (body.return_type === "base64") {
+			const pdfBase64 = Buffer.from(result.pdf).toString("base64");
+			return c.json({ pdf_base64: pdfBase64, credits_left: creditsLeft, response_time_ms: responseTimeMs }, 200, headers);
+		}
+		return c.body(result.pdf, 200, { ...headers, "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(filename) });
+	});
+}
+
+/** A safe file name ending in `.pdf`. */
+export function pdfFilename(name: string): string {
+	const base = name.replace(/\.pdf$/i, "").replace(/[\u0000-\u001f\/\\:*?"<>|]+/g, "_").trim() || "document";
+	return `${base}.pdf`;
+}
+
+function resolveHtml(templateId: string | undefined, inlineHtml: string | undefined, data: Record<string, unknown>): string {
+	let source = inlineHtml;
+	if (templateId !== undefined) {
+		source = BUILT_IN_TEMPLATES.get(templateId)?.html;
+		if (source === undefined) throw new ApiError("TEMPLATE_NOT_FOUND", `Template "${templateId}" not found`);
+	}
+	try {
+		return renderTemplate(source!, data);
+	} catch (error) {
+		if (error instanceof TemplateSyntaxError) {
+			throw new ApiError("TEMPLATE_ERROR", `Template error on line ${error.line}: ${error.message}`, { line: error.line });
+		}
+		throw error;
+	}
+}
+
+function renderError(failure: Extract<RenderResult, { ok: false }>): ApiError {
+	switch (failure.reason) {
+		case "bad_page_range":
+			return new ApiError("VALIDATION_ERROR", failure.message, { fields: [{ path: "options.page_ranges", message: failure.message }] });
+		case "timeout":
+			return new ApiError("RENDER_TIMEOUT", "Rendering took too long; nothing was charged");
+		default:
+			return new ApiError("RENDER_FAILED", "Rendering failed; nothing was charged", undefined, failure.message);
+	}
+}
