@@ -122,9 +122,9 @@ export class Credits extends DurableObject<Env> {
 		return this.reservation(requestId)?.status === "refunded";
 	}
 
-	/** Adds purchased credits, which never expire. */
-	addCredits(amount: number): Balance {
-		if (!Number.isInteger(amount) || amount <= 0) throw new RangeError("amount must be a positive integer");
+	/** Adds purchased credits, which never expire. Null (and nothing added) unless `amount` is a positive integer. */
+	addCredits(amount: number): Balance | null {
+		if (!Number.isInteger(amount) || amount <= 0) return null;
 		this.state();
 		this.sql.exec("UPDATE state SET purchased = purchased + ? WHERE id = 1", amount);
 		return this.balance();

@@ -1,0 +1,106 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { MONTHLY_ALLOWANCE, nextResetAt, periodOf, type Credits } from "../../src/credits/credits";
+
+function freshAccount(): DurableObjectStub<Credits> {
+	return env.CREDITS.get(env.CREDITS.newUniqueId());
+}
+
+describe("Credits Durable Object", () => {
+	it("starts with the monthly allowance", async () => {
+		const balance = await freshAccount().balance();
+		expect(balance).toMatchObject({ credits_left: 50, monthly_allowance: 50, used_this_period: 0, purchased_credits: 0 });
+		expect(balance.resets_at).toBe(nextResetAt(Date.now()));
+	});
+
+	it("charges a request id once however often it is reserved or committed", async () => {
+		const credits = freshAccount();
+		expect(await credits.reserve("r1")).toEqual({ ok: true, credits_left: 49 });
+		expect(await credits.reserve("r1")).toEqual({ ok: true, credits_left: 49 });
+		expect(await credits.commit("r1")).toBe(true);
+		expect(await credits.commit("r1")).toBe(true);
+		expect(await credits.reserve("r1")).toEqual({ ok: true, credits_left: 49 });
+		expect((await credits.balance()).used_this_period).toBe(1);
+	});
+
+	it("refunds once, and never refunds a committed charge", async () => {
+		const credits = freshAccount();
+		await credits.reserve("a");
+		await credits.reserve("b");
+		expect(await credits.refund("a")).toBe(true);
+		expect(await credits.refund("a")).toBe(true);
+		expect((await credits.balance()).credits_left).toBe(49);
+		await credits.commit("b");
+		expect(await credits.refund("b")).toBe(false);
+		expect(await credits.refund("unknown")).toBe(false);
+		expect(await credits.commit("a")).toBe(false);
+		expect((await credits.balance()).credits_left).toBe(49);
+	});
+
+	it("never goes negative under 80 concurrent reservations", async () => {
+		const credits = freshAccount();
+		const results = await Promise.all(Array.from({ length: 80 }, (_, i) => credits.reserve(`c${i}`)));
+		expect(results.filter((r) => r.ok)).toHaveLength(MONTHLY_ALLOWANCE);
+		expect(results.filter((r) => !r.ok).every((r) => r.credits_left === 0)).toBe(true);
+		expect((await credits.balance()).credits_left).toBe(0);
+	});
+
+	it("spends purchased credits after the allowance and gives them back on refund", async () => {
+		const credits = freshAccount();
+		for (let i = 0; i < 50; i++) await credits.reserve(`m${i}`);
+		expect(await credits.reserve("over")).toEqual({ ok: false, credits_left: 0 });
+		expect((await credits.addCredits(3))?.credits_left).toBe(3);
+		expect(await credits.reserve("p1")).toEqual({ ok: true, credits_left: 2 });
+		expect((await credits.balance()).purchased_credits).toBe(2);
+		await credits.refund("p1");
+		expect(await credits.balance()).toMatchObject({ credits_left: 3, purchased_credits: 3, used_this_period: 50 });
+	});
+
+	it("refuses a top-up that is not a positive integer", async () => {
+		const credits = freshAccount();
+		expect(await credits.addCredits(0)).toBeNull();
+		expect(await credits.addCredits(1.5)).toBeNull();
+		expect(await credits.addCredits(-3)).toBeNull();
+		expect((await credits.balance()).credits_left).toBe(50);
+	});
+
+	it("restores the allowance when a new month begins, keeping purchased credits", async () => {
+		const credits = freshAccount();
+		for (let i = 0; i < 50; i++) await credits.reserve(`m${i}`);
+		await credits.addCredits(5);
+		await credits.reserve("last-month");
+		await runInDurableObject(credits, (_instance, state) => {
+			state.storage.sql.exec("UPDATE state SET period = '2026-01'");
+			state.storage.sql.exec("UPDATE reservations SET period = '2026-01'");
+		});
+		expect(await credits.balance()).toMatchObject({ credits_left: 54, used_this_period: 0, purchased_credits: 4 });
+		// A refund of last month's monthly credit does not add to this month's allowance.
+		await credits.refund("m0");
+		expect((await credits.balance()).credits_left).toBe(54);
+		await credits.refund("last-month");
+		expect((await credits.balance()).credits_left).toBe(55);
+	});
+
+	it("refunds, by alarm, a reservation left open past its deadline", async () => {
+		const credits = freshAccount();
+		await credits.reserve("crashed");
+		await credits.reserve("finished");
+		await credits.commit("finished");
+		expect((await credits.balance()).credits_left).toBe(48);
+		await runInDurableObject(credits, (_instance, state) => {
+			state.storage.sql.exec("UPDATE reservations SET expires_at = ? WHERE request_id = 'crashed'", Date.now() - 1);
+		});
+		expect(await runDurableObjectAlarm(credits)).toBe(true);
+		expect((await credits.balance()).credits_left).toBe(49);
+		expect(await credits.commit("crashed")).toBe(false);
+	});
+});
+
+describe("periods", () => {
+	it("are calendar months in UTC", () => {
+		expect(periodOf(Date.parse("2026-11-30T23:59:59Z"))).toBe("2026-11");
+		expect(periodOf(Date.parse("2026-12-01T00:00:00Z"))).toBe("2026-12");
+		expect(nextResetAt(Date.parse("2026-12-15T10:00:00Z"))).toBe("2027-01-01T00:00:00.000Z");
+	});
+});

@@ -1,0 +1,44 @@
+import { env, exports } from "cloudflare:workers";
+import { extractText, getDocumentProxy } from "unpdf";
+
+export const BASE = "http://quire.test";
+
+/** A request to the Worker's own fetch handler, as a client over HTTP would send it. */
+export function call(path: string, init: RequestInit = {}): Promise<Response> {
+	return exports.default.fetch(new Request(`${BASE}${path}`, init));
+}
+
+export function postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+	return call(path, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
+}
+
+let accounts = 0;
+
+/** Signs up a new account and returns its id and first key. */
+export async function signUp(): Promise<{ accountId: string; key: string; keyId: string }> {
+	const email = `user${++accounts}-${crypto.randomUUID().slice(0, 8)}@example.com`;
+	const res = await postJson("/v1/accounts", { email });
+	if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+	const { data } = (await res.json()) as { data: { account: { id: string }; key: { id: string; key: string } } };
+	return { accountId: data.account.id, key: data.key.key, keyId: data.key.id };
+}
+
+export async function creditsLeft(key: string): Promise<number> {
+	const res = await call("/v1/credits", { headers: { "X-API-Key": key } });
+	return ((await res.json()) as { credits_left: number }).credits_left;
+}
+
+export async function topUp(accountId: string, amount: number): Promise<Response> {
+	return postJson(`/admin/accounts/${accountId}/credits`, { amount }, { Authorization: `Bearer ${env.ADMIN_TOKEN}` });
+}
+
+/** Page count and text of a PDF, parsed with pdf.js. */
+export async function readPdf(bytes: ArrayBuffer | Uint8Array): Promise<{ pages: number; text: string }> {
+	const pdf = await getDocumentProxy(new Uint8Array(bytes));
+	const { totalPages, text } = await extractText(pdf, { mergePages: true });
+	return { pages: totalPages, text };
+}
+
+export async function errorOf(res: Response): Promise<{ code: string; message: string; details?: Record<string, unknown>; request_id?: string }> {
+	return ((await res.json()) as { error: { code: string; message: string } }).error;
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { call, errorOf } from "../helpers";
+
+describe("GET /health, GET /openapi.json, unknown routes", () => {
+	it("health answers ok with a request id", async () => {
+		const res = await call("/health");
+		expect(res.status).toBe(200);
+		expect(await res.json()).toEqual({ status: "ok" });
+		expect(res.headers.get("X-Request-Id")).toMatch(/^req_[0-9a-f]{32}$/);
+	});
+
+	it("the OpenAPI 3.1 document lists every route with its security", async () => {
+		const doc = (await (await call("/openapi.json")).json()) as { openapi: string; paths: Record<string, Record<string, { security?: unknown }>> };
+		expect(doc.openapi).toBe("3.1.0");
+		expect(Object.keys(doc.paths).sort()).toEqual(["/admin/accounts/{id}/credits", "/health", "/upload/{account}/{file}", "/v1/accounts", "/v1/credits", "/v1/generate"]);
+		expect(doc.paths["/v1/generate"]!.post!.security).toEqual([{ ApiKeyHeader: [] }, { BearerAuth: [] }]);
+	});
+
+	it("an unknown route is a 404 in the contract's error shape", async () => {
+		const res = await call("/v2/nothing");
+		expect(res.status).toBe(404);
+		expect(await errorOf(res)).toMatchObject({ code: "NOT_FOUND", request_id: expect.stringMatching(/^req_/) });
+	});
+});

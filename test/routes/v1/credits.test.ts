@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { call, postJson, signUp } from "../../helpers";
+
+describe("GET /v1/credits", () => {
+	it("answers the contract's shape and counts a generated document", async () => {
+		const { key } = await signUp();
+		await postJson("/v1/generate", { html: "<p>x</p>" }, { "X-API-Key": key });
+		const res = await call("/v1/credits", { headers: { "X-API-Key": key } });
+		expect(res.status).toBe(200);
+		const now = new Date();
+		expect(await res.json()).toEqual({
+			credits_left: 49,
+			plan: "free",
+			monthly_allowance: 50,
+			used_this_period: 1,
+			purchased_credits: 0,
+			resets_at: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString(),
+		});
+	});
+
+	it("401 without a key", async () => {
+		expect((await call("/v1/credits")).status).toBe(401);
+	});
+});

@@ -1,0 +1,197 @@
+import { describe, expect, it } from "vitest";
+import { getDocumentProxy } from "unpdf";
+import { call, creditsLeft, errorOf, postJson, readPdf, signUp } from "../../helpers";
+
+/**
+ * DokJet's quick-start request, byte for byte as each of its documented clients sends it:
+ * only the base URL and the key differ.
+ */
+const QUICK_START = {
+	curl: (key: string) => ({
+		headers: { "User-Agent": "curl/8.5.0", Accept: "*/*", "X-API-Key": key, "Content-Type": "application/json" },
+		body: `{ "template_id": "invoices/invoice", "data": { "client": "Acme Corp", "total": "$564" }, "return_type": "url" }`,
+	}),
+	fetch: (key: string) => ({
+		headers: { "X-API-Key": key, "Content-Type": "application/json" },
+		body: JSON.stringify({ template_id: "invoices/invoice", data: { client: "Acme Corp", total: "$564" }, return_type: "url" }),
+	}),
+	python: (key: string) => ({
+		headers: {
+			"User-Agent": "python-requests/2.32.3",
+			"Accept-Encoding": "gzip, deflate",
+			Accept: "*/*",
+			Connection: "keep-alive",
+			"X-API-Key": key,
+			"Content-Type": "application/json",
+		},
+		body: `{"template_id": "invoices/invoice", "data": {"client": "Acme Corp", "total": "$564"}, "return_type": "url"}`,
+	}),
+	php: (key: string) => ({
+		headers: { Accept: "*/*", "X-API-Key": key, "Content-Type": "application/json" },
+		body: `{"template_id":"invoices\\/invoice","data":{"client":"Acme Corp","total":"$564"},"return_type":"url"}`,
+	}),
+};
+
+describe("POST /v1/generate: DokJet's quick start", () => {
+	for (const [client, request] of Object.entries(QUICK_START)) {
+		it(`answers the ${client} example with {url, credits_left, response_time_ms} and the url serves the PDF`, async () => {
+			const { key } = await signUp();
+			const res = await call("/v1/generate", { method: "POST", ...request(key) });
+			expect(res.status).toBe(200);
+			expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
+			const body = (await res.json()) as { url: string; credits_left: number; response_time_ms: number; expires_at: string };
+			expect(body.credits_left).toBe(49);
+			expect(body.response_time_ms).toBeGreaterThan(0);
+			expect(body.url).toMatch(/^http:\/\/quire\.test\/upload\/acc_[0-9A-Za-z]{16}\/[0-9A-Za-z]{22}\.pdf$/);
+			expect(Date.parse(body.expires_at)).toBeGreaterThan(Date.now() + 23 * 3600_000);
+
+			const file = await call(new URL(body.url).pathname);
+			expect(file.status).toBe(200);
+			expect(file.headers.get("Content-Type")).toBe("application/pdf");
+			const pdf = await readPdf(await file.arrayBuffer());
+			expect(pdf.pages).toBe(1);
+			expect(pdf.text).toContain("Acme Corp");
+			expect(pdf.text).toContain("$564");
+			expect(pdf.text).toContain("INVOICE");
+		});
+	}
+
+	it("answers with the PDF bytes by default (sync, binary), with the contract's headers", async () => {
+		const { key } = await signUp();
+		const res = await postJson("/v1/generate", { template_id: "invoices/invoice", data: { client: "Acme Corp", total: "$564" } }, { "X-API-Key": key });
+		expect(res.status).toBe(200);
+		expect(res.headers.get("Content-Type")).toBe("application/pdf");
+		expect(res.headers.get("X-Credits-Left")).toBe("49");
+		expect(Number(res.headers.get("X-Response-Time-Ms"))).toBeGreaterThan(0);
+		expect(res.headers.get("Content-Disposition")).toMatch(/filename="invoice\.pdf"/);
+		expect(res.headers.get("X-Request-Id")).toMatch(/^req_/);
+		const pdf = await readPdf(await res.arrayBuffer());
+		expect(pdf).toMatchObject({ pages: 1 });
+		expect(pdf.text).toContain("Acme Corp");
+		expect(await creditsLeft(key)).toBe(49);
+	});
+
+	it("accepts Authorization: Bearer as well as X-API-Key", async () => {
+		const { key } = await signUp();
+		const res = await postJson("/v1/generate", { html: "<p>{{who}}</p>", data: { who: "bearer" } }, { Authorization: `Bearer ${key}` });
+		expect(res.status).toBe(200);
+		expect((await readPdf(await res.arrayBuffer())).text).toContain("bearer");
+	});
+
+	it("returns base64 JSON for return_type base64", async () => {
+		const { key } = await signUp();
+		const res = await postJson("/v1/generate", { html: "<h1>Hello {{name}}</h1>", data: { name: "Ada" }, return_type: "base64" }, { "X-API-Key": key });
+		expect(res.status).toBe(200);
+		const body = (await res.json()) as { pdf_base64: string; credits_left: number };
+		expect(body.credits_left).toBe(49);
+		const bytes = Uint8Array.from(atob(body.pdf_base64), (c) => c.charCodeAt(0));
+		expect((await readPdf(bytes)).text).toContain("Hello Ada");
+	});
+});
+
+describe("POST /v1/generate: inline HTML and page options", () => {
+	it("escapes data, so markup in values shows as text", async () => {
+		const { key } = await signUp();
+		const res = await postJson("/v1/generate", { html: "<p>{{note}}</p>", data: { note: "<b>5 < 6</b>" } }, { "X-API-Key": key });
+		expect((await readPdf(await res.arrayBuffer())).text).toContain("<b>5 < 6</b>");
+	});
+
+	it("applies format, landscape and page_ranges, and uses the filename", async () => {
+		const { key } = await signUp();
+		const threePages = `<style>div{page-break-after:always}</style><div>one</div><div>two</div><div>three</div>`;
+		const res = await postJson(
+			"/v1/generate",
+			{ html: threePages, options: { format: "Letter", landscape: true, page_ranges: "2-3", margin: { top: "10mm" } }, filename: "report.pdf" },
+			{ "X-API-Key": key },
+		);
+		expect(res.status).toBe(200);
+		expect(res.headers.get("Content-Disposition")).toMatch(/filename="report\.pdf"/);
+		const bytes = new Uint8Array(await res.arrayBuffer());
+		const pdf = await readPdf(bytes.slice());
+		expect(pdf.pages).toBe(2);
+		expect(pdf.text).toContain("two");
+		expect(pdf.text).not.toContain("one");
+		const [, , width, height] = (await (await getDocumentProxy(bytes)).getPage(1)).view;
+		// US Letter landscape: 11 × 8.5 in = 792 × 612 pt.
+		expect(Math.round(width!)).toBe(792);
+		expect(Math.round(height!)).toBe(612);
+	});
+});
+
+describe("POST /v1/generate: errors charge nothing and are never a 500", () => {
+	const invoice = { template_id: "invoices/invoice", data: { client: "Acme Corp", total: "$564" } };
+
+	it("401 without a key, with an unknown key, with a malformed key", async () => {
+		const { key } = await signUp();
+		const unknown = key.slice(0, 8) + "A".repeat(28);
+		for (const headers of [{}, { "X-API-Key": "qk_live_notakey" }, { "X-API-Key": unknown }, { Authorization: "Bearer " }, { Authorization: `Basic ${key}` }]) {
+			const res = await postJson("/v1/generate", invoice, headers as Record<string, string>);
+			expect(res.status).toBe(401);
+			expect(await errorOf(res)).toMatchObject({ code: "UNAUTHORIZED", request_id: expect.stringMatching(/^req_/) });
+		}
+		expect(await creditsLeft(key)).toBe(50);
+	});
+
+	it("400 for malformed JSON, a wrong content type, an unknown return_type, bad options, or template_id and html together", async () => {
+		const { key } = await signUp();
+		const cases: Array<[RequestInit, string]> = [
+			[{ body: "{ not json", headers: { "Content-Type": "application/json" } }, ""],
+			[{ body: JSON.stringify(invoice), headers: { "Content-Type": "text/plain" } }, ""],
+			[{ body: JSON.stringify({ ...invoice, return_type: "pdf" }) }, "return_type"],
+			[{ body: JSON.stringify({ ...invoice, data: [1, 2] }) }, "data"],
+			[{ body: JSON.stringify({ ...invoice, options: { format: "B9" } }) }, "options.format"],
+			[{ body: JSON.stringify({ ...invoice, options: { margin: { top: "1 furlong" } } }) }, "options.margin.top"],
+			[{ body: JSON.stringify({ ...invoice, options: { page_ranges: "all" } }) }, "options.page_ranges"],
+			[{ body: JSON.stringify({ ...invoice, options: { colour: "red" } }) }, "options"],
+			[{ body: JSON.stringify({ ...invoice, html: "<p>x</p>" }) }, "template_id"],
+			[{ body: JSON.stringify({ data: {} }) }, "template_id"],
+			[{ body: "" }, ""],
+		];
+		for (const [init, field] of cases) {
+			const res = await call("/v1/generate", { method: "POST", ...init, headers: { "Content-Type": "application/json", ...(init.headers as object), "X-API-Key": key } });
+			expect(res.status, String(init.body)).toBe(400);
+			const error = await errorOf(res);
+			expect(error.code).toBe("VALIDATION_ERROR");
+			if (field) expect(JSON.stringify(error.details), String(init.body)).toContain(`"path":"${field}`);
+		}
+		expect(await creditsLeft(key)).toBe(50);
+	});
+
+	it("404 TEMPLATE_NOT_FOUND for an unknown template, 422 TEMPLATE_ERROR naming the line for one that does not parse", async () => {
+		const { key } = await signUp();
+		const missing = await postJson("/v1/generate", { template_id: "invoices/nope", data: {} }, { "X-API-Key": key });
+		expect(missing.status).toBe(404);
+		expect(await errorOf(missing)).toMatchObject({ code: "TEMPLATE_NOT_FOUND" });
+		const broken = await postJson("/v1/generate", { html: "<p>\n{{#items}}\n<b>{{name}}</b>" }, { "X-API-Key": key });
+		expect(broken.status).toBe(422);
+		const error = await errorOf(broken);
+		expect(error).toMatchObject({ code: "TEMPLATE_ERROR", details: { line: 3 } });
+		expect(error.message).toMatch(/line 3.*Unclosed section "items"/);
+		expect(await creditsLeft(key)).toBe(50);
+	});
+
+	it("refunds a render that fails after the credit was reserved (page range past the last page)", async () => {
+		const { key } = await signUp();
+		const res = await postJson("/v1/generate", { html: "<p>one page</p>", options: { page_ranges: "5-6" } }, { "X-API-Key": key });
+		expect(res.status).toBe(400);
+		expect(await errorOf(res)).toMatchObject({ code: "VALIDATION_ERROR", details: { fields: [{ path: "options.page_ranges" }] } });
+		expect(await creditsLeft(key)).toBe(50);
+	});
+
+	it("402 INSUFFICIENT_CREDITS once the balance is spent, and nothing is rendered", async () => {
+		const { key, accountId } = await signUp();
+		const { env } = await import("cloudflare:workers");
+		await env.CREDITS.get(env.CREDITS.idFromName(accountId)).reserve("spend-all", 50);
+		const res = await postJson("/v1/generate", invoice, { "X-API-Key": key });
+		expect(res.status).toBe(402);
+		expect(await errorOf(res)).toMatchObject({ code: "INSUFFICIENT_CREDITS", details: { credits_left: 0 } });
+	});
+
+	it("async_mode is refused with a clear 400 until it exists", async () => {
+		const { key } = await signUp();
+		const res = await postJson("/v1/generate", { ...invoice, async_mode: true }, { "X-API-Key": key });
+		expect(res.status).toBe(400);
+		expect((await errorOf(res)).message).toMatch(/async_mode is not available yet/);
+		expect(await creditsLeft(key)).toBe(50);
+	});
+});

@@ -1,0 +1,42 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+	test: {
+		projects: [
+			{
+				// The Worker's tests, inside workerd against the real local D1, Durable Objects, R2,
+				// Queues and Browser Rendering (a real Chromium).
+				plugins: [
+					cloudflareTest(async () => ({
+						wrangler: { configPath: "./wrangler.toml" },
+						miniflare: {
+							bindings: {
+								ADMIN_TOKEN: "test-admin-token",
+								TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+							},
+						},
+					})),
+				],
+				test: {
+					name: "worker",
+					include: ["test/**/*.test.ts"],
+					exclude: ["test/scripts/**"],
+					setupFiles: ["./test/setup.ts"],
+					testTimeout: 60_000,
+					hookTimeout: 60_000,
+				},
+			},
+			{
+				// The two commands and the deploy build, run as a user would, in Node.
+				test: {
+					name: "scripts",
+					include: ["test/scripts/**/*.test.ts"],
+					environment: "node",
+					testTimeout: 900_000,
+					hookTimeout: 900_000,
+				},
+			},
+		],
+	},
+});
