@@ -19,9 +19,10 @@ function ensureNpmPackages() {
 	const marker = join(root, "node_modules", ".package-lock.json");
 	const newest = Math.max(...["package.json", "package-lock.json"].filter((f) => existsSync(join(root, f))).map((f) => statSync(join(root, f)).mtimeMs));
 	if (existsSync(marker) && statSync(marker).mtimeMs >= newest && existsSync(join(root, "node_modules", ".bin", "wrangler"))) return;
-	const fresh = !existsSync(join(root, "node_modules"));
-	log(fresh ? "installing npm packages (first run)…" : "package.json changed: updating npm packages…");
-	run("npm", [fresh && existsSync(join(root, "package-lock.json")) ? "ci" : "install", "--no-audit", "--no-fund"]);
+	log(existsSync(join(root, "node_modules")) ? "package.json changed: updating npm packages…" : "installing npm packages (first run)…");
+	// `npm install` rather than `npm ci`: ci refuses lockfiles that lack other platforms' optional
+	// packages (workerd's), which npm itself sometimes writes.
+	run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"]);
 }
 
 /** Node 22 comes from the `node` devDependency, which npm scripts put first on PATH. */

@@ -1,0 +1,22 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = resolve(import.meta.dirname, "../..");
+
+describe("wrangler deploy --dry-run", () => {
+	it("builds the deployable Worker offline, well under the 3 MiB (compressed) free-plan limit", () => {
+		const outdir = mkdtempSync(join(tmpdir(), "quire-build-"));
+		const output = execFileSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
+			cwd: root,
+			encoding: "utf8",
+			env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+		});
+		expect(output).toMatch(/--dry-run: exiting now/);
+		for (const binding of ["env.DB", "env.CREDITS", "env.RENDERER", "env.BROWSER", "env.PDFS", "env.JOBS"]) expect(output).toContain(binding);
+		const bundle = readdirSync(outdir).find((f) => f.endsWith(".js"))!;
+		expect(statSync(join(outdir, bundle)).size).toBeLessThan(8 * 1024 * 1024);
+	});
+});
