@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -17,6 +18,8 @@ describe("wrangler deploy --dry-run", () => {
 		expect(output).toMatch(/--dry-run: exiting now/);
 		for (const binding of ["env.DB", "env.CREDITS", "env.RENDERER", "env.BROWSER", "env.PDFS", "env.JOBS"]) expect(output).toContain(binding);
 		const bundle = readdirSync(outdir).find((f) => f.endsWith(".js"))!;
-		expect(statSync(join(outdir, bundle)).size).toBeLessThan(8 * 1024 * 1024);
+		const gzipped = gzipSync(readFileSync(join(outdir, bundle))).byteLength;
+		console.log(`Worker bundle: ${(gzipped / 1024).toFixed(0)} KiB gzipped`);
+		expect(gzipped).toBeLessThan(3 * 1024 * 1024);
 	});
 });
