@@ -9,6 +9,9 @@ import { registerUpload } from "./routes/upload";
 import { registerCreateAccount } from "./routes/v1/accounts";
 import { registerGetCredits } from "./routes/v1/credits";
 import { registerGenerate } from "./routes/v1/generate";
+import { registerCreateKey } from "./routes/v1/keys/create";
+import { registerDeleteKey } from "./routes/v1/keys/delete";
+import { registerListKeys } from "./routes/v1/keys/list";
 
 /** HTTP errors raised by Hono itself (malformed JSON, wrong content type…) in the contract's terms. */
 function fromHttpException(error: HTTPException): ApiError {
@@ -36,6 +39,9 @@ export function createApp(): App {
 	registerCreateAccount(app);
 	registerGetCredits(app);
 	registerGenerate(app);
+	registerCreateKey(app);
+	registerListKeys(app);
+	registerDeleteKey(app);
 	registerUpload(app);
 	registerAdminCredits(app);
 
@@ -56,7 +62,7 @@ export function createApp(): App {
 	app.onError((err, c) => {
 		const error = err instanceof ApiError ? err : err instanceof HTTPException ? fromHttpException(err) : new ApiError("INTERNAL", "Internal error", undefined, err);
 		if (error.status >= 500) console.error(JSON.stringify({ request_id: c.var.requestId, code: error.code, internal: String(error.internal ?? err) }));
-		const headers = { "X-Request-Id": c.var.requestId ?? "" };
+		const headers = { ...error.headers, "X-Request-Id": c.var.requestId ?? "" };
 		return c.json(errorBody(error, c.var.requestId), error.status, headers);
 	});
 

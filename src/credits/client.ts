@@ -1,5 +1,6 @@
+import type { KeyMode } from "../auth/api-key";
 import { ApiError } from "../http/errors";
-import type { Credits } from "./credits";
+import { dayOf, TEST_DAILY_CAP, type Credits } from "./credits";
 
 /** The account's Credits object. Its methods are called over RPC: `await creditsFor(env, id).balance()`. */
 export function creditsFor(env: Env, accountId: string): DurableObjectStub<Credits> {
@@ -8,17 +9,29 @@ export function creditsFor(env: Env, accountId: string): DurableObjectStub<Credi
 
 /**
  * Runs `work` paid by one credit: reserved before (402 when the balance is short), committed when
- * `work` succeeds, refunded when it throws. `requestId` makes the charge idempotent.
- * Returns what `work` returned and the balance after the charge.
+ * `work` succeeds, refunded when it throws. `requestId` makes the charge idempotent. A test-mode
+ * request takes a slot of the account's daily test cap instead (429 past it).
+ * Returns what `work` returned and the credit balance after the charge.
  */
 export async function spendCredit<T>(
 	credits: DurableObjectStub<Credits>,
 	requestId: string,
+	mode: KeyMode,
 	work: () => Promise<T>,
 ): Promise<{ result: T; creditsLeft: number }> {
-	const reservation = await credits.reserve(requestId).catch((cause: unknown) => {
+	const reservation = await credits.reserve(requestId, { test: mode === "test" }).catch((cause: unknown) => {
 		throw new ApiError("SERVICE_UNAVAILABLE", "The credits service is unavailable; nothing was charged", undefined, cause);
 	});
+	if (!reservation.ok && reservation.reason === "test_daily_cap") {
+		const retryAfter = Math.ceil((Date.parse(`${dayOf(Date.now())}T00:00:00Z`) + 86_400_000 - Date.now()) / 1000);
+		throw new ApiError(
+			"RATE_LIMITED",
+			`Test-mode keys make at most ${TEST_DAILY_CAP} documents a day per account; the cap resets at midnight UTC`,
+			{ test_daily_limit: TEST_DAILY_CAP },
+			undefined,
+			{ "Retry-After": String(retryAfter) },
+		);
+	}
 	if (!reservation.ok) {
 		throw new ApiError("INSUFFICIENT_CREDITS", "Not enough credits: your monthly allowance and purchased credits are used up", {
 			credits_left: reservation.credits_left,

@@ -4,6 +4,8 @@ import { DurableObject } from "cloudflare:workers";
 export const MONTHLY_ALLOWANCE = 50;
 /** A reservation neither committed nor refunded after this long is refunded by the alarm. */
 export const RESERVATION_TTL_MS = 5 * 60_000;
+/** Documents a day (UTC) that an account's test-mode keys may make; they cost no credits. */
+export const TEST_DAILY_CAP = 100;
 /** Settled reservations are kept this long so that a replayed request id is still recognised. */
 const SETTLED_RETENTION_MS = 40 * 24 * 3600_000;
 
@@ -15,18 +17,29 @@ export interface Balance {
 	resets_at: string;
 }
 
-export type ReserveResult = { ok: boolean; credits_left: number };
+export type ReserveResult =
+	| { ok: true; credits_left: number }
+	| { ok: false; credits_left: number; reason: "insufficient_credits" | "test_daily_cap" };
+
+export interface TestUsage {
+	test_daily_limit: number;
+	test_used_today: number;
+}
 
 type State = {
 	period: string;
 	monthly_used: number;
 	purchased: number;
 	purchased_used: number;
+	day: string;
+	test_used: number;
 };
 
 type Reservation = {
 	request_id: string;
+	kind: "credit" | "test";
 	period: string;
+	day: string;
 	monthly: number;
 	purchased: number;
 	status: "reserved" | "committed" | "refunded";
@@ -36,6 +49,11 @@ type Reservation = {
 /** `2026-11` for any instant in November 2026, UTC. */
 export function periodOf(now: number): string {
 	return new Date(now).toISOString().slice(0, 7);
+}
+
+/** `2026-11-21`: the UTC day, over which test-mode documents are capped. */
+export function dayOf(now: number): string {
+	return new Date(now).toISOString().slice(0, 10);
 }
 
 /** Start of the month after `now`, UTC: when the monthly allowance comes back. */
@@ -51,6 +69,7 @@ export function nextResetAt(now: number): string {
  * the request id: `reserve` before rendering, then `commit` or `refund`. All three are idempotent,
  * and each runs as synchronous SQL with no await in between, so the Durable Object's single thread
  * makes them atomic: the balance can't go negative and a request id is charged at most once.
+ * Test-mode documents go through the same reservations but count against a daily cap instead.
  */
 export class Credits extends DurableObject<Env> {
 	private readonly sql: SqlStorage;
@@ -64,11 +83,15 @@ export class Credits extends DurableObject<Env> {
 				period TEXT NOT NULL,
 				monthly_used INTEGER NOT NULL CHECK (monthly_used >= 0),
 				purchased INTEGER NOT NULL CHECK (purchased >= 0),
-				purchased_used INTEGER NOT NULL CHECK (purchased_used >= 0)
+				purchased_used INTEGER NOT NULL CHECK (purchased_used >= 0),
+				day TEXT NOT NULL,
+				test_used INTEGER NOT NULL CHECK (test_used >= 0)
 			);
 			CREATE TABLE IF NOT EXISTS reservations (
 				request_id TEXT PRIMARY KEY,
+				kind TEXT NOT NULL,
 				period TEXT NOT NULL,
+				day TEXT NOT NULL,
 				monthly INTEGER NOT NULL,
 				purchased INTEGER NOT NULL,
 				status TEXT NOT NULL,
@@ -78,31 +101,45 @@ export class Credits extends DurableObject<Env> {
 		`);
 	}
 
-	/** Takes `amount` credits for `requestId` unless the balance is short. Repeating an id charges nothing more. */
-	reserve(requestId: string, amount = 1): ReserveResult {
+	/**
+	 * Takes `amount` credits for `requestId` unless the balance is short; for a test-mode request
+	 * (`test: true`) takes a slot of the daily test cap instead. Repeating an id charges nothing more.
+	 */
+	reserve(requestId: string, { amount = 1, test = false }: { amount?: number; test?: boolean } = {}): ReserveResult {
 		const state = this.state();
 		const existing = this.reservation(requestId);
-		if (existing) return { ok: existing.status !== "refunded", credits_left: this.creditsLeft(state) };
+		if (existing) {
+			return existing.status === "refunded"
+				? { ok: false, credits_left: this.creditsLeft(state), reason: "insufficient_credits" }
+				: { ok: true, credits_left: this.creditsLeft(state) };
+		}
 
-		const monthlyLeft = MONTHLY_ALLOWANCE - state.monthly_used;
-		if (monthlyLeft + state.purchased < amount) return { ok: false, credits_left: this.creditsLeft(state) };
-
-		const monthly = Math.min(amount, monthlyLeft);
-		const purchased = amount - monthly;
-		const now = Date.now();
+		let monthly = 0;
+		let purchased = 0;
+		if (test) {
+			if (state.test_used >= TEST_DAILY_CAP) return { ok: false, credits_left: this.creditsLeft(state), reason: "test_daily_cap" };
+			this.sql.exec("UPDATE state SET test_used = test_used + 1 WHERE id = 1");
+		} else {
+			const monthlyLeft = MONTHLY_ALLOWANCE - state.monthly_used;
+			if (monthlyLeft + state.purchased < amount) return { ok: false, credits_left: this.creditsLeft(state), reason: "insufficient_credits" };
+			monthly = Math.min(amount, monthlyLeft);
+			purchased = amount - monthly;
+			this.sql.exec(
+				"UPDATE state SET monthly_used = monthly_used + ?, purchased = purchased - ?, purchased_used = purchased_used + ? WHERE id = 1",
+				monthly,
+				purchased,
+				purchased,
+			);
+		}
 		this.sql.exec(
-			"UPDATE state SET monthly_used = monthly_used + ?, purchased = purchased - ?, purchased_used = purchased_used + ? WHERE id = 1",
-			monthly,
-			purchased,
-			purchased,
-		);
-		this.sql.exec(
-			"INSERT INTO reservations (request_id, period, monthly, purchased, status, expires_at) VALUES (?, ?, ?, ?, 'reserved', ?)",
+			"INSERT INTO reservations (request_id, kind, period, day, monthly, purchased, status, expires_at) VALUES (?, ?, ?, ?, ?, ?, 'reserved', ?)",
 			requestId,
+			test ? "test" : "credit",
 			state.period,
+			state.day,
 			monthly,
 			purchased,
-			now + RESERVATION_TTL_MS,
+			Date.now() + RESERVATION_TTL_MS,
 		);
 		this.scheduleAlarm();
 		return { ok: true, credits_left: this.creditsLeft(this.state()) };
@@ -130,7 +167,7 @@ export class Credits extends DurableObject<Env> {
 		return this.balance();
 	}
 
-	balance(): Balance {
+	balance(): Balance & TestUsage {
 		const state = this.state();
 		return {
 			credits_left: this.creditsLeft(state),
@@ -138,6 +175,8 @@ export class Credits extends DurableObject<Env> {
 			used_this_period: state.monthly_used + state.purchased_used,
 			purchased_credits: state.purchased,
 			resets_at: nextResetAt(Date.now()),
+			test_daily_limit: TEST_DAILY_CAP,
+			test_used_today: state.test_used,
 		};
 	}
 
@@ -153,8 +192,15 @@ export class Credits extends DurableObject<Env> {
 	}
 
 	private release(r: Reservation): void {
+		const state = this.state();
+		if (r.kind === "test") {
+			// A test slot is only given back to the day it was taken from.
+			if (r.day === state.day) this.sql.exec("UPDATE state SET test_used = test_used - 1 WHERE id = 1");
+			this.sql.exec("UPDATE reservations SET status = 'refunded' WHERE request_id = ?", r.request_id);
+			return;
+		}
 		// A monthly credit is only given back to the month it was taken from.
-		const monthly = r.period === this.state().period ? r.monthly : 0;
+		const monthly = r.period === state.period ? r.monthly : 0;
 		this.sql.exec(
 			"UPDATE state SET monthly_used = monthly_used - ?, purchased = purchased + ?, purchased_used = MAX(purchased_used - ?, 0) WHERE id = 1",
 			monthly,
@@ -170,15 +216,19 @@ export class Credits extends DurableObject<Env> {
 		if (next !== null) void this.ctx.storage.setAlarm(next);
 	}
 
-	/** The state row, rolled over to the current month when a new one has begun. */
+	/** The state row, rolled over to the current month and day when a new one has begun. */
 	private state(): State {
-		const period = periodOf(Date.now());
+		const now = Date.now();
+		const period = periodOf(now);
+		const day = dayOf(now);
 		this.sql.exec(
-			"INSERT INTO state (id, period, monthly_used, purchased, purchased_used) VALUES (1, ?, 0, 0, 0) ON CONFLICT (id) DO NOTHING",
+			"INSERT INTO state (id, period, monthly_used, purchased, purchased_used, day, test_used) VALUES (1, ?, 0, 0, 0, ?, 0) ON CONFLICT (id) DO NOTHING",
 			period,
+			day,
 		);
 		this.sql.exec("UPDATE state SET period = ?, monthly_used = 0, purchased_used = 0 WHERE id = 1 AND period != ?", period, period);
-		return this.sql.exec<State>("SELECT period, monthly_used, purchased, purchased_used FROM state WHERE id = 1").one();
+		this.sql.exec("UPDATE state SET day = ?, test_used = 0 WHERE id = 1 AND day != ?", day, day);
+		return this.sql.exec<State>("SELECT period, monthly_used, purchased, purchased_used, day, test_used FROM state WHERE id = 1").one();
 	}
 
 	private reservation(requestId: string): Reservation | undefined {

@@ -33,6 +33,8 @@ export class ApiError extends Error {
 		message: string,
 		readonly details?: Record<string, unknown>,
 		readonly internal?: unknown,
+		/** Extra response headers, e.g. `Retry-After`. */
+		readonly headers?: Record<string, string>,
 	) {
 		super(message);
 	}

@@ -22,6 +22,7 @@ export function errorResponses(...statuses: number[]) {
 		409: "Conflict (CONFLICT)",
 		413: "Request body too large (PAYLOAD_TOO_LARGE)",
 		422: "Template does not parse (TEMPLATE_ERROR)",
+		429: "Too many requests (RATE_LIMITED), with Retry-After",
 		502: "Rendering failed (RENDER_FAILED); nothing charged",
 		503: "A dependency is unavailable (SERVICE_UNAVAILABLE); nothing charged",
 		504: "Rendering timed out (RENDER_TIMEOUT); nothing charged",

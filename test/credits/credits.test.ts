@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MONTHLY_ALLOWANCE, nextResetAt, periodOf, type Credits } from "../../src/credits/credits";
+import { MONTHLY_ALLOWANCE, nextResetAt, periodOf, TEST_DAILY_CAP, type Credits } from "../../src/credits/credits";
 
 function freshAccount(): DurableObjectStub<Credits> {
 	return env.CREDITS.get(env.CREDITS.newUniqueId());
@@ -10,7 +10,7 @@ function freshAccount(): DurableObjectStub<Credits> {
 describe("Credits Durable Object", () => {
 	it("starts with the monthly allowance", async () => {
 		const balance = await freshAccount().balance();
-		expect(balance).toMatchObject({ credits_left: 50, monthly_allowance: 50, used_this_period: 0, purchased_credits: 0 });
+		expect(balance).toMatchObject({ credits_left: 50, monthly_allowance: 50, used_this_period: 0, purchased_credits: 0, test_daily_limit: TEST_DAILY_CAP, test_used_today: 0 });
 		expect(balance.resets_at).toBe(nextResetAt(Date.now()));
 	});
 
@@ -46,10 +46,24 @@ describe("Credits Durable Object", () => {
 		expect((await credits.balance()).credits_left).toBe(0);
 	});
 
+	it("counts test-mode documents against the daily cap, never against credits", async () => {
+		const credits = freshAccount();
+		const results = await Promise.all(Array.from({ length: TEST_DAILY_CAP + 5 }, (_, i) => credits.reserve(`t${i}`, { test: true })));
+		expect(results.filter((r) => r.ok)).toHaveLength(TEST_DAILY_CAP);
+		expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.reason === "test_daily_cap")).toBe(true);
+		expect(await credits.balance()).toMatchObject({ credits_left: 50, used_this_period: 0, test_used_today: TEST_DAILY_CAP });
+		await credits.refund("t0");
+		expect((await credits.balance()).test_used_today).toBe(TEST_DAILY_CAP - 1);
+		expect(await credits.reserve("t-again", { test: true })).toMatchObject({ ok: true });
+		// A new day gives the cap back.
+		await runInDurableObject(credits, (_instance, state) => state.storage.sql.exec("UPDATE state SET day = '2026-01-01'"));
+		expect((await credits.balance()).test_used_today).toBe(0);
+	});
+
 	it("spends purchased credits after the allowance and gives them back on refund", async () => {
 		const credits = freshAccount();
 		for (let i = 0; i < 50; i++) await credits.reserve(`m${i}`);
-		expect(await credits.reserve("over")).toEqual({ ok: false, credits_left: 0 });
+		expect(await credits.reserve("over")).toEqual({ ok: false, credits_left: 0, reason: "insufficient_credits" });
 		expect((await credits.addCredits(3))?.credits_left).toBe(3);
 		expect(await credits.reserve("p1")).toEqual({ ok: true, credits_left: 2 });
 		expect((await credits.balance()).purchased_credits).toBe(2);

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { accounts, apiKeys } from "../../db/schema";
-import { generateKey, hashKey, keyPreview, newId } from "../../auth/api-key";
+import { newId } from "../../auth/api-key";
+import { issueKey } from "../../auth/keys";
 import { ApiError } from "../../http/errors";
 import { errorResponses } from "../../http/schemas";
 import type { App } from "../../http/app-env";
@@ -41,16 +42,7 @@ export function registerCreateAccount(app: App) {
 		const email = c.req.valid("json").email.toLowerCase();
 		const createdAt = new Date().toISOString();
 		const account = { id: newId("acc"), email, plan: "free", createdAt };
-		const key = generateKey("live");
-		const keyRow = {
-			id: newId("key"),
-			accountId: account.id,
-			name: "Default",
-			keyHash: await hashKey(key),
-			keyPreview: keyPreview(key),
-			mode: "live" as const,
-			createdAt,
-		};
+		const { key, row: keyRow } = await issueKey(account.id, "Default", "live", createdAt);
 		const db = c.var.db;
 		try {
 			await db.batch([db.insert(accounts).values(account), db.insert(apiKeys).values(keyRow)]);

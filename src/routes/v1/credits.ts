@@ -12,6 +12,9 @@ const CreditsSchema = z
 		used_this_period: z.number().int().openapi({ example: 1 }),
 		purchased_credits: z.number().int().openapi({ description: "Bought credits left; they never expire and are spent after the allowance.", example: 0 }),
 		resets_at: z.string().openapi({ description: "When the monthly allowance comes back (ISO 8601, UTC).", example: "2026-12-01T00:00:00.000Z" }),
+		mode: z.enum(["live", "test"]).openapi({ description: "The mode of the key that made this request: `test` keys spend no credits." }),
+		test_daily_limit: z.number().int().openapi({ description: "Documents a day (UTC) the account's test-mode keys may make.", example: 100 }),
+		test_used_today: z.number().int().openapi({ example: 0 }),
 	})
 	.openapi("Credits");
 
@@ -30,7 +33,7 @@ const route = createRoute({
 
 export function registerGetCredits(app: App) {
 	app.openapi(route, async (c) => {
-		const { credits_left, monthly_allowance, used_this_period, purchased_credits, resets_at } = await creditsFor(c.env, c.var.auth.accountId).balance();
-		return c.json({ credits_left, plan: c.var.auth.plan, monthly_allowance, used_this_period, purchased_credits, resets_at }, 200);
+		const balance = await creditsFor(c.env, c.var.auth.accountId).balance();
+		return c.json({ ...balance, plan: c.var.auth.plan, mode: c.var.auth.mode }, 200);
 	});
 }

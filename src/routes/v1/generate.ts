@@ -7,6 +7,7 @@ import type { App } from "../../http/app-env";
 import { PageOptionsSchema } from "../../rendering/page-options";
 import { rendererFor, type RenderResult } from "../../rendering/renderer";
 import { BUILT_IN_TEMPLATES, renderTemplate, TemplateSyntaxError } from "../../rendering/templates";
+import { withTestWatermark } from "../../rendering/watermark";
 import { contentDisposition, storePdf } from "../../storage/pdfs";
 import { Buffer } from "node:buffer";
 
@@ -48,6 +49,7 @@ const route = createRoute({
 	summary: "Generate a PDF",
 	description:
 		"Renders a template (or inline HTML) with `data` into a PDF. Costs one credit, reserved before rendering and refunded if rendering fails. " +
+		"With a test-mode key (`qk_test_…`) it costs nothing, every page carries a diagonal TEST watermark, and the account may make a limited number a day (429 past it). " +
 		"`return_type` selects the response: PDF bytes (default), `{url, …}` or `{pdf_base64, …}`.",
 	security: SECURITY,
 	middleware: [apiKeyAuth()] as const,
@@ -60,14 +62,14 @@ const route = createRoute({
 				"application/json": { schema: z.union([UrlResponseSchema, Base64ResponseSchema]) },
 			},
 		},
-		...errorResponses(400, 401, 402, 404, 422, 502, 503, 504),
+		...errorResponses(400, 401, 402, 404, 422, 429, 502, 503, 504),
 	},
 });
 
 export function registerGenerate(app: App) {
 	app.openapi(route, async (c) => {
 		const body = c.req.valid("json");
-		const { accountId } = c.var.auth;
+		const { accountId, mode } = c.var.auth;
 		if (body.async_mode) {
 			throw new ApiError("VALIDATION_ERROR", "async_mode is not available yet: send async_mode false (or leave it out)", {
 				fields: [{ path: "async_mode", message: "not available yet" }],
@@ -75,18 +77,19 @@ export function registerGenerate(app: App) {
 		}
 
 		// Everything the client can get wrong is checked before a credit is reserved.
-		const html = resolveHtml(body.template_id, body.html, body.data);
+		const rendered = resolveHtml(body.template_id, body.html, body.data);
+		const html = mode === "test" ? withTestWatermark(rendered) : rendered;
 		const filename = pdfFilename(body.filename ?? body.template_id?.split("/").pop() ?? "document");
 
 		const retentionHours = Number(c.env.PDF_RETENTION_HOURS);
-		const { result, creditsLeft } = await spendCredit(creditsFor(c.env, accountId), c.var.requestId, async () => {
-			const rendered = await rendererFor(c.env).render(html, body.options);
-			if (!rendered.ok) throw renderError(rendered);
-			if (body.return_type !== "url") return { pdf: rendered.pdf, stored: null };
-			const stored = await storePdf(c.env.PDFS, accountId, rendered.pdf, filename, retentionHours).catch((cause: unknown) => {
+		const { result, creditsLeft } = await spendCredit(creditsFor(c.env, accountId), c.var.requestId, mode, async () => {
+			const made = await rendererFor(c.env).render(html, body.options);
+			if (!made.ok) throw renderError(made);
+			if (body.return_type !== "url") return { pdf: made.pdf, stored: null };
+			const stored = await storePdf(c.env.PDFS, accountId, made.pdf, filename, retentionHours).catch((cause: unknown) => {
 				throw new ApiError("SERVICE_UNAVAILABLE", "PDF storage is unavailable; nothing was charged", undefined, cause);
 			});
-			return { pdf: rendered.pdf, stored };
+			return { pdf: made.pdf, stored };
 		});
 
 		const responseTimeMs = Date.now() - c.var.startedAt;

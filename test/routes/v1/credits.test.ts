@@ -14,6 +14,9 @@ describe("GET /v1/credits", () => {
 			monthly_allowance: 50,
 			used_this_period: 1,
 			purchased_credits: 0,
+			mode: "live",
+			test_daily_limit: 100,
+			test_used_today: 0,
 			resets_at: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString(),
 		});
 	});

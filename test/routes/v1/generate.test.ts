@@ -181,7 +181,7 @@ describe("POST /v1/generate: errors charge nothing and are never a 500", () => {
 	it("402 INSUFFICIENT_CREDITS once the balance is spent, and nothing is rendered", async () => {
 		const { key, accountId } = await signUp();
 		const { env } = await import("cloudflare:workers");
-		await env.CREDITS.get(env.CREDITS.idFromName(accountId)).reserve("spend-all", 50);
+		await env.CREDITS.get(env.CREDITS.idFromName(accountId)).reserve("spend-all", { amount: 50 });
 		const res = await postJson("/v1/generate", invoice, { "X-API-Key": key });
 		expect(res.status).toBe(402);
 		expect(await errorOf(res)).toMatchObject({ code: "INSUFFICIENT_CREDITS", details: { credits_left: 0 } });

@@ -1,0 +1,49 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { apiKeyAuth } from "../../../auth/middleware";
+import { createKey, MAX_KEYS_PER_ACCOUNT } from "../../../auth/keys";
+import { ApiError } from "../../../http/errors";
+import { errorResponses, SECURITY } from "../../../http/schemas";
+import type { App } from "../../../http/app-env";
+
+const CreateKeySchema = z
+	.object({
+		name: z.string().trim().min(1, "name must not be empty").max(100).openapi({ description: "A descriptive name for the key (1 to 100 characters).", example: "Production Server" }),
+		mode: z.enum(["live", "test"]).default("live").openapi({ description: "`test` keys make watermarked PDFs that cost no credits, capped per day." }),
+	})
+	.openapi("CreateKeyRequest");
+
+const CreatedKeySchema = z
+	.object({
+		data: z.object({
+			id: z.string().openapi({ example: "key_7bQ2c9LmXw4RtZ1a" }),
+			name: z.string().openapi({ example: "Production Server" }),
+			key: z.string().openapi({ description: "The full API key, returned only this once.", example: "qk_live_…" }),
+			created_at: z.string().openapi({ example: "2026-11-21T10:30:00.000Z" }),
+		}),
+	})
+	.openapi("CreatedKey");
+
+const route = createRoute({
+	method: "post",
+	path: "/v1/keys",
+	tags: ["API keys"],
+	summary: "Create an API key",
+	description: `pdfapi.dev's key creation. The full key is in this response only; store it securely. An account holds at most ${MAX_KEYS_PER_ACCOUNT} keys (409 past that).`,
+	security: SECURITY,
+	middleware: [apiKeyAuth()] as const,
+	request: { body: { required: true, content: { "application/json": { schema: CreateKeySchema } } } },
+	responses: {
+		201: { description: "The new key", content: { "application/json": { schema: CreatedKeySchema } } },
+		...errorResponses(400, 401, 409),
+	},
+});
+
+export function registerCreateKey(app: App) {
+	app.openapi(route, async (c) => {
+		const { name, mode } = c.req.valid("json");
+		const issued = await createKey(c.var.db, c.var.auth.accountId, name, mode);
+		if (!issued) throw new ApiError("CONFLICT", `An account can hold at most ${MAX_KEYS_PER_ACCOUNT} API keys: delete one first`);
+		const { id, createdAt } = issued.row;
+		return c.json({ data: { id, name, key: issued.key, created_at: createdAt } }, 201);
+	});
+}

@@ -1,0 +1,30 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { apiKeyAuth } from "../../../auth/middleware";
+import { deleteKey } from "../../../auth/keys";
+import { ApiError } from "../../../http/errors";
+import { errorResponses, SECURITY } from "../../../http/schemas";
+import type { App } from "../../../http/app-env";
+
+const route = createRoute({
+	method: "delete",
+	path: "/v1/keys/{id}",
+	tags: ["API keys"],
+	summary: "Delete an API key",
+	description: "pdfapi.dev's key deletion: immediate (the key's next request is refused) and cannot be undone. The key that authenticates this request can't delete itself (403).",
+	security: SECURITY,
+	middleware: [apiKeyAuth()] as const,
+	request: { params: z.object({ id: z.string().openapi({ example: "key_7bQ2c9LmXw4RtZ1a" }) }) },
+	responses: {
+		200: { description: "Deleted", content: { "application/json": { schema: z.object({ data: z.object({ deleted: z.literal(true) }) }) } } },
+		...errorResponses(401, 403, 404),
+	},
+});
+
+export function registerDeleteKey(app: App) {
+	app.openapi(route, async (c) => {
+		const { id } = c.req.valid("param");
+		if (id === c.var.auth.keyId) throw new ApiError("FORBIDDEN", "Cannot delete the API key used to authenticate this request");
+		if (!(await deleteKey(c.var.db, c.var.auth.accountId, id))) throw new ApiError("NOT_FOUND", "API key not found");
+		return c.json({ data: { deleted: true as const } }, 200);
+	});
+}
