@@ -13,6 +13,9 @@ export default defineConfig({
 						miniflare: {
 							bindings: {
 								ADMIN_TOKEN: "test-admin-token",
+								WEBHOOK_SECRET_KEY: "test-webhook-secret-key",
+								// The webhook tests' receiver listens on loopback.
+								WEBHOOK_ALLOW_LOOPBACK: "true",
 								TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 							},
 						},

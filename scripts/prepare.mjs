@@ -33,12 +33,16 @@ function checkNode() {
 	if (!(major > 22 || (major === 22 && minor >= 12))) throw new Error(`Node >= 22.12 is needed and node_modules/.bin/node is ${version}: run npm install`);
 }
 
-/** `.dev.vars` holds local secrets: a random ADMIN_TOKEN for the admin endpoints. */
+/** `.dev.vars` holds local secrets: ADMIN_TOKEN for the admin endpoints, WEBHOOK_SECRET_KEY that webhook secrets derive from. */
 function ensureDevVars() {
 	const file = join(root, ".dev.vars");
-	if (existsSync(file) && /^ADMIN_TOKEN=/m.test(readFileSync(file, "utf8"))) return;
-	writeFileSync(file, `ADMIN_TOKEN="${randomBytes(24).toString("hex")}"\n`, { flag: "a", mode: 0o600 });
-	log("created .dev.vars with a random ADMIN_TOKEN");
+	const current = existsSync(file) ? readFileSync(file, "utf8") : "";
+	for (const name of ["ADMIN_TOKEN", "WEBHOOK_SECRET_KEY"]) {
+		if (new RegExp(`^${name}=`, "m").test(current)) continue;
+		const separator = current && !current.endsWith("\n") ? "\n" : "";
+		writeFileSync(file, `${separator}${name}="${randomBytes(24).toString("hex")}"\n`, { flag: "a", mode: 0o600 });
+		log(`added a random ${name} to .dev.vars`);
+	}
 }
 
 /** Every Chrome version the installed miniflare copies expect (wrangler's and the vitest plugin's may differ). */

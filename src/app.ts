@@ -12,6 +12,9 @@ import { registerGenerate } from "./routes/v1/generate";
 import { registerCreateKey } from "./routes/v1/keys/create";
 import { registerDeleteKey } from "./routes/v1/keys/delete";
 import { registerListKeys } from "./routes/v1/keys/list";
+import { registerGetTask } from "./routes/v1/tasks/get";
+import { registerGetWebhookSecret } from "./routes/v1/webhook-secret/get";
+import { registerRotateWebhookSecret } from "./routes/v1/webhook-secret/rotate";
 
 /** HTTP errors raised by Hono itself (malformed JSON, wrong content type…) in the contract's terms. */
 function fromHttpException(error: HTTPException): ApiError {
@@ -42,6 +45,9 @@ export function createApp(): App {
 	registerCreateKey(app);
 	registerListKeys(app);
 	registerDeleteKey(app);
+	registerGetTask(app);
+	registerRotateWebhookSecret(app);
+	registerGetWebhookSecret(app);
 	registerUpload(app);
 	registerAdminCredits(app);
 

@@ -1,5 +1,5 @@
 import { createApp } from "./app";
-import { handleJobs } from "./jobs/consumer";
+import { handleJobs, type Job } from "./jobs/consumer";
 
 export { Credits } from "./credits/credits";
 export { Renderer } from "./rendering/renderer";
@@ -9,4 +9,4 @@ const app = createApp();
 export default {
 	fetch: app.fetch,
 	queue: handleJobs,
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<Env, Job>;

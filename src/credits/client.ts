@@ -8,21 +8,16 @@ export function creditsFor(env: Env, accountId: string): DurableObjectStub<Credi
 }
 
 /**
- * Runs `work` paid by one credit: reserved before (402 when the balance is short), committed when
- * `work` succeeds, refunded when it throws. `requestId` makes the charge idempotent. A test-mode
- * request takes a slot of the account's daily test cap instead (429 past it).
- * Returns what `work` returned and the credit balance after the charge.
+ * Reserves the credit for `requestId` (a test-mode request takes a slot of the account's daily
+ * test cap instead): 402 when the balance is short, 429 past the test cap, 503 when the object
+ * can't be reached. Returns the credit balance after the reservation. Idempotent by `requestId`.
  */
-export async function spendCredit<T>(
-	credits: DurableObjectStub<Credits>,
-	requestId: string,
-	mode: KeyMode,
-	work: () => Promise<T>,
-): Promise<{ result: T; creditsLeft: number }> {
-	const reservation = await credits.reserve(requestId, { test: mode === "test" }).catch((cause: unknown) => {
+export async function reserveCredit(credits: DurableObjectStub<Credits>, requestId: string, mode: KeyMode, ttlMs?: number): Promise<number> {
+	const reservation = await credits.reserve(requestId, { test: mode === "test", ttlMs }).catch((cause: unknown) => {
 		throw new ApiError("SERVICE_UNAVAILABLE", "The credits service is unavailable; nothing was charged", undefined, cause);
 	});
-	if (!reservation.ok && reservation.reason === "test_daily_cap") {
+	if (reservation.ok) return reservation.credits_left;
+	if (reservation.reason === "test_daily_cap") {
 		const retryAfter = Math.ceil((Date.parse(`${dayOf(Date.now())}T00:00:00Z`) + 86_400_000 - Date.now()) / 1000);
 		throw new ApiError(
 			"RATE_LIMITED",
@@ -32,11 +27,22 @@ export async function spendCredit<T>(
 			{ "Retry-After": String(retryAfter) },
 		);
 	}
-	if (!reservation.ok) {
-		throw new ApiError("INSUFFICIENT_CREDITS", "Not enough credits: your monthly allowance and purchased credits are used up", {
-			credits_left: reservation.credits_left,
-		});
-	}
+	throw new ApiError("INSUFFICIENT_CREDITS", "Not enough credits: your monthly allowance and purchased credits are used up", {
+		credits_left: reservation.credits_left,
+	});
+}
+
+/**
+ * Runs `work` paid by one credit: reserved before ({@link reserveCredit}), committed when `work`
+ * succeeds, refunded when it throws. Returns what `work` returned and the balance after the charge.
+ */
+export async function spendCredit<T>(
+	credits: DurableObjectStub<Credits>,
+	requestId: string,
+	mode: KeyMode,
+	work: () => Promise<T>,
+): Promise<{ result: T; creditsLeft: number }> {
+	const creditsLeft = await reserveCredit(credits, requestId, mode);
 	let result: T;
 	try {
 		result = await work();
@@ -47,5 +53,5 @@ export async function spendCredit<T>(
 	}
 	// Likewise: a commit that fails leaves the reservation open, and the alarm refunds it (never a double charge).
 	await credits.commit(requestId).catch(() => {});
-	return { result, creditsLeft: reservation.credits_left };
+	return { result, creditsLeft };
 }

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 
 /** Credits in each calendar month (UTC) on the free plan. */
 export const MONTHLY_ALLOWANCE = 50;
-/** A reservation neither committed nor refunded after this long is refunded by the alarm. */
+/** A reservation neither committed nor refunded after this long is refunded by the alarm (sync requests; async jobs pass their own). */
 export const RESERVATION_TTL_MS = 5 * 60_000;
 /** Documents a day (UTC) that an account's test-mode keys may make; they cost no credits. */
 export const TEST_DAILY_CAP = 100;
@@ -105,7 +105,7 @@ export class Credits extends DurableObject<Env> {
 	 * Takes `amount` credits for `requestId` unless the balance is short; for a test-mode request
 	 * (`test: true`) takes a slot of the daily test cap instead. Repeating an id charges nothing more.
 	 */
-	reserve(requestId: string, { amount = 1, test = false }: { amount?: number; test?: boolean } = {}): ReserveResult {
+	reserve(requestId: string, { amount = 1, test = false, ttlMs = RESERVATION_TTL_MS }: { amount?: number; test?: boolean; ttlMs?: number } = {}): ReserveResult {
 		const state = this.state();
 		const existing = this.reservation(requestId);
 		if (existing) {
@@ -139,7 +139,7 @@ export class Credits extends DurableObject<Env> {
 			state.day,
 			monthly,
 			purchased,
-			Date.now() + RESERVATION_TTL_MS,
+			Date.now() + ttlMs,
 		);
 		this.scheduleAlarm();
 		return { ok: true, credits_left: this.creditsLeft(this.state()) };

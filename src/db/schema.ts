@@ -1,10 +1,16 @@
-import { index, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const accounts = sqliteTable("accounts", {
 	id: text("id").primaryKey(),
 	email: text("email").notNull().unique(),
 	plan: text("plan").notNull().default("free"),
 	createdAt: text("created_at").notNull(),
+	/**
+	 * The webhook secret is derived (HMAC of WEBHOOK_SECRET_KEY over account id and generation),
+	 * never stored: rotating it bumps the generation. 0 = none created yet.
+	 */
+	webhookSecretGeneration: integer("webhook_secret_generation").notNull().default(0),
+	webhookSecretCreatedAt: text("webhook_secret_created_at"),
 });
 
 export const apiKeys = sqliteTable(
@@ -25,5 +31,38 @@ export const apiKeys = sqliteTable(
 	(t) => [index("api_keys_account_idx").on(t.accountId)],
 );
 
+/** An async generation job (DokJet's async mode); its id is also the credit reservation id. */
+export const tasks = sqliteTable(
+	"tasks",
+	{
+		id: text("id").primaryKey(),
+		accountId: text("account_id")
+			.notNull()
+			.references(() => accounts.id, { onDelete: "cascade" }),
+		status: text("status", { enum: ["queued", "processing", "completed", "failed"] }).notNull(),
+		mode: text("mode", { enum: ["live", "test"] }).notNull(),
+		webhookUrl: text("webhook_url"),
+		/** The request's `metadata`, as JSON text. */
+		metadata: text("metadata"),
+		createdAt: text("created_at").notNull(),
+		startedAt: text("started_at"),
+		completedAt: text("completed_at"),
+		/** Processing time of the attempt that finished the task. */
+		responseTimeMs: integer("response_time_ms"),
+		url: text("url"),
+		expiresAt: text("expires_at"),
+		pages: integer("pages"),
+		errorCode: text("error_code"),
+		errorMessage: text("error_message"),
+		/** Renders started, and until when the current one holds the task (ms since epoch). */
+		attempts: integer("attempts").notNull().default(0),
+		leaseUntil: integer("lease_until"),
+		/** Webhook delivery attempts, as a JSON array of {at, status?, error?}. */
+		webhookAttempts: text("webhook_attempts").notNull().default("[]"),
+	},
+	(t) => [index("tasks_account_idx").on(t.accountId, t.createdAt)],
+);
+
 export type Account = typeof accounts.$inferSelect;
+export type Task = typeof tasks.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;

@@ -1,10 +1,141 @@
+import { eq } from "drizzle-orm";
+import { creditsFor } from "../credits/client";
+import { createDb, type Db } from "../db";
+import { accounts, type Task } from "../db/schema";
+import { ApiError, type ErrorCode } from "../http/errors";
+import type { PageOptions } from "../rendering/page-options";
+import { renderPdf } from "../rendering/render";
+import { storePdf } from "../storage/pdfs";
+import { claimTask, finishTask, getTask, recordWebhookAttempt, releaseTask, taskView } from "./tasks";
+import { deliver, shouldRetry, signatureHeader, WEBHOOK_MAX_ATTEMPTS, webhookSecret } from "./webhooks";
+
+/** A message of the JOBS queue. The job's input (HTML and options, possibly megabytes) waits in R2. */
+export type Job = { kind: "generate"; task_id: string } | { kind: "webhook"; task_id: string };
+
+/** What `POST /v1/generate` leaves in R2 for the consumer, under {@link jobInputKey}. */
+export interface JobInput {
+	html: string;
+	options: PageOptions;
+	filename: string;
+	/** The API's origin as the client called it, for the PDF's URL. */
+	origin: string;
+}
+
+export const jobInputKey = (taskId: string) => `jobs/${taskId}.json`;
+
+/** How long one consumer holds a task; a consumer that died lets it go after this. */
+const LEASE_MS = 2 * 60_000;
+/** Render failures that another attempt would not change: the task fails at once. */
+const FINAL_RENDER_ERRORS = new Set<ErrorCode>(["VALIDATION_ERROR", "RENDER_TIMEOUT"]);
+
+type Outcome = "ack" | { retryInSeconds: number };
+
 /**
- * Consumer of the `JOBS` queue and of its dead-letter queue. Async generation is not built yet, so
- * no producer sends jobs; a message that arrives anyway is logged and acknowledged, never retried.
+ * Consumer of the JOBS queue and of its dead-letter queue. Each message is acknowledged or
+ * retried on its own, with exponential backoff; a generate job that keeps failing reaches the
+ * dead-letter queue after the last retry, where its task fails and its credit is refunded.
  */
-export async function handleJobs(batch: MessageBatch<unknown>, _env: Env): Promise<void> {
-	for (const message of batch.messages) {
-		console.warn(JSON.stringify({ queue: batch.queue, message_id: message.id, note: "no job handler yet; acknowledged" }));
-		message.ack();
+export async function handleJobs(batch: MessageBatch<Job>, env: Env): Promise<void> {
+	const deadLetter = batch.queue.endsWith("-dlq");
+	await Promise.all(
+		batch.messages.map(async (message) => {
+			let outcome: Outcome;
+			try {
+				const job = message.body;
+				if (deadLetter) outcome = await giveUp(env, job);
+				else if (job.kind === "webhook") outcome = await sendWebhook(env, job.task_id, message.attempts);
+				else outcome = await generate(env, job.task_id);
+			} catch (error) {
+				console.error(JSON.stringify({ queue: batch.queue, message_id: message.id, attempts: message.attempts, error: String(error) }));
+				outcome = { retryInSeconds: 2 ** message.attempts };
+			}
+			if (outcome === "ack") message.ack();
+			else message.retry({ delaySeconds: outcome.retryInSeconds });
+		}),
+	);
+}
+
+async function generate(env: Env, taskId: string): Promise<Outcome> {
+	const db = createDb(env.DB);
+	const task = await getTask(db, taskId);
+	// Unknown, or already finished: a redelivery, which must not render or charge again.
+	if (!task || task.status === "completed" || task.status === "failed") return "ack";
+	// Another delivery is rendering it now: look again later, when it will have finished.
+	if (!(await claimTask(db, task.id, LEASE_MS))) return { retryInSeconds: 30 };
+
+	try {
+		return await renderAndStore(env, db, task);
+	} catch (error) {
+		// Let the retry (or another delivery) take the task at once rather than wait out the lease.
+		await releaseTask(db, task.id);
+		throw error;
 	}
+}
+
+async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
+	const started = Date.now();
+	const stored = await env.PDFS.get(jobInputKey(task.id));
+	if (!stored) throw new Error(`input of ${task.id} is missing from R2`);
+	const input = await stored.json<JobInput>();
+
+	let rendered;
+	try {
+		rendered = await renderPdf(env, input.html, input.options);
+	} catch (error) {
+		if (error instanceof ApiError && FINAL_RENDER_ERRORS.has(error.code)) {
+			await settleFailed(env, db, task, error.code, error.message);
+			return "ack";
+		}
+		throw error;
+	}
+	const pdf = await storePdf(env.PDFS, task.accountId, rendered.pdf, input.filename, Number(env.PDF_RETENTION_HOURS));
+	await creditsFor(env, task.accountId).commit(task.id);
+	const finished = await finishTask(db, task.id, {
+		status: "completed",
+		url: `${input.origin}/upload/${pdf.key}`,
+		expiresAt: pdf.expiresAt.toISOString(),
+		pages: rendered.pages,
+		responseTimeMs: Date.now() - started,
+	});
+	if (finished) await afterFinish(env, task);
+	return "ack";
+}
+
+/** The dead-letter queue's consumer: the job will not be tried again. */
+async function giveUp(env: Env, job: Job): Promise<Outcome> {
+	if (job.kind !== "generate") return "ack"; // a webhook's attempts are already recorded on its task
+	const db = createDb(env.DB);
+	const task = await getTask(db, job.task_id);
+	if (task && (task.status === "queued" || task.status === "processing")) {
+		await settleFailed(env, db, task, "RENDER_FAILED", `Rendering failed after ${task.attempts} attempts; the credit was refunded`);
+	}
+	return "ack";
+}
+
+async function settleFailed(env: Env, db: Db, task: Task, code: ErrorCode, message: string): Promise<void> {
+	await creditsFor(env, task.accountId).refund(task.id);
+	if (await finishTask(db, task.id, { status: "failed", errorCode: code, errorMessage: message })) await afterFinish(env, task);
+}
+
+/** Once a task has finished: its input is no longer needed, and its webhook (if any) is due. */
+async function afterFinish(env: Env, task: Task): Promise<void> {
+	await env.PDFS.delete(jobInputKey(task.id));
+	if (task.webhookUrl) await env.JOBS.send({ kind: "webhook", task_id: task.id } satisfies Job);
+}
+
+async function sendWebhook(env: Env, taskId: string, attempts: number): Promise<Outcome> {
+	const db = createDb(env.DB);
+	const task = await getTask(db, taskId);
+	if (!task?.webhookUrl) return "ack";
+	const account = await db.select({ generation: accounts.webhookSecretGeneration }).from(accounts).where(eq(accounts.id, task.accountId)).get();
+	if (!account?.generation || !env.WEBHOOK_SECRET_KEY) {
+		await recordWebhookAttempt(db, task.id, { at: new Date().toISOString(), error: "the account has no webhook secret" });
+		return "ack";
+	}
+	const secret = await webhookSecret(env.WEBHOOK_SECRET_KEY, task.accountId, account.generation);
+	const body = JSON.stringify(taskView(task));
+	const attempt = await deliver(task.webhookUrl, body, await signatureHeader(secret, body, Math.floor(Date.now() / 1000)));
+	await recordWebhookAttempt(db, task.id, attempt);
+	if (shouldRetry(attempt) && attempts < WEBHOOK_MAX_ATTEMPTS) return { retryInSeconds: 10 * 2 ** (attempts - 1) };
+	return "ack";
 }

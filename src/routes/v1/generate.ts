@@ -5,11 +5,17 @@ import { ApiError } from "../../http/errors";
 import { errorResponses, SECURITY } from "../../http/schemas";
 import type { App } from "../../http/app-env";
 import { PageOptionsSchema } from "../../rendering/page-options";
-import { rendererFor, type RenderResult } from "../../rendering/renderer";
+import { renderPdf } from "../../rendering/render";
 import { BUILT_IN_TEMPLATES, renderTemplate, TemplateSyntaxError } from "../../rendering/templates";
 import { withTestWatermark } from "../../rendering/watermark";
 import { contentDisposition, storePdf } from "../../storage/pdfs";
 import { Buffer } from "node:buffer";
+import { eq } from "drizzle-orm";
+import { newId } from "../../auth/api-key";
+import type { Db } from "../../db";
+import { accounts } from "../../db/schema";
+import { submitJob } from "../../jobs/submit";
+import { refuseTarget } from "../../outbound/public-url";
 
 const GenerateSchema = z
 	.object({
@@ -17,11 +23,19 @@ const GenerateSchema = z
 		html: z.string().min(1).max(2_000_000).optional().openapi({ description: "Instead of `template_id`: an inline Mustache/HTML template." }),
 		data: z.record(z.string(), z.unknown()).default({}).openapi({ description: "Values for the template. `{{ }}` HTML-escapes them.", example: { client: "Acme Corp", total: "$564" } }),
 		return_type: z.enum(["binary", "url", "base64"]).default("binary").openapi({ description: "`binary`: the PDF bytes; `url`: a hosted link; `base64`: JSON with the PDF in base64." }),
-		async_mode: z.boolean().default(false).openapi({ description: "Queue the job and answer 202 at once. Not available yet: `true` is refused with 400." }),
-		webhook_url: z.url().max(2048).optional().openapi({ description: "Async mode only: where to POST the result." }),
+		async_mode: z.boolean().default(false).openapi({ description: "Queue the job and answer 202 at once with a task to poll (`check_status_url`) or a webhook." }),
+		webhook_url: z
+			.url()
+			.max(2048)
+			.optional()
+			.openapi({ description: "Async mode only: where to POST the finished task, signed (`Quire-Signature`). A public http(s) URL; needs a webhook secret (POST /v1/webhook-secret)." }),
 		options: PageOptionsSchema.default({}),
 		filename: z.string().min(1).max(200).optional().openapi({ description: "The PDF's file name. Default: the template's name, or `document.pdf`.", example: "invoice-42.pdf" }),
-		metadata: z.record(z.string(), z.unknown()).optional().openapi({ description: "Echoed back in task status and webhooks (async mode)." }),
+		metadata: z
+			.record(z.string(), z.unknown())
+			.refine((m) => JSON.stringify(m).length <= 8192, "metadata must be at most 8 KB as JSON")
+			.optional()
+			.openapi({ description: "Echoed back in task status and webhooks (async mode). At most 8 KB as JSON." }),
 	})
 	.refine((b) => (b.template_id === undefined) !== (b.html === undefined), {
 		message: "send exactly one of template_id and html",
@@ -37,6 +51,14 @@ const UrlResponseSchema = z
 		expires_at: z.string().openapi({ description: "After this instant the URL answers 404." }),
 	})
 	.openapi("GenerateUrlResponse");
+
+const TaskQueuedSchema = z
+	.object({
+		task_id: z.string().openapi({ example: "task_3kTz9QmW1xYbVc2L" }),
+		status: z.literal("queued"),
+		check_status_url: z.string().openapi({ description: "Absolute URL of GET /v1/tasks/<task_id>." }),
+	})
+	.openapi("TaskQueued");
 
 const Base64ResponseSchema = z
 	.object({ pdf_base64: z.string(), credits_left: z.number().int(), response_time_ms: z.number().int() })
@@ -62,6 +84,7 @@ const route = createRoute({
 				"application/json": { schema: z.union([UrlResponseSchema, Base64ResponseSchema]) },
 			},
 		},
+		202: { description: "`async_mode: true`: the job is queued", content: { "application/json": { schema: TaskQueuedSchema } } },
 		...errorResponses(400, 401, 402, 404, 422, 429, 502, 503, 504),
 	},
 });
@@ -70,21 +93,25 @@ export function registerGenerate(app: App) {
 	app.openapi(route, async (c) => {
 		const body = c.req.valid("json");
 		const { accountId, mode } = c.var.auth;
-		if (body.async_mode) {
-			throw new ApiError("VALIDATION_ERROR", "async_mode is not available yet: send async_mode false (or leave it out)", {
-				fields: [{ path: "async_mode", message: "not available yet" }],
-			});
-		}
 
 		// Everything the client can get wrong is checked before a credit is reserved.
 		const rendered = resolveHtml(body.template_id, body.html, body.data);
 		const html = mode === "test" ? withTestWatermark(rendered) : rendered;
 		const filename = pdfFilename(body.filename ?? body.template_id?.split("/").pop() ?? "document");
+		const origin = new URL(c.req.url).origin;
+
+		if (body.async_mode) {
+			if (body.webhook_url) await checkWebhookTarget(c.env, c.var.db, accountId, body.webhook_url);
+			const taskId = newId("task");
+			const input = { html, options: body.options, filename, origin };
+			await submitJob(c.env, c.var.db, c.var.auth, { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata });
+			return c.json({ task_id: taskId, status: "queued" as const, check_status_url: `${origin}/v1/tasks/${taskId}` }, 202);
+		}
+		if (body.webhook_url) throw fieldError("webhook_url", "webhook_url needs async_mode: true");
 
 		const retentionHours = Number(c.env.PDF_RETENTION_HOURS);
 		const { result, creditsLeft } = await spendCredit(creditsFor(c.env, accountId), c.var.requestId, mode, async () => {
-			const made = await rendererFor(c.env).render(html, body.options);
-			if (!made.ok) throw renderError(made);
+			const made = await renderPdf(c.env, html, body.options);
 			if (body.return_type !== "url") return { pdf: made.pdf, stored: null };
 			const stored = await storePdf(c.env.PDFS, accountId, made.pdf, filename, retentionHours).catch((cause: unknown) => {
 				throw new ApiError("SERVICE_UNAVAILABLE", "PDF storage is unavailable; nothing was charged", undefined, cause);
@@ -95,7 +122,7 @@ export function registerGenerate(app: App) {
 		const responseTimeMs = Date.now() - c.var.startedAt;
 		const headers = { "X-Credits-Left": String(creditsLeft), "X-Response-Time-Ms": String(responseTimeMs) };
 		if (result.stored) {
-			const url = `${new URL(c.req.url).origin}/upload/${result.stored.key}`;
+			const url = `${origin}/upload/${result.stored.key}`;
 			const expiresAt = result.stored.expiresAt.toISOString();
 			return c.json({ url, credits_left: creditsLeft, response_time_ms: responseTimeMs, expires_at: expiresAt }, 200, headers);
 		}
@@ -105,6 +132,18 @@ export function registerGenerate(app: App) {
 		}
 		return c.body(result.pdf, 200, { ...headers, "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(filename) });
 	});
+}
+
+function fieldError(path: string, message: string): ApiError {
+	return new ApiError("VALIDATION_ERROR", `${path}: ${message}`, { fields: [{ path, message }] });
+}
+
+/** A webhook must go to a public http(s) address, and the account needs a secret to sign it with. */
+async function checkWebhookTarget(env: Env, db: Db, accountId: string, url: string): Promise<void> {
+	const refused = refuseTarget(url, { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === "true" });
+	if (refused) throw fieldError("webhook_url", refused);
+	const account = await db.select({ generation: accounts.webhookSecretGeneration }).from(accounts).where(eq(accounts.id, accountId)).get();
+	if (!account?.generation) throw fieldError("webhook_url", "create a webhook secret first (POST /v1/webhook-secret): deliveries are signed with it");
 }
 
 /** A safe file name ending in `.pdf`. */
@@ -126,16 +165,5 @@ function resolveHtml(templateId: string | undefined, inlineHtml: string | undefi
 			throw new ApiError("TEMPLATE_ERROR", `Template error on line ${error.line}: ${error.message}`, { line: error.line });
 		}
 		throw error;
-	}
-}
-
-function renderError(failure: Extract<RenderResult, { ok: false }>): ApiError {
-	switch (failure.reason) {
-		case "bad_page_range":
-			return new ApiError("VALIDATION_ERROR", failure.message, { fields: [{ path: "options.page_ranges", message: failure.message }] });
-		case "timeout":
-			return new ApiError("RENDER_TIMEOUT", "Rendering took too long; nothing was charged");
-		default:
-			return new ApiError("RENDER_FAILED", "Rendering failed; nothing was charged", undefined, failure.message);
 	}
 }

@@ -1,0 +1,47 @@
+import { creditsFor, reserveCredit } from "../credits/client";
+import type { Db } from "../db";
+import { tasks } from "../db/schema";
+import { ApiError } from "../http/errors";
+import type { AuthContext } from "../http/app-env";
+import { type Job, type JobInput, jobInputKey } from "./consumer";
+import { finishTask } from "./tasks";
+
+/** A queued job's credit stays reserved this long; the Credits alarm refunds it if the job never ends. */
+const ASYNC_RESERVATION_TTL_MS = 24 * 3600_000;
+
+export interface Submission {
+	taskId: string;
+	input: JobInput;
+	webhookUrl?: string;
+	metadata?: Record<string, unknown>;
+}
+
+/**
+ * Async mode: reserves the credit (keyed by the task id, so the consumer's commit or refund
+ * settles exactly this charge), stores the job's input in R2, records the task as queued and
+ * queues it. If any step fails, the credit is refunded and the client gets 503.
+ */
+export async function submitJob(env: Env, db: Db, auth: AuthContext, submission: Submission): Promise<void> {
+	const { taskId, input } = submission;
+	const credits = creditsFor(env, auth.accountId);
+	await reserveCredit(credits, taskId, auth.mode, ASYNC_RESERVATION_TTL_MS);
+	let recorded = false;
+	try {
+		await env.PDFS.put(jobInputKey(taskId), JSON.stringify(input));
+		await db.insert(tasks).values({
+			id: taskId,
+			accountId: auth.accountId,
+			status: "queued",
+			mode: auth.mode,
+			webhookUrl: submission.webhookUrl ?? null,
+			metadata: submission.metadata ? JSON.stringify(submission.metadata) : null,
+			createdAt: new Date().toISOString(),
+		});
+		recorded = true;
+		await env.JOBS.send({ kind: "generate", task_id: taskId } satisfies Job);
+	} catch (cause) {
+		await credits.refund(taskId).catch(() => {});
+		if (recorded) await finishTask(db, taskId, { status: "failed", errorCode: "SERVICE_UNAVAILABLE", errorMessage: "The job could not be queued" }).catch(() => {});
+		throw new ApiError("SERVICE_UNAVAILABLE", "The job could not be queued; nothing was charged", undefined, cause);
+	}
+}

@@ -1,0 +1,37 @@
+import { ApiError } from "../http/errors";
+import type { PageOptions } from "./page-options";
+import { rendererFor, type RenderResult } from "./renderer";
+
+export interface RenderedPdf {
+	pdf: Uint8Array<ArrayBuffer>;
+	pages: number;
+}
+
+/**
+ * HTML → PDF through the Renderer Durable Object, with its failures in the API's terms:
+ * a page range past the end is the client's (400), a timeout is 504, anything else 502.
+ */
+export async function renderPdf(env: Env, html: string, options: PageOptions): Promise<RenderedPdf> {
+	const result = await rendererFor(env)
+		.render(html, options)
+		.catch((cause: unknown): RenderResult => ({ ok: false, reason: "failed", message: String(cause) }));
+	if (!result.ok) throw renderError(result);
+	return { pdf: result.pdf, pages: countPages(result.pdf) };
+}
+
+function renderError(failure: Extract<RenderResult, { ok: false }>): ApiError {
+	switch (failure.reason) {
+		case "bad_page_range":
+			return new ApiError("VALIDATION_ERROR", failure.message, { fields: [{ path: "options.page_ranges", message: failure.message }] });
+		case "timeout":
+			return new ApiError("RENDER_TIMEOUT", "Rendering took too long; nothing was charged");
+		default:
+			return new ApiError("RENDER_FAILED", "Rendering failed; nothing was charged", undefined, failure.message);
+	}
+}
+
+/** Pages of a PDF written by Chromium (Skia writes one uncompressed `/Type /Page` object per page). */
+export function countPages(pdf: Uint8Array): number {
+	const text = new TextDecoder("latin1").decode(pdf);
+	return text.match(/\/Type\s*\/Page(?![A-Za-z])/g)?.length ?? 0;
+}

@@ -1,0 +1,44 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq, sql } from "drizzle-orm";
+import { apiKeyAuth } from "../../../auth/middleware";
+import { accounts } from "../../../db/schema";
+import { ApiError } from "../../../http/errors";
+import { errorResponses, SECURITY } from "../../../http/schemas";
+import type { App } from "../../../http/app-env";
+import { webhookSecret } from "../../../jobs/webhooks";
+
+const route = createRoute({
+	method: "post",
+	path: "/v1/webhook-secret",
+	tags: ["Webhooks"],
+	summary: "Create or rotate the webhook secret",
+	description:
+		"Returns a new secret that signs this account's webhooks from now on; the previous one stops at once. Shown only in this response. " +
+		"Each delivery carries `Quire-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">`.",
+	security: SECURITY,
+	middleware: [apiKeyAuth()] as const,
+	responses: {
+		201: {
+			description: "The new secret",
+			content: { "application/json": { schema: z.object({ data: z.object({ secret: z.string().openapi({ example: "whsec_…" }), created_at: z.string() }) }) } },
+		},
+		...errorResponses(401, 503),
+	},
+});
+
+export function registerRotateWebhookSecret(app: App) {
+	app.openapi(route, async (c) => {
+		if (!c.env.WEBHOOK_SECRET_KEY) throw new ApiError("SERVICE_UNAVAILABLE", "Webhooks are not configured on this server (WEBHOOK_SECRET_KEY)");
+		const { accountId } = c.var.auth;
+		const createdAt = new Date().toISOString();
+		const row = await c.var.db
+			.update(accounts)
+			.set({ webhookSecretGeneration: sql`${accounts.webhookSecretGeneration} + 1`, webhookSecretCreatedAt: createdAt })
+			.where(eq(accounts.id, accountId))
+			.returning({ generation: accounts.webhookSecretGeneration })
+			.get();
+		if (!row) throw new ApiError("NOT_FOUND", "Account not found");
+		const secret = await webhookSecret(c.env.WEBHOOK_SECRET_KEY, accountId, row.generation);
+		return c.json({ data: { secret, created_at: createdAt } }, 201);
+	});
+}
