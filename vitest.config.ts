@@ -26,6 +26,7 @@ export default defineConfig({
 					include: ["test/**/*.test.ts"],
 					exclude: ["test/scripts/**"],
 					setupFiles: ["./test/setup.ts"],
+					globalSetup: ["./test/webhook-receiver.ts"],
 					testTimeout: 60_000,
 					hookTimeout: 60_000,
 				},
