@@ -186,12 +186,4 @@ describe("POST /v1/generate: errors charge nothing and are never a 500", () => {
 		expect(res.status).toBe(402);
 		expect(await errorOf(res)).toMatchObject({ code: "INSUFFICIENT_CREDITS", details: { credits_left: 0 } });
 	});
-
-	it("async_mode is refused with a clear 400 until it exists", async () => {
-		const { key } = await signUp();
-		const res = await postJson("/v1/generate", { ...invoice, async_mode: true }, { "X-API-Key": key });
-		expect(res.status).toBe(400);
-		expect((await errorOf(res)).message).toMatch(/async_mode is not available yet/);
-		expect(await creditsLeft(key)).toBe(50);
-	});
 });
