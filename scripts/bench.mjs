@@ -1,20 +1,31 @@
 #!/usr/bin/env node
-// `npm run bench`: starts the local server (as `npm start` does) on a free port and measures
-// POST /v1/generate through the whole API (auth, credits, rendering, response):
-//  - sync, binary, the built-in invoice: first document, sequential p50/p95, throughput at 4 and 8;
-//  - async: 100 jobs queued at once, time until all are completed, and how many credits they took.
+// `npm run bench`: how fast is Quire, through the whole API (auth, credits, rendering, response),
+// next to raw puppeteer-core driving the same Chromium with a new page per document, in one run.
+//
+//  1. Starts the local server (as `npm start` does) on a free port; times its first document.
+//  2. Renders the same invoice HTML (a) through POST /v1/generate (sync, binary) and (b) with raw
+//     puppeteer-core, newPage + setContent + pdf + close: after a warm-up, interleaved, sequential
+//     p50/p95, then throughput at concurrency 4 and 8.
+//  3. Quire's own overhead per Server-Timing (total minus render), p50.
+//  4. async_mode: 100 jobs queued at once, time until all are completed, credits charged.
 // Prints a table and writes JSON to .wrangler/bench/latest.json.
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { homedir } from "node:os";
 import { join } from "node:path";
+import Mustache from "mustache";
+import puppeteer from "puppeteer-core";
 import { root } from "./prepare.mjs";
 
-const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL || 50);
-const ASYNC_JOBS = Number(process.env.BENCH_ASYNC_JOBS || 100);
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL || 40);
 const PER_CONCURRENCY = Number(process.env.BENCH_CONCURRENT || 48);
+const ASYNC_JOBS = Number(process.env.BENCH_ASYNC_JOBS || 100);
+const template = readFileSync(join(root, "templates/invoices/invoice.html"), "utf8");
 const sample = JSON.parse(readFileSync(join(root, "templates/invoices/invoice.sample.json"), "utf8"));
+const invoiceHtml = Mustache.render(template, sample);
 
+// --- the local server ---------------------------------------------------------------------------
 const port = await new Promise((done) => {
 	const s = createServer().listen(0, "127.0.0.1", () => {
 		const { port } = s.address();
@@ -22,70 +33,107 @@ const port = await new Promise((done) => {
 	});
 });
 const base = `http://localhost:${port}`;
+const startedAt = performance.now();
 const server = spawn(process.execPath, [join(root, "scripts/start.mjs")], {
 	cwd: root,
 	detached: true,
 	stdio: ["ignore", "ignore", "inherit"],
 	env: { ...process.env, PORT: String(port) },
 });
+let rawBrowser;
 const stop = () => {
+	rawBrowser?.close().catch(() => {});
 	try {
 		process.kill(-server.pid, "SIGTERM");
 	} catch {}
 };
 process.on("exit", stop);
 
-const coldStart = Date.now();
 while (!(await fetch(`${base}/health`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 100));
-const serverReadyMs = Date.now() - coldStart;
+const serverReadyMs = performance.now() - startedAt;
 
+const post = (path, body, headers = {}) =>
+	fetch(`${base}${path}`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
 const adminToken = /ADMIN_TOKEN="?([^"\n]+)/.exec(readFileSync(join(root, ".dev.vars"), "utf8"))[1];
 const signUp = await (await post("/v1/accounts", { email: `bench-${Date.now()}@example.com` })).json();
 const { key } = signUp.data.key;
 await post(`/admin/accounts/${signUp.data.account.id}/credits`, { amount: 100_000 }, { Authorization: `Bearer ${adminToken}` });
+const getJson = async (path) => (await fetch(`${base}${path}`, { headers: { "X-API-Key": key } })).json();
 
-function post(path, body, headers = {}) {
-	return fetch(`${base}${path}`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
-}
-
-async function generate() {
+const overheads = [];
+async function viaApi() {
 	const started = performance.now();
-	const res = await post("/v1/generate", { template_id: "invoices/invoice", data: sample }, { "X-API-Key": key });
+	const res = await post("/v1/generate", { html: invoiceHtml }, { "X-API-Key": key });
 	const bytes = await res.arrayBuffer();
 	if (res.status !== 200 || bytes.byteLength < 1000) throw new Error(`generate answered ${res.status}`);
+	const metrics = Object.fromEntries(
+		(res.headers.get("Server-Timing") ?? "").split(",").map((m) => [m.trim().split(";")[0], Number(/dur=([\d.]+)/.exec(m)?.[1] ?? 0)]),
+	);
+	if (metrics.total) overheads.push(metrics.total - (metrics.render ?? 0));
 	return performance.now() - started;
 }
 
+// --- raw puppeteer-core on the same Chromium ---------------------------------------------------
+function sameChromium() {
+	const index = readFileSync(join(root, "node_modules/miniflare/dist/src/index.js"), "utf8");
+	const version = /BROWSER_VERSION = "([\d.]+)"/.exec(index)[1];
+	const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), ".wrangler", "chrome");
+	const linked = join(cache, `linux-${version}`, "chrome-linux64", "chrome");
+	return existsSync(linked) ? linked : "/usr/bin/chromium";
+}
+rawBrowser = await puppeteer.launch({
+	executablePath: sameChromium(),
+	headless: true,
+	args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run"],
+});
+async function viaRaw() {
+	const started = performance.now();
+	const page = await rawBrowser.newPage();
+	await page.setContent(invoiceHtml, { waitUntil: "load" });
+	const pdf = await page.pdf({ format: "A4", printBackground: true, margin: { top: 0, right: 0, bottom: 0, left: 0 } });
+	await page.close();
+	if (pdf.byteLength < 1000) throw new Error("raw render failed");
+	return performance.now() - started;
+}
+
+// --- measurements ------------------------------------------------------------------------------
 const percentile = (values, p) => {
 	const sorted = [...values].sort((a, b) => a - b);
 	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
+const round = (n) => Math.round(n * 10) / 10;
 
-const firstDocumentMs = await generate();
-for (let i = 0; i < 5; i++) await generate();
+const coldStartMs = serverReadyMs + (await viaApi());
+const firstDocumentMs = coldStartMs - serverReadyMs;
+for (let i = 0; i < 5; i++) await viaApi(), await viaRaw();
+overheads.length = 0;
 
-const sequential = [];
-for (let i = 0; i < SEQUENTIAL; i++) sequential.push(await generate());
+const sequential = { api: [], raw: [] };
+for (let i = 0; i < SEQUENTIAL; i++) {
+	// Alternate which goes first so neither always follows the other.
+	const order = i % 2 ? ["api", "raw"] : ["raw", "api"];
+	for (const which of order) sequential[which].push(await (which === "api" ? viaApi() : viaRaw()));
+}
 
-const concurrency = {};
-for (const workers of [4, 8]) {
+async function throughput(render, workers) {
 	let errors = 0;
 	let next = 0;
 	const started = performance.now();
 	await Promise.all(
 		Array.from({ length: workers }, async () => {
-			while (next++ < PER_CONCURRENCY) await generate().catch(() => errors++);
+			while (next++ < PER_CONCURRENCY) await render().catch(() => errors++);
 		}),
 	);
-	const seconds = (performance.now() - started) / 1000;
-	concurrency[workers] = { documents: PER_CONCURRENCY, seconds: +seconds.toFixed(2), docs_per_second: +(PER_CONCURRENCY / seconds).toFixed(1), errors };
+	return { docs_per_second: round(PER_CONCURRENCY / ((performance.now() - started) / 1000)), errors };
+}
+const concurrency = {};
+for (const workers of [4, 8]) {
+	const api = await throughput(viaApi, workers);
+	const raw = await throughput(viaRaw, workers);
+	concurrency[workers] = { api, raw, ratio: round(api.docs_per_second / raw.docs_per_second) };
 }
 
-async function getJson(path) {
-	return (await fetch(`${base}${path}`, { headers: { "X-API-Key": key } })).json();
-}
-
-// Async: queue every job at once, then poll each task (as a DokJet client does) until all are done.
+// async_mode: queue every job at once, then poll each task (as a DokJet client does) until all are done.
 const usedBefore = (await getJson("/v1/credits")).used_this_period;
 const asyncStarted = performance.now();
 const taskIds = await Promise.all(
@@ -95,7 +143,7 @@ const taskIds = await Promise.all(
 		return (await res.json()).task_id;
 	}),
 );
-const submittedMs = performance.now() - asyncStarted;
+const queuedMs = performance.now() - asyncStarted;
 const pending = new Set(taskIds);
 const statuses = {};
 while (pending.size > 0) {
@@ -111,26 +159,30 @@ while (pending.size > 0) {
 const asyncSeconds = (performance.now() - asyncStarted) / 1000;
 const charged = (await getJson("/v1/credits")).used_this_period - usedBefore;
 
+const stats = (values) => ({ p50_ms: round(percentile(values, 50)), p95_ms: round(percentile(values, 95)) });
 const results = {
 	date: new Date().toISOString(),
-	server_ready_ms: serverReadyMs,
+	server_ready_ms: Math.round(serverReadyMs),
 	first_document_ms: Math.round(firstDocumentMs),
-	sequential: { n: SEQUENTIAL, p50_ms: Math.round(percentile(sequential, 50)), p95_ms: Math.round(percentile(sequential, 95)) },
+	sequential: { n: SEQUENTIAL, api: stats(sequential.api), raw_new_page: stats(sequential.raw) },
+	overhead_p50_ms: round(percentile(overheads, 50)),
 	concurrency,
-	async: { jobs: ASYNC_JOBS, all_queued_ms: Math.round(submittedMs), all_done_seconds: +asyncSeconds.toFixed(1), docs_per_second: +(ASYNC_JOBS / asyncSeconds).toFixed(1), ...statuses, credits_charged: charged },
+	async: { jobs: ASYNC_JOBS, all_queued_ms: Math.round(queuedMs), all_done_seconds: round(asyncSeconds), completed: statuses.completed ?? 0, failed: statuses.failed ?? 0, credits_charged: charged },
 };
+const seqRatio = round(results.sequential.api.p50_ms / results.sequential.raw_new_page.p50_ms * 100) / 100;
+const check = (ok) => (ok ? "ok" : "MISSED");
 console.log(`
-POST /v1/generate (sync, binary, invoices/invoice with its sample data), through wrangler dev
-  server ready after start      ${results.server_ready_ms} ms
-  first document (cold browser) ${results.first_document_ms} ms
-  sequential (n=${SEQUENTIAL})            p50 ${results.sequential.p50_ms} ms   p95 ${results.sequential.p95_ms} ms
-  concurrency 4                 ${concurrency[4].docs_per_second} docs/s  (${concurrency[4].errors} errors)
-  concurrency 8                 ${concurrency[8].docs_per_second} docs/s  (${concurrency[8].errors} errors)
+Same invoice HTML; API = POST /v1/generate through wrangler dev (auth, credits, render, response);
+raw = puppeteer-core on the same Chromium, new page per document.        target
+  sequential p50 / p95   API ${results.sequential.api.p50_ms} / ${results.sequential.api.p95_ms} ms   raw ${results.sequential.raw_new_page.p50_ms} / ${results.sequential.raw_new_page.p95_ms} ms   API/raw ${seqRatio}   ≤ 1.0  ${check(seqRatio <= 1)}
+  concurrency 4          API ${concurrency[4].api.docs_per_second} docs/s   raw ${concurrency[4].raw.docs_per_second} docs/s   API/raw ${concurrency[4].ratio}   ≥ 0.9  ${check(concurrency[4].ratio >= 0.9)}
+  concurrency 8          API ${concurrency[8].api.docs_per_second} docs/s (${concurrency[8].api.errors} errors)   raw ${concurrency[8].raw.docs_per_second} docs/s   no errors  ${check(concurrency[8].api.errors === 0)}
+  Quire overhead p50     ${results.overhead_p50_ms} ms (Server-Timing total − render)   ≤ 25 ms  ${check(results.overhead_p50_ms <= 25)}
+  cold start             server ready ${results.server_ready_ms} ms, then first document ${results.first_document_ms} ms   ≤ 1.5 s  ${check(results.first_document_ms <= 1500)}
 
 async_mode: ${ASYNC_JOBS} jobs queued at once
-  all queued (202s) after       ${results.async.all_queued_ms} ms
-  all finished after            ${results.async.all_done_seconds} s  (${results.async.docs_per_second} docs/s; completed ${statuses.completed ?? 0}, failed ${statuses.failed ?? 0})
-  credits charged               ${charged}  (must equal the completed count)
+  all queued (202s) after ${results.async.all_queued_ms} ms; all finished after ${results.async.all_done_seconds} s (completed ${results.async.completed}, failed ${results.async.failed})
+  credits charged ${charged} (must equal the completed count)
 `);
 mkdirSync(join(root, ".wrangler/bench"), { recursive: true });
 writeFileSync(join(root, ".wrangler/bench/latest.json"), `${JSON.stringify(results, null, 2)}\n`);

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
+import { timing } from "hono/timing";
 import type { App, AppEnv } from "./http/app-env";
 import { ApiError, errorBody } from "./http/errors";
 import { requestContext } from "./http/request-context";
@@ -37,6 +38,8 @@ export function createApp(): App {
 	});
 
 	app.use(requestContext());
+	// Server-Timing: auth, credits, render, store and total, to see where a request's time goes.
+	app.use(timing());
 
 	registerHealth(app);
 	registerCreateAccount(app);

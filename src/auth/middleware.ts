@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { endTime, startTime } from "hono/timing";
 import { eq } from "drizzle-orm";
 import { accounts, apiKeys } from "../db/schema";
 import { ApiError } from "../http/errors";
@@ -35,6 +36,7 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
 		const mode = parseKey(key);
 		if (!mode) throw new ApiError("UNAUTHORIZED", "Invalid API key");
 
+		startTime(c, "auth");
 		const hash = await hashKey(key);
 		const row = await c.var.db
 			.select({ keyId: apiKeys.id, keyHash: apiKeys.keyHash, lastUsedAt: apiKeys.lastUsedAt, accountId: accounts.id, plan: accounts.plan })
@@ -47,6 +49,7 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
 			});
 		if (!row || !sameDigest(row.keyHash, hash)) throw new ApiError("UNAUTHORIZED", "Invalid API key");
 
+		endTime(c, "auth");
 		c.set("auth", { accountId: row.accountId, keyId: row.keyId, mode, plan: row.plan });
 
 		const now = Date.now();

@@ -31,27 +31,3 @@ export async function reserveCredit(credits: DurableObjectStub<Credits>, request
 		credits_left: reservation.credits_left,
 	});
 }
-
-/**
- * Runs `work` paid by one credit: reserved before ({@link reserveCredit}), committed when `work`
- * succeeds, refunded when it throws. Returns what `work` returned and the balance after the charge.
- */
-export async function spendCredit<T>(
-	credits: DurableObjectStub<Credits>,
-	requestId: string,
-	mode: KeyMode,
-	work: () => Promise<T>,
-): Promise<{ result: T; creditsLeft: number }> {
-	const creditsLeft = await reserveCredit(credits, requestId, mode);
-	let result: T;
-	try {
-		result = await work();
-	} catch (error) {
-		// If even the refund can't reach the object, its alarm refunds the open reservation.
-		await credits.refund(requestId).catch(() => {});
-		throw error;
-	}
-	// Likewise: a commit that fails leaves the reservation open, and the alarm refunds it (never a double charge).
-	await credits.commit(requestId).catch(() => {});
-	return { result, creditsLeft };
-}

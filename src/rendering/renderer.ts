@@ -1,11 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
-import puppeteer, { type Browser } from "@cloudflare/puppeteer";
+import puppeteer, { type Browser, type BrowserContext, type Page } from "@cloudflare/puppeteer";
 import { toPdfOptions, type PageOptions } from "./page-options";
 
-/** Documents rendered at once in one browser; more wait their turn instead of failing. */
+/** Documents rendered at once by one object; more wait their turn instead of failing. */
 const MAX_CONCURRENT_PAGES = 4;
-/** Keep the Browser Rendering session open this long between documents (the maximum is 10 minutes). */
+/** Pages kept open ahead of demand, so a document never waits for a new page. */
+const SPARE_PAGES = MAX_CONCURRENT_PAGES;
+/** Browser Rendering closes a session after this long without a command (its maximum is 10 minutes). */
 const KEEP_ALIVE_MS = 600_000;
+/** While documents keep coming, the alarm pings the browser this often so the session stays warm. */
+const PING_INTERVAL_MS = 60_000;
+/** After this long without a document, the object lets its browser go. */
+const IDLE_MS = 10 * 60_000;
+/** How long a document may wait for a browser when Browser Rendering's launch limits are reached. */
+const LAUNCH_WAIT_MS = 60_000;
 /** Upper bound for loading the HTML (and what it references) and for printing it. */
 const LOAD_TIMEOUT_MS = 20_000;
 const PRINT_TIMEOUT_MS = 30_000;
@@ -14,45 +22,97 @@ export type RenderResult =
 	| { ok: true; pdf: Uint8Array<ArrayBuffer> }
 	| { ok: false; reason: "bad_page_range" | "timeout" | "failed"; message: string };
 
+/** A page in a browser context of its own: closing the context after one document leaves nothing behind. */
+interface FreshPage {
+	context: BrowserContext;
+	page: Page;
+}
+
 /**
  * Turns HTML into PDF bytes with Browser Rendering.
  *
  * A Worker can't keep a browser connection between requests; a Durable Object can. This object
- * holds one warm browser, renders up to {@link MAX_CONCURRENT_PAGES} documents at once in fresh
- * pages (closed after each document, so nothing leaks between accounts) and queues the rest.
- * A browser that dies is replaced on the next document.
+ * holds one warm browser and a few fresh pages opened ahead of demand, each in its own incognito
+ * context. A document takes a ready page, and its context is closed right after (nothing leaks
+ * between accounts) while a replacement opens in the background. Up to
+ * {@link MAX_CONCURRENT_PAGES} documents render at once; more wait for a slot. A browser that
+ * dies is replaced on the next document; launch limits are waited out, not turned into errors.
  */
 export class Renderer extends DurableObject<Env> {
 	private browser: Promise<Browser> | null = null;
+	private spare: Array<Promise<FreshPage>> = [];
 	private active = 0;
 	private readonly waiting: Array<() => void> = [];
+	private lastUsed = 0;
+	private alarmSet = false;
 
 	async render(html: string, options: PageOptions): Promise<RenderResult> {
 		await this.acquireSlot();
+		this.lastUsed = Date.now();
 		try {
-			const browser = await this.warmBrowser();
-			const page = await browser.newPage();
+			const { context, page } = await this.takePage();
 			try {
 				await page.setContent(html, { waitUntil: "load", timeout: LOAD_TIMEOUT_MS });
 				const pdf = await page.pdf({ ...toPdfOptions(options), timeout: PRINT_TIMEOUT_MS });
 				return { ok: true, pdf: new Uint8Array(pdf) };
 			} finally {
-				await page.close().catch(() => {});
+				// Off the document's path: the caller has its PDF; the next page is already open.
+				void context.close().catch(() => {});
+				this.refill();
 			}
 		} catch (error) {
 			return classify(error);
 		} finally {
 			this.releaseSlot();
+			this.keepWarm();
 		}
 	}
 
-	private async acquireSlot(): Promise<void> {
-		if (this.active < MAX_CONCURRENT_PAGES) {
-			this.active++;
+	/** Keeps the session alive between documents, and lets it go once documents stop coming. */
+	override async alarm(): Promise<void> {
+		this.alarmSet = false;
+		if (!this.browser) return;
+		if (Date.now() - this.lastUsed > IDLE_MS) {
+			const browser = this.browser;
+			this.browser = null;
+			this.spare = [];
+			await browser.then((b) => b.close()).catch(() => {});
 			return;
 		}
+		await this.browser.then((b) => b.version()).catch(() => {});
+		this.keepWarm();
+	}
+
+	/** A ready page from the pool, or a new one when none is (first document, or a burst). */
+	private async takePage(): Promise<FreshPage> {
+		while (this.spare.length > 0) {
+			const fresh = await this.spare.shift()!.catch(() => null);
+			if (fresh && !fresh.page.isClosed()) return fresh;
+		}
+		return this.openPage();
+	}
+
+	private refill(): void {
+		while (this.spare.length < SPARE_PAGES) {
+			const opening = this.openPage();
+			opening.catch(() => {}); // a failed spare is skipped by takePage
+			this.spare.push(opening);
+		}
+	}
+
+	private async openPage(): Promise<FreshPage> {
+		const browser = await this.warmBrowser();
+		const context = await browser.createBrowserContext();
+		return { context, page: await context.newPage() };
+	}
+
+	private acquireSlot(): Promise<void> {
+		if (this.active < MAX_CONCURRENT_PAGES) {
+			this.active++;
+			return Promise.resolve();
+		}
 		// The slot is handed over by releaseSlot, so `active` stays counted.
-		await new Promise<void>((resolve) => this.waiting.push(resolve));
+		return new Promise<void>((resolve) => this.waiting.push(resolve));
 	}
 
 	private releaseSlot(): void {
@@ -61,30 +121,52 @@ export class Renderer extends DurableObject<Env> {
 		else this.active--;
 	}
 
+	private keepWarm(): void {
+		if (this.alarmSet) return;
+		this.alarmSet = true;
+		void this.ctx.storage.setAlarm(Date.now() + PING_INTERVAL_MS);
+	}
+
 	private warmBrowser(): Promise<Browser> {
 		if (!this.browser) {
 			const launching = this.connectOrLaunch();
 			this.browser = launching;
-			launching.then(
-				(browser) => browser.on("disconnected", () => this.browser === launching && (this.browser = null)),
-				() => this.browser === launching && (this.browser = null),
-			);
+			const forget = () => {
+				if (this.browser !== launching) return;
+				this.browser = null;
+				this.spare = []; // their pages died with the browser
+			};
+			launching.then((browser) => browser.on("disconnected", forget), forget);
 		}
 		return this.browser;
 	}
 
-	/** Reuses an idle Browser Rendering session (e.g. one this object held before it was evicted), else launches one. */
+	/**
+	 * Reuses an idle Browser Rendering session (one this object held before it was evicted), else
+	 * launches one. When the account's concurrent-browser or launches-per-minute limit is reached,
+	 * waits as long as Browser Rendering says and tries again.
+	 */
 	private async connectOrLaunch(): Promise<Browser> {
-		const sessions = await puppeteer.sessions(this.env.BROWSER).catch(() => []);
-		for (const session of sessions) {
-			if (session.connectionId) continue;
+		const deadline = Date.now() + LAUNCH_WAIT_MS;
+		for (;;) {
+			const sessions = await puppeteer.sessions(this.env.BROWSER).catch(() => []);
+			for (const session of sessions) {
+				if (session.connectionId) continue;
+				try {
+					return await puppeteer.connect(this.env.BROWSER, session.sessionId);
+				} catch {
+					// Taken by someone else in the meantime: try the next one.
+				}
+			}
 			try {
-				return await puppeteer.connect(this.env.BROWSER, session.sessionId);
-			} catch {
-				// Taken by someone else in the meantime: try the next one.
+				return await puppeteer.launch(this.env.BROWSER, { keep_alive: KEEP_ALIVE_MS });
+			} catch (error) {
+				const limits = await puppeteer.limits(this.env.BROWSER).catch(() => null);
+				const wait = limits && limits.allowedBrowserAcquisitions === 0 ? limits.timeUntilNextAllowedBrowserAcquisition : 1000;
+				if (Date.now() + wait > deadline) throw error;
+				await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 100)));
 			}
 		}
-		return puppeteer.launch(this.env.BROWSER, { keep_alive: KEEP_ALIVE_MS });
 	}
 }
 
@@ -95,7 +177,12 @@ function classify(error: unknown): RenderResult {
 	return { ok: false, reason: "failed", message };
 }
 
-/** The renderer for a request. One object for now; sharding comes with the speed work. */
+/**
+ * The renderer for a document: one of `RENDERER_SHARDS` objects (default 1), picked at random so
+ * load spreads when one browser is not enough. Each shard holds its own browser and pages.
+ */
 export function rendererFor(env: Env): DurableObjectStub<Renderer> {
-	return env.RENDERER.get(env.RENDERER.idFromName("renderer-0"));
+	const shards = Math.max(1, Number(env.RENDERER_SHARDS) || 1);
+	const shard = Math.floor(Math.random() * shards);
+	return env.RENDERER.get(env.RENDERER.idFromName(`renderer-${shard}`));
 }

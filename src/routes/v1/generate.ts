@@ -1,14 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../auth/middleware";
-import { creditsFor, spendCredit } from "../../credits/client";
+import { wrapTime } from "hono/timing";
+import { creditsFor, reserveCredit } from "../../credits/client";
 import { ApiError } from "../../http/errors";
 import { errorResponses, SECURITY } from "../../http/schemas";
 import type { App } from "../../http/app-env";
 import { PageOptionsSchema } from "../../rendering/page-options";
-import { renderPdf } from "../../rendering/render";
+import { renderPdf, type RenderedPdf } from "../../rendering/render";
 import { BUILT_IN_TEMPLATES, renderTemplate, TemplateSyntaxError } from "../../rendering/templates";
 import { withTestWatermark } from "../../rendering/watermark";
-import { contentDisposition, storePdf } from "../../storage/pdfs";
+import { contentDisposition, storePdf, type StoredPdf } from "../../storage/pdfs";
 import { Buffer } from "node:buffer";
 import { eq } from "drizzle-orm";
 import { newId } from "../../auth/api-key";
@@ -109,28 +110,41 @@ export function registerGenerate(app: App) {
 		}
 		if (body.webhook_url) throw fieldError("webhook_url", "webhook_url needs async_mode: true");
 
-		const retentionHours = Number(c.env.PDF_RETENTION_HOURS);
-		const { result, creditsLeft } = await spendCredit(creditsFor(c.env, accountId), c.var.requestId, mode, async () => {
-			const made = await renderPdf(c.env, html, body.options);
-			if (body.return_type !== "url") return { pdf: made.pdf, stored: null };
-			const stored = await storePdf(c.env.PDFS, accountId, made.pdf, filename, retentionHours).catch((cause: unknown) => {
-				throw new ApiError("SERVICE_UNAVAILABLE", "PDF storage is unavailable; nothing was charged", undefined, cause);
-			});
-			return { pdf: made.pdf, stored };
-		});
+		// The hot path: one Durable Object call for the credit, one for the render, R2 only for `url`.
+		const credits = creditsFor(c.env, accountId);
+		const requestId = c.var.requestId;
+		const creditsLeft = await wrapTime(c, "credits", reserveCredit(credits, requestId, mode));
+		let made: RenderedPdf;
+		let stored: StoredPdf | null = null;
+		try {
+			made = await wrapTime(c, "render", renderPdf(c.env, html, body.options));
+			if (body.return_type === "url") {
+				const put = storePdf(c.env.PDFS, accountId, made.pdf, filename, Number(c.env.PDF_RETENTION_HOURS)).catch((cause: unknown) => {
+					throw new ApiError("SERVICE_UNAVAILABLE", "PDF storage is unavailable; nothing was charged", undefined, cause);
+				});
+				stored = await wrapTime(c, "store", put);
+			}
+		} catch (error) {
+			// If even the refund can't reach the object, its alarm refunds the open reservation.
+			await credits.refund(requestId).catch(() => {});
+			throw error;
+		}
+		// Settled after the response; a commit that never lands leaves the reservation to the
+		// alarm, which refunds it: a document can go uncharged, never charged twice.
+		c.executionCtx.waitUntil(credits.commit(requestId).catch(() => {}));
 
 		const responseTimeMs = Date.now() - c.var.startedAt;
 		const headers = { "X-Credits-Left": String(creditsLeft), "X-Response-Time-Ms": String(responseTimeMs) };
-		if (result.stored) {
-			const url = `${origin}/upload/${result.stored.key}`;
-			const expiresAt = result.stored.expiresAt.toISOString();
+		if (stored) {
+			const url = `${origin}/upload/${stored.key}`;
+			const expiresAt = stored.expiresAt.toISOString();
 			return c.json({ url, credits_left: creditsLeft, response_time_ms: responseTimeMs, expires_at: expiresAt }, 200, headers);
 		}
 		if (body.return_type === "base64") {
-			const pdfBase64 = Buffer.from(result.pdf).toString("base64");
+			const pdfBase64 = Buffer.from(made.pdf).toString("base64");
 			return c.json({ pdf_base64: pdfBase64, credits_left: creditsLeft, response_time_ms: responseTimeMs }, 200, headers);
 		}
-		return c.body(result.pdf, 200, { ...headers, "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(filename) });
+		return c.body(made.pdf, 200, { ...headers, "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(filename) });
 	});
 }
 
