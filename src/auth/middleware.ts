@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { endTime, startTime } from "hono/timing";
 import { eq } from "drizzle-orm";
-import { accounts, apiKeys } from "../db/schema";
+import { apiKeys } from "../db/schema";
 import { ApiError } from "../http/errors";
 import type { AppEnv } from "../http/app-env";
 import { hashKey, parseKey } from "./api-key";
@@ -25,11 +25,29 @@ export function sameDigest(a: string, b: string): boolean {
 	return left.byteLength === right.byteLength && crypto.subtle.timingSafeEqual(left, right);
 }
 
+interface KeyRow {
+	key_id: string;
+	key_hash: string;
+	last_used_at: string | null;
+	account_id: string;
+	plan: string;
+}
+
+const KEY_LOOKUP = `SELECT k.id AS key_id, k.key_hash, k.last_used_at, a.id AS account_id, a.plan
+	FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ?`;
+
 /**
  * Authenticates the request by API key and puts the caller in `c.var.auth`.
  * A key of the wrong shape or checksum is refused before any database read.
+ *
+ * With `nearby: true` the one D1 read goes through a Sessions API session that may be answered
+ * by a read replica near the user. A replica can lag a key's deletion, so such routes must also
+ * present the key id to the account's Credits object, which refuses revoked keys (it is told of
+ * every deletion before the deletion returns). The other routes read the primary.
+ *
+ * @example app.openapi(createRoute({ …, middleware: [apiKeyAuth({ nearby: true })] }), handler)
  */
-export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
+export function apiKeyAuth({ nearby = false }: { nearby?: boolean } = {}): MiddlewareHandler<AppEnv> {
 	return async function apiKeyAuth(c, next) {
 		const key = readKey(c.req.raw.headers);
 		if (!key) throw new ApiError("UNAUTHORIZED", "Missing API key: send it as X-API-Key: <key> or Authorization: Bearer <key>");
@@ -38,23 +56,21 @@ export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
 
 		startTime(c, "auth");
 		const hash = await hashKey(key);
-		const row = await c.var.db
-			.select({ keyId: apiKeys.id, keyHash: apiKeys.keyHash, lastUsedAt: apiKeys.lastUsedAt, accountId: accounts.id, plan: accounts.plan })
-			.from(apiKeys)
-			.innerJoin(accounts, eq(apiKeys.accountId, accounts.id))
-			.where(eq(apiKeys.keyHash, hash))
-			.get()
+		const source = nearby ? c.env.DB.withSession("first-unconstrained") : c.env.DB;
+		const row = await source
+			.prepare(KEY_LOOKUP)
+			.bind(hash)
+			.first<KeyRow>()
 			.catch((cause: unknown) => {
 				throw new ApiError("SERVICE_UNAVAILABLE", "The key store is unavailable; try again shortly", undefined, cause);
 			});
-		if (!row || !sameDigest(row.keyHash, hash)) throw new ApiError("UNAUTHORIZED", "Invalid API key");
-
+		if (!row || !sameDigest(row.key_hash, hash)) throw new ApiError("UNAUTHORIZED", "Invalid API key");
 		endTime(c, "auth");
-		c.set("auth", { accountId: row.accountId, keyId: row.keyId, mode, plan: row.plan });
+		c.set("auth", { accountId: row.account_id, keyId: row.key_id, mode, plan: row.plan });
 
 		const now = Date.now();
-		if (!row.lastUsedAt || now - Date.parse(row.lastUsedAt) > LAST_USED_RESOLUTION_MS) {
-			const touch = c.var.db.update(apiKeys).set({ lastUsedAt: new Date(now).toISOString() }).where(eq(apiKeys.id, row.keyId));
+		if (!row.last_used_at || now - Date.parse(row.last_used_at) > LAST_USED_RESOLUTION_MS) {
+			const touch = c.var.db.update(apiKeys).set({ lastUsedAt: new Date(now).toISOString() }).where(eq(apiKeys.id, row.key_id));
 			c.executionCtx.waitUntil(touch.run().catch(() => {}));
 		}
 		await next();

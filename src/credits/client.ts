@@ -9,14 +9,20 @@ export function creditsFor(env: Env, accountId: string): DurableObjectStub<Credi
 
 /**
  * Reserves the credit for `requestId` (a test-mode request takes a slot of the account's daily
- * test cap instead): 402 when the balance is short, 429 past the test cap, 503 when the object
- * can't be reached. Returns the credit balance after the reservation. Idempotent by `requestId`.
+ * test cap instead): 402 when the balance is short, 429 past the test cap, 401 when the key was
+ * revoked, 503 when the object can't be reached. Returns the credit balance after the reservation. Idempotent by `requestId`.
  */
-export async function reserveCredit(credits: DurableObjectStub<Credits>, requestId: string, mode: KeyMode, ttlMs?: number): Promise<number> {
-	const reservation = await credits.reserve(requestId, { test: mode === "test", ttlMs }).catch((cause: unknown) => {
+export async function reserveCredit(
+	credits: DurableObjectStub<Credits>,
+	requestId: string,
+	auth: { mode: KeyMode; keyId: string },
+	ttlMs?: number,
+): Promise<number> {
+	const reservation = await credits.reserve(requestId, { test: auth.mode === "test", ttlMs, keyId: auth.keyId }).catch((cause: unknown) => {
 		throw new ApiError("SERVICE_UNAVAILABLE", "The credits service is unavailable; nothing was charged", undefined, cause);
 	});
 	if (reservation.ok) return reservation.credits_left;
+	if (reservation.reason === "revoked_key") throw new ApiError("UNAUTHORIZED", "Invalid API key");
 	if (reservation.reason === "test_daily_cap") {
 		const retryAfter = Math.ceil((Date.parse(`${dayOf(Date.now())}T00:00:00Z`) + 86_400_000 - Date.now()) / 1000);
 		throw new ApiError(

@@ -19,7 +19,7 @@ export interface Balance {
 
 export type ReserveResult =
 	| { ok: true; credits_left: number }
-	| { ok: false; credits_left: number; reason: "insufficient_credits" | "test_daily_cap" };
+	| { ok: false; credits_left: number; reason: "insufficient_credits" | "test_daily_cap" | "revoked_key" };
 
 export interface TestUsage {
 	test_daily_limit: number;
@@ -98,15 +98,22 @@ export class Credits extends DurableObject<Env> {
 				expires_at INTEGER NOT NULL
 			);
 			CREATE INDEX IF NOT EXISTS reservations_open ON reservations (status, expires_at);
+			CREATE TABLE IF NOT EXISTS revoked_keys (key_id TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL);
 		`);
 	}
 
 	/**
 	 * Takes `amount` credits for `requestId` unless the balance is short; for a test-mode request
 	 * (`test: true`) takes a slot of the daily test cap instead. Repeating an id charges nothing more.
+	 * A request made with a revoked key (`keyId`) is refused: the key may have been read from a
+	 * D1 replica that has not seen its deletion yet.
 	 */
-	reserve(requestId: string, { amount = 1, test = false, ttlMs = RESERVATION_TTL_MS }: { amount?: number; test?: boolean; ttlMs?: number } = {}): ReserveResult {
+	reserve(
+		requestId: string,
+		{ amount = 1, test = false, ttlMs = RESERVATION_TTL_MS, keyId }: { amount?: number; test?: boolean; ttlMs?: number; keyId?: string } = {},
+	): ReserveResult {
 		const state = this.state();
+		if (keyId && this.isRevoked(keyId)) return { ok: false, credits_left: this.creditsLeft(state), reason: "revoked_key" };
 		const existing = this.reservation(requestId);
 		if (existing) {
 			return existing.status === "refunded"
@@ -164,10 +171,12 @@ export class Credits extends DurableObject<Env> {
 		if (!Number.isInteger(amount) || amount <= 0) return null;
 		this.state();
 		this.sql.exec("UPDATE state SET purchased = purchased + ? WHERE id = 1", amount);
-		return this.balance();
+		return this.balance()!;
 	}
 
-	balance(): Balance & TestUsage {
+	/** The balance; null when `keyId` (the key asking) has been revoked. */
+	balance(keyId?: string): (Balance & TestUsage) | null {
+		if (keyId && this.isRevoked(keyId)) return null;
 		const state = this.state();
 		return {
 			credits_left: this.creditsLeft(state),
@@ -178,6 +187,15 @@ export class Credits extends DurableObject<Env> {
 			test_daily_limit: TEST_DAILY_CAP,
 			test_used_today: state.test_used,
 		};
+	}
+
+	/** Records that an API key was deleted; told before the deletion returns to the client. */
+	revokeKey(keyId: string): void {
+		this.sql.exec("INSERT INTO revoked_keys (key_id, revoked_at) VALUES (?, ?) ON CONFLICT DO NOTHING", keyId, Date.now());
+	}
+
+	private isRevoked(keyId: string): boolean {
+		return this.sql.exec("SELECT 1 FROM revoked_keys WHERE key_id = ?", keyId).toArray().length > 0;
 	}
 
 	/** Refunds reservations left open past their deadline (a crashed request), and forgets old settled ones. */

@@ -24,7 +24,7 @@ export interface Submission {
 export async function submitJob(env: Env, db: Db, auth: AuthContext, submission: Submission): Promise<void> {
 	const { taskId, input } = submission;
 	const credits = creditsFor(env, auth.accountId);
-	await reserveCredit(credits, taskId, auth.mode, ASYNC_RESERVATION_TTL_MS);
+	await reserveCredit(credits, taskId, auth, ASYNC_RESERVATION_TTL_MS);
 	let recorded = false;
 	try {
 		await env.PDFS.put(jobInputKey(taskId), JSON.stringify(input));

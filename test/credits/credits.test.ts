@@ -9,7 +9,7 @@ function freshAccount(): DurableObjectStub<Credits> {
 
 describe("Credits Durable Object", () => {
 	it("starts with the monthly allowance", async () => {
-		const balance = await freshAccount().balance();
+		const balance = (await freshAccount().balance())!;
 		expect(balance).toMatchObject({ credits_left: 50, monthly_allowance: 50, used_this_period: 0, purchased_credits: 0, test_daily_limit: TEST_DAILY_CAP, test_used_today: 0 });
 		expect(balance.resets_at).toBe(nextResetAt(Date.now()));
 	});
@@ -21,7 +21,7 @@ describe("Credits Durable Object", () => {
 		expect(await credits.commit("r1")).toBe(true);
 		expect(await credits.commit("r1")).toBe(true);
 		expect(await credits.reserve("r1")).toEqual({ ok: true, credits_left: 49 });
-		expect((await credits.balance()).used_this_period).toBe(1);
+		expect((await credits.balance())!.used_this_period).toBe(1);
 	});
 
 	it("refunds once, and never refunds a committed charge", async () => {
@@ -30,12 +30,12 @@ describe("Credits Durable Object", () => {
 		await credits.reserve("b");
 		expect(await credits.refund("a")).toBe(true);
 		expect(await credits.refund("a")).toBe(true);
-		expect((await credits.balance()).credits_left).toBe(49);
+		expect((await credits.balance())!.credits_left).toBe(49);
 		await credits.commit("b");
 		expect(await credits.refund("b")).toBe(false);
 		expect(await credits.refund("unknown")).toBe(false);
 		expect(await credits.commit("a")).toBe(false);
-		expect((await credits.balance()).credits_left).toBe(49);
+		expect((await credits.balance())!.credits_left).toBe(49);
 	});
 
 	it("never goes negative under 80 concurrent reservations", async () => {
@@ -43,7 +43,7 @@ describe("Credits Durable Object", () => {
 		const results = await Promise.all(Array.from({ length: 80 }, (_, i) => credits.reserve(`c${i}`)));
 		expect(results.filter((r) => r.ok)).toHaveLength(MONTHLY_ALLOWANCE);
 		expect(results.filter((r) => !r.ok).every((r) => r.credits_left === 0)).toBe(true);
-		expect((await credits.balance()).credits_left).toBe(0);
+		expect((await credits.balance())!.credits_left).toBe(0);
 	});
 
 	it("counts test-mode documents against the daily cap, never against credits", async () => {
@@ -51,13 +51,13 @@ describe("Credits Durable Object", () => {
 		const results = await Promise.all(Array.from({ length: TEST_DAILY_CAP + 5 }, (_, i) => credits.reserve(`t${i}`, { test: true })));
 		expect(results.filter((r) => r.ok)).toHaveLength(TEST_DAILY_CAP);
 		expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.reason === "test_daily_cap")).toBe(true);
-		expect(await credits.balance()).toMatchObject({ credits_left: 50, used_this_period: 0, test_used_today: TEST_DAILY_CAP });
+		expect(await credits.balance())!.toMatchObject({ credits_left: 50, used_this_period: 0, test_used_today: TEST_DAILY_CAP });
 		await credits.refund("t0");
-		expect((await credits.balance()).test_used_today).toBe(TEST_DAILY_CAP - 1);
+		expect((await credits.balance())!.test_used_today).toBe(TEST_DAILY_CAP - 1);
 		expect(await credits.reserve("t-again", { test: true })).toMatchObject({ ok: true });
 		// A new day gives the cap back.
 		await runInDurableObject(credits, (_instance, state) => state.storage.sql.exec("UPDATE state SET day = '2026-01-01'"));
-		expect((await credits.balance()).test_used_today).toBe(0);
+		expect((await credits.balance())!.test_used_today).toBe(0);
 	});
 
 	it("spends purchased credits after the allowance and gives them back on refund", async () => {
@@ -66,9 +66,20 @@ describe("Credits Durable Object", () => {
 		expect(await credits.reserve("over")).toEqual({ ok: false, credits_left: 0, reason: "insufficient_credits" });
 		expect((await credits.addCredits(3))?.credits_left).toBe(3);
 		expect(await credits.reserve("p1")).toEqual({ ok: true, credits_left: 2 });
-		expect((await credits.balance()).purchased_credits).toBe(2);
+		expect((await credits.balance())!.purchased_credits).toBe(2);
 		await credits.refund("p1");
-		expect(await credits.balance()).toMatchObject({ credits_left: 3, purchased_credits: 3, used_this_period: 50 });
+		expect(await credits.balance())!.toMatchObject({ credits_left: 3, purchased_credits: 3, used_this_period: 50 });
+	});
+
+	it("refuses, once told of a key's deletion, to charge for that key or show it the balance", async () => {
+		const credits = freshAccount();
+		expect(await credits.reserve("before", { keyId: "key_gone" })).toMatchObject({ ok: true });
+		await credits.revokeKey("key_gone");
+		await credits.revokeKey("key_gone");
+		expect(await credits.reserve("after", { keyId: "key_gone" })).toEqual({ ok: false, credits_left: 49, reason: "revoked_key" });
+		expect(await credits.balance("key_gone")).toBeNull();
+		expect(await credits.reserve("other", { keyId: "key_alive" })).toMatchObject({ ok: true, credits_left: 48 });
+		expect((await credits.balance("key_alive"))?.credits_left).toBe(48);
 	});
 
 	it("refuses a top-up that is not a positive integer", async () => {
@@ -76,7 +87,7 @@ describe("Credits Durable Object", () => {
 		expect(await credits.addCredits(0)).toBeNull();
 		expect(await credits.addCredits(1.5)).toBeNull();
 		expect(await credits.addCredits(-3)).toBeNull();
-		expect((await credits.balance()).credits_left).toBe(50);
+		expect((await credits.balance())!.credits_left).toBe(50);
 	});
 
 	it("restores the allowance when a new month begins, keeping purchased credits", async () => {
@@ -88,12 +99,12 @@ describe("Credits Durable Object", () => {
 			state.storage.sql.exec("UPDATE state SET period = '2026-01'");
 			state.storage.sql.exec("UPDATE reservations SET period = '2026-01'");
 		});
-		expect(await credits.balance()).toMatchObject({ credits_left: 54, used_this_period: 0, purchased_credits: 4 });
+		expect(await credits.balance())!.toMatchObject({ credits_left: 54, used_this_period: 0, purchased_credits: 4 });
 		// A refund of last month's monthly credit does not add to this month's allowance.
 		await credits.refund("m0");
-		expect((await credits.balance()).credits_left).toBe(54);
+		expect((await credits.balance())!.credits_left).toBe(54);
 		await credits.refund("last-month");
-		expect((await credits.balance()).credits_left).toBe(55);
+		expect((await credits.balance())!.credits_left).toBe(55);
 	});
 
 	it("refunds, by alarm, a reservation left open past its deadline", async () => {
@@ -101,12 +112,12 @@ describe("Credits Durable Object", () => {
 		await credits.reserve("crashed");
 		await credits.reserve("finished");
 		await credits.commit("finished");
-		expect((await credits.balance()).credits_left).toBe(48);
+		expect((await credits.balance())!.credits_left).toBe(48);
 		await runInDurableObject(credits, (_instance, state) => {
 			state.storage.sql.exec("UPDATE reservations SET expires_at = ? WHERE request_id = 'crashed'", Date.now() - 1);
 		});
 		expect(await runDurableObjectAlarm(credits)).toBe(true);
-		expect((await credits.balance()).credits_left).toBe(49);
+		expect((await credits.balance())!.credits_left).toBe(49);
 		expect(await credits.commit("crashed")).toBe(false);
 	});
 });

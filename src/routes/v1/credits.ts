@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../auth/middleware";
 import { creditsFor } from "../../credits/client";
+import { ApiError } from "../../http/errors";
 import { errorResponses, SECURITY } from "../../http/schemas";
 import type { App } from "../../http/app-env";
 
@@ -24,7 +25,7 @@ const route = createRoute({
 	tags: ["Credits"],
 	summary: "Credit balance",
 	security: SECURITY,
-	middleware: [apiKeyAuth()] as const,
+	middleware: [apiKeyAuth({ nearby: true })] as const,
 	responses: {
 		200: { description: "The account's balance", content: { "application/json": { schema: CreditsSchema } } },
 		...errorResponses(401, 503),
@@ -33,7 +34,8 @@ const route = createRoute({
 
 export function registerGetCredits(app: App) {
 	app.openapi(route, async (c) => {
-		const balance = await creditsFor(c.env, c.var.auth.accountId).balance();
+		const balance = await creditsFor(c.env, c.var.auth.accountId).balance(c.var.auth.keyId);
+		if (!balance) throw new ApiError("UNAUTHORIZED", "Invalid API key");
 		return c.json({ ...balance, plan: c.var.auth.plan, mode: c.var.auth.mode }, 200);
 	});
 }

@@ -75,7 +75,7 @@ const route = createRoute({
 		"With a test-mode key (`qk_test_…`) it costs nothing, every page carries a diagonal TEST watermark, and the account may make a limited number a day (429 past it). " +
 		"`return_type` selects the response: PDF bytes (default), `{url, …}` or `{pdf_base64, …}`.",
 	security: SECURITY,
-	middleware: [apiKeyAuth()] as const,
+	middleware: [apiKeyAuth({ nearby: true })] as const,
 	request: { body: { required: true, content: { "application/json": { schema: GenerateSchema } } } },
 	responses: {
 		200: {
@@ -113,7 +113,7 @@ export function registerGenerate(app: App) {
 		// The hot path: one Durable Object call for the credit, one for the render, R2 only for `url`.
 		const credits = creditsFor(c.env, accountId);
 		const requestId = c.var.requestId;
-		const creditsLeft = await wrapTime(c, "credits", reserveCredit(credits, requestId, mode));
+		const creditsLeft = await wrapTime(c, "credits", reserveCredit(credits, requestId, c.var.auth));
 		let made: RenderedPdf;
 		let stored: StoredPdf | null = null;
 		try {

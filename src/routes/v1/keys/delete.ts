@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
 import { deleteKey } from "../../../auth/keys";
+import { creditsFor } from "../../../credits/client";
 import { ApiError } from "../../../http/errors";
 import { errorResponses, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
@@ -24,7 +25,10 @@ export function registerDeleteKey(app: App) {
 	app.openapi(route, async (c) => {
 		const { id } = c.req.valid("param");
 		if (id === c.var.auth.keyId) throw new ApiError("FORBIDDEN", "Cannot delete the API key used to authenticate this request");
-		if (!(await deleteKey(c.var.db, c.var.auth.accountId, id))) throw new ApiError("NOT_FOUND", "API key not found");
+		const { accountId } = c.var.auth;
+		if (!(await deleteKey(c.var.db, accountId, id))) throw new ApiError("NOT_FOUND", "API key not found");
+		// Routes that read keys from a D1 replica ask the Credits object, which must know first.
+		await creditsFor(c.env, accountId).revokeKey(id);
 		return c.json({ data: { deleted: true as const } }, 200);
 	});
 }

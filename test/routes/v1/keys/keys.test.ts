@@ -94,6 +94,23 @@ describe("key lifecycle and isolation", () => {
 		expect((await call("/v1/credits", { headers: { "X-API-Key": third.key } })).status).toBe(200);
 	});
 
+	it("a deleted key stays refused even where a D1 replica still has it (routes that read keys nearby)", async () => {
+		const { key } = await signUp();
+		const second = ((await (await createKey(key, { name: "replica" })).json()) as { data: { id: string; key: string } }).data;
+		const row = await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?").bind(second.id).first<Record<string, string>>();
+		expect((await call(`/v1/keys/${second.id}`, { method: "DELETE", headers: { "X-API-Key": key } })).status).toBe(200);
+
+		// What a replica that has not yet applied the deletion would answer.
+		const columns = Object.keys(row!);
+		await env.DB.prepare(`INSERT INTO api_keys (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).bind(...columns.map((c) => row![c])).run();
+
+		const generate = await postJson("/v1/generate", { html: "<p>x</p>" }, { "X-API-Key": second.key });
+		expect(generate.status).toBe(401);
+		expect((await call("/v1/credits", { headers: { "X-API-Key": second.key } })).status).toBe(401);
+		expect((await postJson("/v1/generate", { html: "<p>x</p>", async_mode: true }, { "X-API-Key": second.key })).status).toBe(401);
+		expect(await creditsLeft(key)).toBe(50);
+	});
+
 	it("account B can neither list, nor delete, nor use account A's keys", async () => {
 		const a = await signUp();
 		const b = await signUp();
