@@ -1,0 +1,41 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, inject, it } from "vitest";
+import type { Browser } from "@cloudflare/puppeteer";
+import type { Renderer } from "../../src/rendering/renderer";
+import { postJson, readPdf, signUp } from "../helpers";
+
+const renderer = () => env.RENDERER.get(env.RENDERER.idFromName("renderer-0"));
+
+describe("Renderer Durable Object", () => {
+	it("replaces a browser that died, on the next document", async () => {
+		const { key } = await signUp();
+		expect((await postJson("/v1/generate", { html: "<p>before</p>" }, { "X-API-Key": key })).status).toBe(200);
+		await runInDurableObject(renderer(), async (instance: Renderer) => {
+			const browser = await (instance as unknown as { browser: Promise<Browser> }).browser;
+			await browser.close();
+		});
+		const res = await postJson("/v1/generate", { html: "<p>after the crash</p>" }, { "X-API-Key": key });
+		expect(res.status).toBe(200);
+		expect((await readPdf(await res.arrayBuffer())).text).toContain("after the crash");
+	});
+
+	it("empties the cookie jar before each document: a cookie left in the browser is not sent by the next one", async () => {
+		const server = inject("webhookReceiver");
+		const { key } = await signUp();
+		const id = crypto.randomUUID();
+		// What an earlier document could leave: a first-party cookie of a site it navigated to.
+		await postJson("/v1/generate", { html: "<p>warm</p>" }, { "X-API-Key": key });
+		await runInDurableObject(renderer(), async (instance: Renderer) => {
+			const browser = await (instance as unknown as { browser: Promise<Browser> }).browser;
+			const page = await browser.newPage();
+			await page.setCookie({ name: "left_behind", value: id, url: server });
+			await page.close();
+		});
+		// The next document navigates to that site, where the cookie would be sent.
+		await postJson("/v1/generate", { html: `<script>location.href = "${server}/echo-cookie/${id}"</script>` }, { "X-API-Key": key });
+		let seen: Array<{ headers: Record<string, string> }> = [];
+		await expect.poll(async () => (seen = await (await fetch(`${server}/received/${id}`)).json()).length, { timeout: 5000 }).toBeGreaterThan(0);
+		expect(seen[0]!.headers.cookie).toBeUndefined();
+	});
+});
