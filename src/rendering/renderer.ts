@@ -1,6 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import puppeteer, { type Browser, type CDPSession, type Page } from "@cloudflare/puppeteer";
+import { Buffer } from "node:buffer";
 import { toPdfOptions, type PageOptions } from "./page-options";
+import { printParams } from "./print";
 
 /** Documents rendered at once by one object; more wait their turn instead of failing. */
 const MAX_CONCURRENT_PAGES = 4;
@@ -14,6 +16,12 @@ const PING_INTERVAL_MS = 60_000;
 const IDLE_MS = 10 * 60_000;
 /** How long a document may wait for a browser when Browser Rendering's launch limits are reached. */
 const LAUNCH_WAIT_MS = 60_000;
+/** A pooled page and the DevTools session it prints through, both opened ahead of demand. */
+interface ReadyPage {
+	page: Page;
+	cdp: CDPSession;
+}
+
 /** Upper bound for loading the HTML (and what it references) and for printing it. */
 const LOAD_TIMEOUT_MS = 20_000;
 const PRINT_TIMEOUT_MS = 30_000;
@@ -39,7 +47,7 @@ export class Renderer extends DurableObject<Env> {
 	private browser: Promise<Browser> | null = null;
 	/** A DevTools session on the browser itself, for browser-wide commands (clearing cookies). */
 	private browserSession: Promise<CDPSession> | null = null;
-	private spare: Array<Promise<Page>> = [];
+	private spare: Array<Promise<ReadyPage>> = [];
 	private active = 0;
 	private readonly waiting: Array<() => void> = [];
 	private lastUsed = 0;
@@ -49,12 +57,13 @@ export class Renderer extends DurableObject<Env> {
 		await this.acquireSlot();
 		this.lastUsed = Date.now();
 		try {
-			const page = await this.takePage();
+			const { page, cdp } = await this.takePage();
 			try {
 				await this.clearCookies();
 				await page.setContent(html, { waitUntil: "load", timeout: LOAD_TIMEOUT_MS });
-				const pdf = await page.pdf({ ...toPdfOptions(options), timeout: PRINT_TIMEOUT_MS });
-				return { ok: true, pdf: new Uint8Array(pdf) };
+				const print = cdp.send("Page.printToPDF", { ...printParams(toPdfOptions(options)), transferMode: "ReturnAsBase64" });
+				const { data } = await withTimeout(print, PRINT_TIMEOUT_MS, "Printing timed out");
+				return { ok: true, pdf: new Uint8Array(Buffer.from(data, "base64")) };
 			} finally {
 				// Off the document's path: the caller has its PDF; the next page is already open.
 				void page.close().catch(() => {});
@@ -85,10 +94,10 @@ export class Renderer extends DurableObject<Env> {
 	}
 
 	/** A ready page from the pool, or a new one when none is (first document, or a burst). */
-	private async takePage(): Promise<Page> {
+	private async takePage(): Promise<ReadyPage> {
 		while (this.spare.length > 0) {
-			const page = await this.spare.shift()!.catch(() => null);
-			if (page && !page.isClosed()) return page;
+			const ready = await this.spare.shift()!.catch(() => null);
+			if (ready && !ready.page.isClosed()) return ready;
 		}
 		return this.openPage();
 	}
@@ -107,8 +116,9 @@ export class Renderer extends DurableObject<Env> {
 		}
 	}
 
-	private async openPage(): Promise<Page> {
-		return (await this.warmBrowser()).newPage();
+	private async openPage(): Promise<ReadyPage> {
+		const page = await (await this.warmBrowser()).newPage();
+		return { page, cdp: await page.createCDPSession() };
 	}
 
 	private acquireSlot(): Promise<void> {
@@ -174,6 +184,12 @@ export class Renderer extends DurableObject<Env> {
 			}
 		}
 	}
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+	return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function classify(error: unknown): RenderResult {

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { toPdfOptions } from "../../src/rendering/page-options";
+import { printParams, toInches } from "../../src/rendering/print";
+
+describe("printParams", () => {
+	it("turns the API's defaults into DevTools' print parameters as puppeteer would (A4, no margins, backgrounds)", () => {
+		expect(printParams(toPdfOptions({}))).toEqual({
+			landscape: false,
+			displayHeaderFooter: false,
+			headerTemplate: "",
+			footerTemplate: "",
+			printBackground: true,
+			scale: 1,
+			paperWidth: 8.27,
+			paperHeight: 11.7,
+			marginTop: 0,
+			marginBottom: 0,
+			marginLeft: 0,
+			marginRight: 0,
+			pageRanges: "",
+			preferCSSPageSize: false,
+			generateTaggedPDF: true,
+			generateDocumentOutline: false,
+		});
+	});
+
+	it("converts CSS lengths to inches and maps every option", () => {
+		expect(toInches(96)).toBe(1);
+		expect(toInches("1in")).toBe(1);
+		expect(toInches("25.4mm")).toBeCloseTo(1, 2);
+		expect(toInches("2.54cm")).toBeCloseTo(1, 2);
+		expect(toInches("48px")).toBe(0.5);
+		expect(toInches("48")).toBe(0.5);
+		expect(() => toInches("wide")).toThrow(RangeError);
+		const params = printParams(toPdfOptions({ format: "Letter", landscape: true, margin: { top: "1in", left: 48 }, scale: 0.5, page_ranges: "2-3", print_background: false }));
+		expect(params).toMatchObject({ paperWidth: 8.5, paperHeight: 11, landscape: true, marginTop: 1, marginLeft: 0.5, scale: 0.5, pageRanges: "2-3", printBackground: false });
+		expect(printParams({ width: "4in", height: "6in" })).toMatchObject({ paperWidth: 4, paperHeight: 6 });
+	});
+});
