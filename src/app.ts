@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
+import { bodyLimit } from "hono/body-limit";
 import { timing } from "hono/timing";
 import type { App, AppEnv } from "./http/app-env";
 import { ApiError, errorBody } from "./http/errors";
@@ -16,6 +17,19 @@ import { registerListKeys } from "./routes/v1/keys/list";
 import { registerGetTask } from "./routes/v1/tasks/get";
 import { registerGetWebhookSecret } from "./routes/v1/webhook-secret/get";
 import { registerRotateWebhookSecret } from "./routes/v1/webhook-secret/rotate";
+
+/** Largest request body accepted, on every route. */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Whether an unexpected error is a binding that failed (D1, a Durable Object, R2, a queue): the
+ * client should retry later, so 503 rather than 500. Handlers already turn the failures they
+ * expect into ApiErrors that say what was (not) charged; this is the net under the rest.
+ */
+function isDependencyFailure(error: unknown): boolean {
+	const text = `${(error as Error)?.name ?? ""} ${(error as Error)?.message ?? ""} ${String((error as Error)?.cause ?? "")}`;
+	return (error as { remote?: boolean })?.remote === true || /D1_|SQLITE_|\bR2\b|Durable Object|Network connection lost|Queue/i.test(text);
+}
 
 /** HTTP errors raised by Hono itself (malformed JSON, wrong content type…) in the contract's terms. */
 function fromHttpException(error: HTTPException): ApiError {
@@ -38,6 +52,14 @@ export function createApp(): App {
 	});
 
 	app.use(requestContext());
+	app.use(
+		bodyLimit({
+			maxSize: MAX_BODY_BYTES,
+			onError: () => {
+				throw new ApiError("PAYLOAD_TOO_LARGE", `Request body too large: at most ${MAX_BODY_BYTES / 1024 / 1024} MB`);
+			},
+		}),
+	);
 	// Server-Timing: auth, credits, render, store and total, to see where a request's time goes.
 	app.use(timing());
 
@@ -69,7 +91,14 @@ export function createApp(): App {
 	app.notFound((c) => c.json(errorBody(new ApiError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), c.var.requestId), 404));
 
 	app.onError((err, c) => {
-		const error = err instanceof ApiError ? err : err instanceof HTTPException ? fromHttpException(err) : new ApiError("INTERNAL", "Internal error", undefined, err);
+		const error =
+			err instanceof ApiError
+				? err
+				: err instanceof HTTPException
+					? fromHttpException(err)
+					: isDependencyFailure(err)
+						? new ApiError("SERVICE_UNAVAILABLE", "A service Quire depends on is unavailable; try again shortly", undefined, err)
+						: new ApiError("INTERNAL", "Internal error", undefined, err);
 		if (error.status >= 500) console.error(JSON.stringify({ request_id: c.var.requestId, code: error.code, internal: String(error.internal ?? err) }));
 		const headers = { ...error.headers, "X-Request-Id": c.var.requestId ?? "" };
 		return c.json(errorBody(error, c.var.requestId), error.status, headers);

@@ -1,0 +1,77 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createApp, MAX_BODY_BYTES } from "../../src/app";
+import { BASE, call, creditsLeft, errorOf, signUp } from "../helpers";
+
+/**
+ * Fault injection: the real app, served with one binding replaced by a stand-in that fails the
+ * way an outage does. Everything else is the real local binding.
+ */
+async function send(overrides: Partial<Env>, path: string, key: string, body?: unknown) {
+	const ctx = createExecutionContext();
+	const init: RequestInit = body === undefined ? { headers: { "X-API-Key": key } } : { method: "POST", headers: { "X-API-Key": key, "Content-Type": "application/json" }, body: JSON.stringify(body) };
+	const res = await createApp().fetch(new Request(`${BASE}${path}`, init), { ...env, ...overrides } as Env, ctx);
+	await waitOnExecutionContext(ctx);
+	return res;
+}
+
+const outage = (what: string) => () => {
+	throw new Error(`${what}: Network connection lost.`);
+};
+
+/** A Durable Object namespace whose objects all fail, as during an outage or a reset. */
+function failingNamespace<T extends { idFromName(name: string): DurableObjectId }>(real: T): T {
+	const stub = new Proxy({}, { get: () => () => Promise.reject(Object.assign(new Error("Durable Object reset because its code was updated."), { remote: true })) });
+	return { idFromName: (name: string) => real.idFromName(name), get: () => stub } as unknown as T;
+}
+
+describe("fail closed", () => {
+	it("D1 unavailable: 503, never served unauthenticated, nothing charged", async () => {
+		const { key } = await signUp();
+		const brokenDb = new Proxy(env.DB, { get: (target, prop) => (prop === "prepare" || prop === "withSession" || prop === "batch" ? outage("D1_ERROR") : Reflect.get(target, prop)) });
+		for (const [path, body] of [["/v1/generate", { html: "<p>x</p>" }], ["/v1/credits", undefined], ["/v1/keys", undefined]] as const) {
+			const res = await send({ DB: brokenDb }, path, key, body);
+			expect(res.status, path).toBe(503);
+			expect((await errorOf(res)).code).toBe("SERVICE_UNAVAILABLE");
+		}
+		expect(await creditsLeft(key)).toBe(50);
+	});
+
+	it("the credits object failing: 503 and no document", async () => {
+		const { key } = await signUp();
+		const res = await send({ CREDITS: failingNamespace(env.CREDITS) }, "/v1/generate", key, { html: "<p>x</p>" });
+		expect(res.status).toBe(503);
+		expect(await errorOf(res)).toMatchObject({ code: "SERVICE_UNAVAILABLE", message: expect.stringMatching(/nothing was charged/) });
+		expect((await send({ CREDITS: failingNamespace(env.CREDITS) }, "/v1/credits", key)).status).toBe(503);
+		expect(await creditsLeft(key)).toBe(50);
+	});
+
+	it("R2 failing to store a url-mode PDF: 503, and the credit comes back", async () => {
+		const { key } = await signUp();
+		const brokenR2 = new Proxy(env.PDFS, { get: (target, prop) => (prop === "put" ? () => Promise.reject(new Error("R2 put failed: internal error")) : Reflect.get(target, prop)) });
+		const res = await send({ PDFS: brokenR2 }, "/v1/generate", key, { html: "<p>x</p>", return_type: "url" });
+		expect(res.status).toBe(503);
+		expect((await errorOf(res)).message).toMatch(/nothing was charged/);
+		expect(await creditsLeft(key)).toBe(50);
+		// Binary responses never touch R2, so they still work during an R2 outage.
+		expect((await send({ PDFS: brokenR2 }, "/v1/generate", key, { html: "<p>x</p>" })).status).toBe(200);
+	});
+
+	it("the renderer failing: 502 RENDER_FAILED, and the credit comes back", async () => {
+		const { key } = await signUp();
+		const res = await send({ RENDERER: failingNamespace(env.RENDERER) }, "/v1/generate", key, { html: "<p>x</p>" });
+		expect(res.status).toBe(502);
+		expect((await errorOf(res)).code).toBe("RENDER_FAILED");
+		expect(await creditsLeft(key)).toBe(50);
+	});
+
+	it(`a body over ${MAX_BODY_BYTES / 1024 / 1024} MB is 413 PAYLOAD_TOO_LARGE, before authentication or parsing`, async () => {
+		const { key } = await signUp();
+		const huge = JSON.stringify({ html: "x".repeat(MAX_BODY_BYTES) });
+		const res = await call("/v1/generate", { method: "POST", headers: { "X-API-Key": key, "Content-Type": "application/json" }, body: huge });
+		expect(res.status).toBe(413);
+		expect((await errorOf(res)).code).toBe("PAYLOAD_TOO_LARGE");
+		expect(await creditsLeft(key)).toBe(50);
+	});
+});
