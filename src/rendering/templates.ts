@@ -40,5 +40,16 @@ export function renderTemplate(html: string, data: Record<string, unknown>): str
 		const line = html.slice(0, offset).split("\n").length;
 		throw new TemplateSyntaxError(message.replace(/ at \d+\s*$/, ""), line);
 	}
-	return Mustache.render(html, data);
+	return Mustache.render(html, withoutNullItems(data) as Record<string, unknown>);
+}
+
+/**
+ * mustache.js throws when a list holds `null` and a section looks a name up in it; per the
+ * Mustache spec a lookup that misses falls through to the enclosing context, which an empty
+ * object does. So null list items become `{}`.
+ */
+export function withoutNullItems(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map((item) => (item === null ? {} : withoutNullItems(item)));
+	if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNullItems(v)]));
+	return value;
 }

@@ -9,6 +9,10 @@ describe("renderTemplate", () => {
 		);
 	});
 
+	it("renders lists holding null (mustache.js would throw) as empty items that fall back to the outer context", () => {
+		expect(renderTemplate("{{#items}}[{{name}}|{{who}}]{{/items}}", { who: "outer", items: [null, { name: "a" }] })).toBe("[|outer][a|outer]");
+	});
+
 	it("names the line of a template that does not parse", () => {
 		const broken = "<html>\n<body>\n<p>{{#items}}{{name}}</p>\n</body>";
 		const error = (() => {

@@ -1,0 +1,93 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { call, signUp, topUp } from "../helpers";
+
+/** Values that have broken JSON APIs before: wrong types, huge or odd numbers, prototype keys, markup, control characters. */
+const hostile = fc.oneof(
+	fc.constantFrom(null, true, false, 0, -1, 1e308, -0, Number.MAX_SAFE_INTEGER + 2, "", " ", "null", "__proto__", "constructor", "{{", "}}", "{{#a}}", "{{/a}}", "{{>partial}}", "{{=<% %>=}}", "<script>alert(1)</script>", "\u0000", "\ud800", "../../etc/passwd", "%00", "A4", "Letter", "binary", "url", "base64", "1-2", "10mm"),
+	fc.string({ maxLength: 40 }),
+	fc.integer(),
+	fc.double(),
+	fc.array(fc.anything({ maxDepth: 2 }), { maxLength: 4 }),
+	fc.dictionary(fc.string({ maxLength: 8 }), fc.anything({ maxDepth: 2 }), { maxKeys: 4 }),
+);
+
+/** Bodies shaped like each route's request, with any field missing, valid, or hostile. */
+const generateBody = fc.record(
+	{
+		template_id: fc.oneof(fc.constantFrom("invoices/invoice", "invoices/nope"), hostile),
+		html: fc.oneof(fc.constantFrom("<p>{{x}}</p>", "{{#x}}", "<h1>fuzz</h1>"), hostile),
+		data: fc.oneof(fc.dictionary(fc.string({ maxLength: 6 }), fc.anything({ maxDepth: 3 }), { maxKeys: 5 }), hostile),
+		return_type: fc.oneof(fc.constantFrom("binary", "url", "base64"), hostile),
+		async_mode: fc.oneof(fc.boolean(), hostile),
+		webhook_url: fc.oneof(fc.constantFrom("http://127.0.0.1:1/x", "https://example.com/hook", "file:///etc/passwd"), hostile),
+		options: fc.oneof(
+			fc.record({ format: hostile, landscape: hostile, margin: fc.oneof(fc.record({ top: hostile, left: hostile }, { requiredKeys: [] }), hostile), scale: hostile, page_ranges: hostile }, { requiredKeys: [] }),
+			hostile,
+		),
+		filename: hostile,
+		metadata: hostile,
+		__proto__: hostile,
+	},
+	{ requiredKeys: [] },
+);
+/** Bodies one field away from valid: these render real PDFs (and must charge exactly once each). */
+const nearlyValidGenerate = fc.record(
+	{
+		source: fc.oneof(fc.constant({ template_id: "invoices/invoice" }), fc.constant({ html: "<p>{{client}} {{total}}</p>" }), fc.record({ html: fc.string({ minLength: 1, maxLength: 80 }) })),
+		data: fc.dictionary(fc.constantFrom("client", "total", "items", "notes", "__proto__"), fc.anything({ maxDepth: 2 }), { maxKeys: 4 }),
+		return_type: fc.constantFrom("binary", "url", "base64"),
+		async_mode: fc.constantFrom(false, false, false, true),
+		options: fc.oneof(fc.constant({}), fc.record({ format: fc.constantFrom("A4", "Letter", "B9"), landscape: fc.boolean(), scale: fc.double({ min: 0, max: 3, noNaN: true }), page_ranges: fc.constantFrom("1", "1-2", "9", "x") }, { requiredKeys: [] })),
+		filename: fc.string({ maxLength: 30 }),
+	},
+	{ requiredKeys: ["source", "data"] },
+).map(({ source, ...rest }) => ({ ...source, ...rest }));
+
+const keyBody = fc.record({ name: fc.oneof(fc.string({ maxLength: 120 }), hostile), mode: fc.oneof(fc.constantFrom("live", "test"), hostile) }, { requiredKeys: [] });
+const accountBody = fc.record({ email: fc.oneof(fc.emailAddress(), hostile) }, { requiredKeys: [] });
+
+/** The raw body: JSON of a shaped or arbitrary value, or text that is not JSON at all. */
+const raw = (shaped: fc.Arbitrary<unknown>) =>
+	fc.oneof(
+		{ weight: 6, arbitrary: shaped.map((v) => JSON.stringify(v)) },
+		{ weight: 2, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
+		{ weight: 1, arbitrary: fc.string({ maxLength: 60 }) },
+	);
+const contentType = fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", "");
+
+describe("fuzzing the request schemas", () => {
+	it("generate, keys and accounts: thousands of random and hostile bodies, never a 5xx, never a charge for a 4xx", async () => {
+		const { key, accountId } = await signUp();
+		await topUp(accountId, 10_000);
+		const credits = async () => ((await (await call("/v1/credits", { headers: { "X-API-Key": key } })).json()) as { credits_left: number }).credits_left;
+		const before = await credits();
+		const statuses: Record<number, number> = {};
+		let paid = 0;
+
+		const routes: Array<[string, fc.Arbitrary<unknown>, number]> = [
+			["/v1/generate", fc.oneof({ weight: 5, arbitrary: generateBody }, { weight: 1, arbitrary: nearlyValidGenerate }), 1200],
+			["/v1/keys", keyBody, 500],
+			["/v1/accounts", accountBody, 500],
+		];
+		for (const [path, shaped, runs] of routes) {
+			await fc.assert(
+				fc.asyncProperty(raw(shaped), contentType, async (body, type) => {
+					const headers: Record<string, string> = { "X-API-Key": key };
+					if (type) headers["Content-Type"] = type;
+					const res = await call(path, { method: "POST", headers, body });
+					statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+					if (path === "/v1/generate" && (res.status === 200 || res.status === 202)) paid++;
+					const text = await res.text();
+					expect(res.status, `${path} ${body.slice(0, 200)}`).toBeLessThan(500);
+					if (res.status >= 400) expect(JSON.parse(text).error.code, text).toMatch(/^[A-Z_]+$/);
+				}),
+				{ numRuns: runs },
+			);
+		}
+		// Async jobs charge at submission; every charge is a 200 or a 202, and nothing else charged.
+		expect(before - (await credits())).toBe(paid);
+		expect(Object.keys(statuses).map(Number).every((s) => s < 500)).toBe(true);
+		console.log(`fuzz statuses: ${JSON.stringify(statuses)}; documents charged: ${paid}`);
+	});
+});
