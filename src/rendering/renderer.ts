@@ -1,18 +1,18 @@
 import { DurableObject } from "cloudflare:workers";
 import puppeteer, { type Browser } from "@cloudflare/puppeteer";
+import { loadContent, PageNotReadyError } from "./load-content";
 import { toPdfOptions, type PageOptions } from "./page-options";
 
 /** Documents rendered at once in one browser; more wait their turn instead of failing. */
 const MAX_CONCURRENT_PAGES = 4;
 /** Keep the Browser Rendering session open this long between documents (the maximum is 10 minutes). */
 const KEEP_ALIVE_MS = 600_000;
-/** Upper bound for loading the HTML (and what it references) and for printing it. */
-const LOAD_TIMEOUT_MS = 20_000;
+/** Upper bound for printing (loading is bounded by loadContent). */
 const PRINT_TIMEOUT_MS = 30_000;
 
 export type RenderResult =
 	| { ok: true; pdf: Uint8Array<ArrayBuffer> }
-	| { ok: false; reason: "bad_page_range" | "timeout" | "failed"; message: string };
+	| { ok: false; reason: "bad_page_range" | "bad_selector" | "timeout" | "failed"; message: string };
 
 /**
  * Turns HTML into PDF bytes with Browser Rendering.
@@ -33,7 +33,7 @@ export class Renderer extends DurableObject<Env> {
 			const browser = await this.warmBrowser();
 			const page = await browser.newPage();
 			try {
-				await page.setContent(html, { waitUntil: "load", timeout: LOAD_TIMEOUT_MS });
+				await loadContent(page, html, options);
 				const pdf = await page.pdf({ ...toPdfOptions(options), timeout: PRINT_TIMEOUT_MS });
 				return { ok: true, pdf: new Uint8Array(pdf) };
 			} finally {
@@ -89,6 +89,7 @@ export class Renderer extends DurableObject<Env> {
 }
 
 function classify(error: unknown): RenderResult {
+	if (error instanceof PageNotReadyError) return { ok: false, reason: error.reason, message: error.message };
 	const message = error instanceof Error ? error.message : String(error);
 	if (/page range/i.test(message)) return { ok: false, reason: "bad_page_range", message: "page_ranges selects pages the document does not have" };
 	if (/timeout|timed out/i.test(message)) return { ok: false, reason: "timeout", message: "Rendering took too long" };
