@@ -15,11 +15,14 @@ function fieldPath(prefix: string, pointer: string, child?: string): string {
 	return [prefix, ...parts, ...(child === undefined ? [] : [child])].join(".");
 }
 
-function problemOf(unit: OutputUnit, prefix: string): FieldProblem | null {
+function problemOf(unit: OutputUnit, prefix: string, all: OutputUnit[]): FieldProblem | null {
 	if (WRAPPERS.has(unit.keyword)) return null;
 	const property = /^Property "(.*)" does not match/.exec(unit.error)?.[1];
 	if ((unit.keyword === "additionalProperties" || unit.keyword === "unevaluatedProperties") && property !== undefined) {
-		return { path: fieldPath(prefix, unit.instanceLocation, property), message: "is not allowed" };
+		const path = fieldPath(prefix, unit.instanceLocation, property);
+		// Refused outright (a `false` schema), or only wrapping what is wrong inside the property.
+		const refused = all.some((other) => other.keyword === "false" && fieldPath(prefix, other.instanceLocation) === path);
+		return refused ? { path, message: "is not allowed" } : null;
 	}
 	const missing = /required property "(.*)"/.exec(unit.error)?.[1];
 	if (unit.keyword === "required" && missing !== undefined) return { path: fieldPath(prefix, unit.instanceLocation, missing), message: "is required" };
@@ -46,7 +49,7 @@ function draftOf(schema: Record<string, unknown>): SchemaDraft {
 export function validateData(schema: Record<string, unknown>, data: unknown, prefix = "data"): FieldProblem[] {
 	const result = new Validator(schema as Schema, draftOf(schema), false).validate(data);
 	if (result.valid) return [];
-	const problems = result.errors.map((unit) => problemOf(unit, prefix)).filter((p): p is FieldProblem => p !== null);
+	const problems = result.errors.map((unit) => problemOf(unit, prefix, result.errors)).filter((p): p is FieldProblem => p !== null);
 	const unique = [...new Map(problems.map((p) => [`${p.path}\n${p.message}`, p])).values()];
 	return unique.length > 0 ? unique : [{ path: prefix, message: "does not match the template's schema" }];
 }
@@ -164,7 +167,8 @@ function resolves(root: unknown, pointer: string): boolean {
 export function checkSchema(schema: Record<string, unknown>, prefix = "schema"): FieldProblem[] {
 	let problems: FieldProblem[];
 	try {
-		problems = metaValidator.validate(schema).errors.map((unit) => problemOf(unit, prefix)).filter((p): p is FieldProblem => p !== null);
+		const { errors } = metaValidator.validate(schema);
+		problems = errors.map((unit) => problemOf(unit, prefix, errors)).filter((p): p is FieldProblem => p !== null);
 	} catch {
 		return [{ path: prefix, message: "is too deeply nested" }];
 	}

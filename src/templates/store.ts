@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import type { Db } from "../db";
 import { type AccountTemplate, templates, templateVersions, type TemplateVersion } from "../db/schema";
 import type { PageOptions } from "../rendering/page-options";
@@ -77,18 +77,24 @@ export async function findVersion(db: Db, accountId: string, id: string, version
  */
 export async function createTemplate(db: Db, accountId: string, id: string, name: string, content: TemplateContent): Promise<"created" | "exists" | "cap"> {
 	const now = new Date().toISOString();
+	// drizzle can't batch raw SQL with parameters on D1: these two go to D1 itself.
+	const d1 = db.$client;
 	try {
-		const [inserted] = await db.batch([
-			db.run(sql`
-				INSERT INTO templates (account_id, id, name, latest_version, created_at, updated_at)
-				SELECT ${accountId}, ${id}, ${name}, 1, ${now}, ${now}
-				WHERE (SELECT COUNT(*) FROM templates WHERE account_id = ${accountId}) < ${MAX_TEMPLATES_PER_ACCOUNT}`),
-			db.run(sql`
-				INSERT INTO template_versions (account_id, template_id, version, html, sample_data, schema, options, created_at)
-				SELECT ${accountId}, ${id}, 1, ${content.html}, ${json(content.sampleData)}, ${json(content.schema)}, ${json(content.options)}, ${now}
-				WHERE EXISTS (SELECT 1 FROM templates WHERE account_id = ${accountId} AND id = ${id})`),
+		const [inserted] = await d1.batch([
+			d1
+				.prepare(
+					`INSERT INTO templates (account_id, id, name, latest_version, created_at, updated_at)
+					SELECT ?1, ?2, ?3, 1, ?4, ?4 WHERE (SELECT COUNT(*) FROM templates WHERE account_id = ?1) < ?5`,
+				)
+				.bind(accountId, id, name, now, MAX_TEMPLATES_PER_ACCOUNT),
+			d1
+				.prepare(
+					`INSERT INTO template_versions (account_id, template_id, version, html, sample_data, schema, options, created_at)
+					SELECT ?1, ?2, 1, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM templates WHERE account_id = ?1 AND id = ?2)`,
+				)
+				.bind(accountId, id, content.html, json(content.sampleData), json(content.schema), json(content.options), now),
 		]);
-		return inserted.meta.changes === 1 ? "created" : "cap";
+		return inserted!.meta.changes === 1 ? "created" : "cap";
 	} catch (error) {
 		if (isUniqueViolation(error)) return "exists";
 		throw error;
@@ -102,17 +108,22 @@ export async function createTemplate(db: Db, accountId: string, id: string, name
  */
 export async function addVersion(db: Db, accountId: string, id: string, name: string | undefined, content: TemplateContent): Promise<number | null> {
 	const now = new Date().toISOString();
-	const [updated] = await db.batch([
-		db.all<{ latest_version: number }>(sql`
-			UPDATE templates SET latest_version = latest_version + 1, updated_at = ${now}, name = COALESCE(${name ?? null}, name)
-			WHERE account_id = ${accountId} AND id = ${id}
-			RETURNING latest_version`),
-		db.run(sql`
-			INSERT INTO template_versions (account_id, template_id, version, html, sample_data, schema, options, created_at)
-			SELECT account_id, id, latest_version, ${content.html}, ${json(content.sampleData)}, ${json(content.schema)}, ${json(content.options)}, ${now}
-			FROM templates WHERE account_id = ${accountId} AND id = ${id}`),
+	const d1 = db.$client;
+	const [updated] = await d1.batch<{ latest_version: number }>([
+		d1
+			.prepare(
+				`UPDATE templates SET latest_version = latest_version + 1, updated_at = ?3, name = COALESCE(?4, name)
+				WHERE account_id = ?1 AND id = ?2 RETURNING latest_version`,
+			)
+			.bind(accountId, id, now, name ?? null),
+		d1
+			.prepare(
+				`INSERT INTO template_versions (account_id, template_id, version, html, sample_data, schema, options, created_at)
+				SELECT account_id, id, latest_version, ?3, ?4, ?5, ?6, ?7 FROM templates WHERE account_id = ?1 AND id = ?2`,
+			)
+			.bind(accountId, id, content.html, json(content.sampleData), json(content.schema), json(content.options), now),
 	]);
-	return updated[0]?.latest_version ?? null;
+	return updated?.results[0]?.latest_version ?? null;
 }
 
 /** Deletes one of the account's templates with every version. False when it has no such template. */

@@ -18,6 +18,8 @@ const CreateTemplateSchema = z
 		schema: DataSchemaSchema.optional(),
 		options: PageOptionsSchema.optional().openapi({ description: "Default page options of documents made from this template; a request's options replace those of the same name." }),
 	})
+	// A misspelt field would be stored as if it were not there: refuse it instead.
+	.strict()
 	.openapi("CreateTemplateRequest");
 
 const route = createRoute({
