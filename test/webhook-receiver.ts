@@ -28,7 +28,9 @@ export default async function setup(project: TestProject) {
 		if (req.method === "GET" && first === "slow" && assets[asset]) {
 			const { type, body } = assets[asset];
 			// Fonts are fetched with CORS, and the page's origin is opaque.
-			setTimeout(() => res.writeHead(200, { "Content-Type": type, "Access-Control-Allow-Origin": "*", "Cache-Control": "no-store" }).end(body), Number(id) || 0);
+			const timer = setTimeout(() => res.writeHead(200, { "Content-Type": type, "Access-Control-Allow-Origin": "*", "Cache-Control": "no-store" }).end(body), Number(id) || 0);
+			timer.unref(); // an asset still pending never holds the test run open
+			res.on("close", () => clearTimeout(timer));
 			return;
 		}
 		let body = "";
