@@ -1,23 +1,31 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { crc32, deflateSync } from "node:zlib";
 import type { TestProject } from "vitest/node";
 
-/** The web font served by `/slow/<ms>/font.ttf`: a system font the tests' pages use nowhere else. */
-const SLOW_FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf";
+/**
+ * The web font served by `/slow/<ms>/font.ttf`: a font the tests' pages use nowhere else, by the
+ * PostScript name a PDF embeds it under. The first that this machine has (Debian's Chromium brings
+ * Liberation; DejaVu comes with fontconfig).
+ */
+const SLOW_FONTS = [
+	{ file: "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf", name: "DejaVuSansMono-Bold" },
+	{ file: "/usr/share/fonts/truetype/liberation/LiberationMono-Bold.ttf", name: "LiberationMono-Bold" },
+];
 
 /**
  * A real HTTP server on loopback for the tests that need one (vitest globalSetup, in Node).
  * Webhooks: `POST /<answer>/<id>` records the delivery and answers with status <answer> (200, 400,
  * 500…); `GET /received/<id>` lists what was delivered for <id>.
  * Late assets for rendered pages: `GET /slow/<ms>/image.png` and `GET /slow/<ms>/font.ttf` answer
- * after <ms> milliseconds (a PNG, and the font of {@link SLOW_FONT_FILE}).
+ * after <ms> milliseconds (a PNG, and one of {@link SLOW_FONTS}, whose name is provided as `slowFont`).
  */
 export default async function setup(project: TestProject) {
 	const received = new Map<string, Array<{ headers: Record<string, string>; body: string }>>();
+	const font = SLOW_FONTS.find((candidate) => existsSync(candidate.file));
 	const assets: Record<string, { type: string; body: Buffer }> = {
 		"image.png": { type: "image/png", body: gradientPng(64, 64) },
-		"font.ttf": { type: "font/ttf", body: readFileSync(SLOW_FONT_FILE) },
+		...(font ? { "font.ttf": { type: "font/ttf", body: readFileSync(font.file) } } : {}),
 	};
 	const server = createServer((req, res) => {
 		const [, first, id = "", asset = ""] = (req.url ?? "").split("?")[0]!.split("/");
@@ -43,6 +51,7 @@ export default async function setup(project: TestProject) {
 	await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
 	const { port } = server.address() as { port: number };
 	project.provide("webhookReceiver", `http://127.0.0.1:${port}`);
+	project.provide("slowFont", font?.name ?? null);
 	return () =>
 		new Promise<void>((done) => {
 			server.closeAllConnections();

@@ -40,6 +40,19 @@ function draftOf(schema: Record<string, unknown>): SchemaDraft {
 	return "2020-12";
 }
 
+// Built-in schemas are the same objects on every request: prepare each once. Stored ones are parsed
+// per request, so their entries go with them.
+const validators = new WeakMap<object, Validator>();
+
+function validatorFor(schema: Record<string, unknown>): Validator {
+	let validator = validators.get(schema);
+	if (!validator) {
+		validator = new Validator(schema as Schema, draftOf(schema), false);
+		validators.set(schema, validator);
+	}
+	return validator;
+}
+
 /**
  * Checks `data` against a template's JSON Schema and lists every problem, each with the field's
  * path under `prefix` (`data.items.0.amount`). Empty when the data is valid.
@@ -47,7 +60,7 @@ function draftOf(schema: Record<string, unknown>): SchemaDraft {
  * @example validateData({ type: "object", required: ["total"] }, {}) // [{ path: "data.total", message: "is required" }]
  */
 export function validateData(schema: Record<string, unknown>, data: unknown, prefix = "data"): FieldProblem[] {
-	const result = new Validator(schema as Schema, draftOf(schema), false).validate(data);
+	const result = validatorFor(schema).validate(data);
 	if (result.valid) return [];
 	const problems = result.errors.map((unit) => problemOf(unit, prefix, result.errors)).filter((p): p is FieldProblem => p !== null);
 	const unique = [...new Map(problems.map((p) => [`${p.path}\n${p.message}`, p])).values()];
