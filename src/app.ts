@@ -15,6 +15,12 @@ import { registerCreateKey } from "./routes/v1/keys/create";
 import { registerDeleteKey } from "./routes/v1/keys/delete";
 import { registerListKeys } from "./routes/v1/keys/list";
 import { registerGetTask } from "./routes/v1/tasks/get";
+import { registerCreateTemplate } from "./routes/v1/templates/create";
+import { registerDeleteTemplate } from "./routes/v1/templates/delete";
+import { registerGetTemplate } from "./routes/v1/templates/get";
+import { registerListTemplates } from "./routes/v1/templates/list";
+import { registerPreviewTemplate } from "./routes/v1/templates/preview";
+import { registerUpdateTemplate } from "./routes/v1/templates/update";
 import { registerGetWebhookSecret } from "./routes/v1/webhook-secret/get";
 import { registerRotateWebhookSecret } from "./routes/v1/webhook-secret/rotate";
 
@@ -71,6 +77,12 @@ export function createApp(): App {
 	registerListKeys(app);
 	registerDeleteKey(app);
 	registerGetTask(app);
+	registerListTemplates(app);
+	registerPreviewTemplate(app);
+	registerCreateTemplate(app);
+	registerGetTemplate(app);
+	registerUpdateTemplate(app);
+	registerDeleteTemplate(app);
 	registerRotateWebhookSecret(app);
 	registerGetWebhookSecret(app);
 	registerUpload(app);

@@ -39,6 +39,20 @@ export async function readPdf(bytes: ArrayBuffer | Uint8Array): Promise<{ pages:
 	return { pages: totalPages, text };
 }
 
+/** Each page of a PDF: its size in points, its text, and where its first text item starts (x from the left, y from the top, in points). */
+export async function readPdfPages(bytes: ArrayBuffer | Uint8Array): Promise<Array<{ width: number; height: number; text: string; firstText: { x: number; y: number } | null }>> {
+	const pdf = await getDocumentProxy(new Uint8Array(bytes).slice());
+	const pages = [];
+	for (let n = 1; n <= pdf.numPages; n++) {
+		const page = await pdf.getPage(n);
+		const [, , width = 0, height = 0] = page.view;
+		const items = (await page.getTextContent()).items.filter((item) => "str" in item && item.str.trim() !== "") as Array<{ str: string; transform: number[] }>;
+		const first = items[0]?.transform;
+		pages.push({ width, height, text: items.map((item) => item.str).join(" ").replace(/\s+/g, " "), firstText: first ? { x: first[4]!, y: height - first[5]! } : null });
+	}
+	return pages;
+}
+
 export async function errorOf(res: Response): Promise<{ code: string; message: string; details?: Record<string, unknown>; request_id?: string }> {
 	return ((await res.json()) as { error: { code: string; message: string } }).error;
 }

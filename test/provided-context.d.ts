@@ -4,5 +4,7 @@ declare module "vitest" {
 	export interface ProvidedContext {
 		/** Base URL of the loopback webhook receiver started by test/webhook-receiver.ts. */
 		webhookReceiver: string;
+		/** PostScript name of the font the receiver serves late at /slow/<ms>/font.ttf; null when this machine has none of its candidates. */
+		slowFont: string | null;
 	}
 }

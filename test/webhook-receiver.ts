@@ -1,17 +1,36 @@
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { crc32, deflateSync } from "node:zlib";
 import type { TestProject } from "vitest/node";
 
 /**
- * A real HTTP server on loopback for the webhook tests (vitest globalSetup, in Node).
- * `POST /<answer>/<id>` records the delivery and answers with status <answer> (200, 400, 500…);
- * `GET /received/<id>` lists what was delivered for <id>.
- * For the renderer's isolation test: `GET /set-cookie/<id>` answers with a cookie, and
+ * The web font served by `/slow/<ms>/font.ttf`: a font the tests' pages use nowhere else, by the
+ * PostScript name a PDF embeds it under. The first that this machine has (Debian's Chromium brings
+ * Liberation; DejaVu comes with fontconfig).
+ */
+const SLOW_FONTS = [
+	{ file: "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf", name: "DejaVuSansMono-Bold" },
+	{ file: "/usr/share/fonts/truetype/liberation/LiberationMono-Bold.ttf", name: "LiberationMono-Bold" },
+];
+
+/**
+ * A real HTTP server on loopback for the tests that need one (vitest globalSetup, in Node).
+ * Webhooks: `POST /<answer>/<id>` records the delivery and answers with status <answer> (200, 400,
+ * 500…); `GET /received/<id>` lists what was delivered for <id>.
+ * Late assets for rendered pages: `GET /slow/<ms>/image.png` and `GET /slow/<ms>/font.ttf` answer
+ * after <ms> milliseconds (a PNG, and one of {@link SLOW_FONTS}, whose name is provided as `slowFont`).
+ * The renderer's isolation test: `GET /set-cookie/<id>` answers with a cookie, and
  * `GET /echo-cookie/<id>` records the Cookie header it was sent (read back with /received/<id>).
  */
 export default async function setup(project: TestProject) {
 	const received = new Map<string, Array<{ headers: Record<string, string>; body: string }>>();
+	const font = SLOW_FONTS.find((candidate) => existsSync(candidate.file));
+	const assets: Record<string, { type: string; body: Buffer }> = {
+		"image.png": { type: "image/png", body: gradientPng(64, 64) },
+		...(font ? { "font.ttf": { type: "font/ttf", body: readFileSync(font.file) } } : {}),
+	};
 	const server = createServer((req, res) => {
-		const [, first, id = ""] = (req.url ?? "").split("/");
+		const [, first, id = "", asset = ""] = (req.url ?? "").split("?")[0]!.split("/");
 		if (req.method === "GET" && first === "received") {
 			res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(received.get(id) ?? []));
 			return;
@@ -25,6 +44,14 @@ export default async function setup(project: TestProject) {
 			res.writeHead(200, { "Content-Type": "text/plain" }).end("echo");
 			return;
 		}
+		if (req.method === "GET" && first === "slow" && assets[asset]) {
+			const { type, body } = assets[asset];
+			// Fonts are fetched with CORS, and the page's origin is opaque.
+			const timer = setTimeout(() => res.writeHead(200, { "Content-Type": type, "Access-Control-Allow-Origin": "*", "Cache-Control": "no-store" }).end(body), Number(id) || 0);
+			timer.unref(); // an asset still pending never holds the test run open
+			res.on("close", () => clearTimeout(timer));
+			return;
+		}
 		let body = "";
 		req.on("data", (chunk) => (body += chunk));
 		req.on("end", () => {
@@ -35,6 +62,33 @@ export default async function setup(project: TestProject) {
 	await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
 	const { port } = server.address() as { port: number };
 	project.provide("webhookReceiver", `http://127.0.0.1:${port}`);
-	return () => new Promise<void>((done) => server.close(() => done()));
+	project.provide("slowFont", font?.name ?? null);
+	return () =>
+		new Promise<void>((done) => {
+			server.closeAllConnections();
+			server.close(() => done());
+		});
 }
 
+/** A small RGB PNG (a colour gradient), made here so the tests need no image file. */
+function gradientPng(width: number, height: number): Buffer {
+	const rows = Buffer.alloc((width * 3 + 1) * height);
+	for (let y = 0; y < height; y++) {
+		const row = y * (width * 3 + 1); // each row starts with filter type 0
+		for (let x = 0; x < width; x++) rows.set([x * 4, y * 4, 160], row + 1 + x * 3);
+	}
+	const chunk = (type: string, data: Buffer) => {
+		const typed = Buffer.concat([Buffer.from(type, "latin1"), data]);
+		const length = Buffer.alloc(4);
+		length.writeUInt32BE(data.length);
+		const crc = Buffer.alloc(4);
+		crc.writeUInt32BE(crc32(typed));
+		return Buffer.concat([length, typed, crc]);
+	};
+	const header = Buffer.alloc(13);
+	header.writeUInt32BE(width, 0);
+	header.writeUInt32BE(height, 4);
+	header.set([8, 2, 0, 0, 0], 8); // 8 bits per channel, RGB, deflate, no filter, no interlace
+	const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+	return Buffer.concat([signature, chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+}

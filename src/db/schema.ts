@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { foreignKey, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const accounts = sqliteTable("accounts", {
 	id: text("id").primaryKey(),
@@ -63,6 +63,44 @@ export const tasks = sqliteTable(
 	(t) => [index("tasks_account_idx").on(t.accountId, t.createdAt)],
 );
 
+/** An account's own template: its id (path-like, unique per account), name and newest version. */
+export const templates = sqliteTable(
+	"templates",
+	{
+		accountId: text("account_id")
+			.notNull()
+			.references(() => accounts.id, { onDelete: "cascade" }),
+		id: text("id").notNull(),
+		name: text("name").notNull(),
+		latestVersion: integer("latest_version").notNull(),
+		createdAt: text("created_at").notNull(),
+		updatedAt: text("updated_at").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.accountId, t.id] })],
+);
+
+/** One version of an account template, immutable once written: `PUT` adds version n+1. */
+export const templateVersions = sqliteTable(
+	"template_versions",
+	{
+		accountId: text("account_id").notNull(),
+		templateId: text("template_id").notNull(),
+		version: integer("version").notNull(),
+		html: text("html").notNull(),
+		/** `sample_data`, `schema` and default `options`, as JSON text; null when not given. */
+		sampleData: text("sample_data"),
+		schema: text("schema"),
+		options: text("options"),
+		createdAt: text("created_at").notNull(),
+	},
+	(t) => [
+		primaryKey({ columns: [t.accountId, t.templateId, t.version] }),
+		foreignKey({ columns: [t.accountId, t.templateId], foreignColumns: [templates.accountId, templates.id] }).onDelete("cascade"),
+	],
+);
+
 export type Account = typeof accounts.$inferSelect;
 export type Task = typeof tasks.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
+export type AccountTemplate = typeof templates.$inferSelect;
+export type TemplateVersion = typeof templateVersions.$inferSelect;

@@ -9,7 +9,8 @@ export interface RenderedPdf {
 
 /**
  * HTML → PDF through the Renderer Durable Object, with its failures in the API's terms:
- * a page range past the end is the client's (400), a timeout is 504, anything else 502.
+ * a page range past the end or a selector that is not one is the client's (400), a timeout
+ * (a `wait_for_selector` that never matched included) is 504, anything else 502.
  */
 export async function renderPdf(env: Env, html: string, options: PageOptions): Promise<RenderedPdf> {
 	const result = await rendererFor(env)
@@ -23,8 +24,10 @@ function renderError(failure: Extract<RenderResult, { ok: false }>): ApiError {
 	switch (failure.reason) {
 		case "bad_page_range":
 			return new ApiError("VALIDATION_ERROR", failure.message, { fields: [{ path: "options.page_ranges", message: failure.message }] });
+		case "bad_selector":
+			return new ApiError("VALIDATION_ERROR", failure.message, { fields: [{ path: "options.wait_for_selector", message: failure.message }] });
 		case "timeout":
-			return new ApiError("RENDER_TIMEOUT", "Rendering took too long; nothing was charged");
+			return new ApiError("RENDER_TIMEOUT", `${failure.message.replace(/\.$/, "")}; nothing was charged`);
 		default:
 			return new ApiError("RENDER_FAILED", "Rendering failed; nothing was charged", undefined, failure.message);
 	}

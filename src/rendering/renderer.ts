@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import puppeteer, { type Browser, type CDPSession, type Page } from "@cloudflare/puppeteer";
 import { Buffer } from "node:buffer";
+import { loadContent, PageNotReadyError } from "./load-content";
 import { toPdfOptions, type PageOptions } from "./page-options";
 import { printParams } from "./print";
 
@@ -22,13 +23,12 @@ interface ReadyPage {
 	cdp: CDPSession;
 }
 
-/** Upper bound for loading the HTML (and what it references) and for printing it. */
-const LOAD_TIMEOUT_MS = 20_000;
+/** Upper bound for printing (loading is bounded by loadContent). */
 const PRINT_TIMEOUT_MS = 30_000;
 
 export type RenderResult =
 	| { ok: true; pdf: Uint8Array<ArrayBuffer> }
-	| { ok: false; reason: "bad_page_range" | "timeout" | "failed"; message: string };
+	| { ok: false; reason: "bad_page_range" | "bad_selector" | "timeout" | "failed"; message: string };
 
 /**
  * Turns HTML into PDF bytes with Browser Rendering.
@@ -60,7 +60,7 @@ export class Renderer extends DurableObject<Env> {
 			const { page, cdp } = await this.takePage();
 			try {
 				await this.clearCookies();
-				await page.setContent(html, { waitUntil: "load", timeout: LOAD_TIMEOUT_MS });
+				await loadContent(page, html, options);
 				const print = cdp.send("Page.printToPDF", { ...printParams(toPdfOptions(options)), transferMode: "ReturnAsBase64" });
 				const { data } = await withTimeout(print, PRINT_TIMEOUT_MS, "Printing timed out");
 				return { ok: true, pdf: new Uint8Array(Buffer.from(data, "base64")) };
@@ -193,6 +193,7 @@ function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<
 }
 
 function classify(error: unknown): RenderResult {
+	if (error instanceof PageNotReadyError) return { ok: false, reason: error.reason, message: error.message };
 	const message = error instanceof Error ? error.message : String(error);
 	if (/page range/i.test(message)) return { ok: false, reason: "bad_page_range", message: "page_ranges selects pages the document does not have" };
 	if (/timeout|timed out/i.test(message)) return { ok: false, reason: "timeout", message: "Rendering took too long" };

@@ -1,18 +1,125 @@
 import Mustache from "mustache";
+import certificateHtml from "../../templates/certificates/certificate.html";
+import certificateSample from "../../templates/certificates/certificate.sample.json";
+import certificateSchema from "../../templates/certificates/certificate.schema.json";
 import invoiceHtml from "../../templates/invoices/invoice.html";
 import invoiceSample from "../../templates/invoices/invoice.sample.json";
+import invoiceSchema from "../../templates/invoices/invoice.schema.json";
+import receiptHtml from "../../templates/invoices/receipt.html";
+import receiptSample from "../../templates/invoices/receipt.sample.json";
+import receiptSchema from "../../templates/invoices/receipt.schema.json";
+import letterHtml from "../../templates/letters/letter.html";
+import letterSample from "../../templates/letters/letter.sample.json";
+import letterSchema from "../../templates/letters/letter.schema.json";
+import quoteHtml from "../../templates/quotes/quote.html";
+import quoteSample from "../../templates/quotes/quote.sample.json";
+import quoteSchema from "../../templates/quotes/quote.schema.json";
+import reportHtml from "../../templates/reports/report.html";
+import reportSample from "../../templates/reports/report.sample.json";
+import reportSchema from "../../templates/reports/report.schema.json";
+import labelHtml from "../../templates/shipping/label.html";
+import labelSample from "../../templates/shipping/label.sample.json";
+import labelSchema from "../../templates/shipping/label.schema.json";
+import packingSlipHtml from "../../templates/shipping/packing-slip.html";
+import packingSlipSample from "../../templates/shipping/packing-slip.sample.json";
+import packingSlipSchema from "../../templates/shipping/packing-slip.schema.json";
+import { expandPageTokens, type PageOptions } from "./page-options";
 
-/** A built-in template from `templates/`: id (its path there), Mustache HTML, sample data. */
+/**
+ * A built-in template from `templates/`: id (its path there), Mustache HTML, sample data, the
+ * JSON Schema of its data, and the page options it is printed with unless the request says otherwise.
+ */
 export interface BuiltInTemplate {
 	id: string;
 	name: string;
+	description: string;
 	html: string;
 	sampleData: Record<string, unknown>;
+	schema: Record<string, unknown>;
+	options: PageOptions;
 }
 
-export const BUILT_IN_TEMPLATES: ReadonlyMap<string, BuiltInTemplate> = new Map(
-	[{ id: "invoices/invoice", name: "Invoice", html: invoiceHtml, sampleData: invoiceSample }].map((t) => [t.id, t]),
-);
+/** Built-in templates exist in one version: this one. */
+export const BUILT_IN_VERSION = 1;
+
+const GALLERY: BuiltInTemplate[] = [
+	{
+		id: "invoices/invoice",
+		name: "Invoice",
+		description: "An invoice with line items, subtotal, tax and notes; DokJet's {client, total} alone makes a one-line invoice.",
+		html: invoiceHtml,
+		sampleData: invoiceSample,
+		schema: invoiceSchema,
+		options: {},
+	},
+	{
+		id: "invoices/receipt",
+		name: "Receipt",
+		description: "A payment receipt with a PAID stamp, payment details, items and totals.",
+		html: receiptHtml,
+		sampleData: receiptSample,
+		schema: receiptSchema,
+		options: {},
+	},
+	{
+		id: "quotes/quote",
+		name: "Quote",
+		description: "A quote or estimate with line items, totals, validity and an acceptance block.",
+		html: quoteHtml,
+		sampleData: quoteSample,
+		schema: quoteSchema,
+		options: {},
+	},
+	{
+		id: "letters/letter",
+		name: "Letter",
+		description: "A business letter on letterhead, with references, subject and signature.",
+		html: letterHtml,
+		sampleData: letterSample,
+		schema: letterSchema,
+		options: {},
+	},
+	{
+		id: "certificates/certificate",
+		name: "Certificate",
+		description: "A certificate of completion or achievement on one landscape A4 page.",
+		html: certificateHtml,
+		sampleData: certificateSample,
+		schema: certificateSchema,
+		options: { landscape: true },
+	},
+	{
+		id: "shipping/label",
+		name: "Shipping label",
+		description: "A 4 × 6 inch shipping label with a Code 39 barcode.",
+		html: labelHtml,
+		sampleData: labelSample,
+		schema: labelSchema,
+		// The label's size is its CSS @page size, not a paper format.
+		options: { prefer_css_page_size: true },
+	},
+	{
+		id: "reports/report",
+		name: "Report",
+		description: "A report with metric cards, a summary and a table of any length whose header row repeats on every page; pages are numbered.",
+		html: reportHtml,
+		sampleData: reportSample,
+		schema: reportSchema,
+		options: {},
+	},
+	{
+		id: "shipping/packing-slip",
+		name: "Packing slip",
+		description: "A packing slip without prices, with a check box per line and sign-off lines.",
+		html: packingSlipHtml,
+		sampleData: packingSlipSample,
+		schema: packingSlipSchema,
+		options: {},
+	},
+];
+
+/** Every built-in template by id, in gallery order. */
+export const BUILT_IN_TEMPLATES: ReadonlyMap<string, BuiltInTemplate> = new Map(GALLERY.map((t) => [t.id, t]));
 
 // Inline templates come from clients: caching every parsed one would grow memory without bound.
 Mustache.templateCache = undefined;
@@ -27,10 +134,12 @@ export class TemplateSyntaxError extends Error {
 }
 
 /**
- * Renders a Mustache template with `data` (values HTML-escaped by `{{ }}`).
- * Throws {@link TemplateSyntaxError} naming the line when the template does not parse.
+ * Checks that a Mustache template parses. Throws {@link TemplateSyntaxError} naming the line
+ * when it does not.
+ *
+ * @example parseTemplate("<p>{{#items}}") // throws: Unclosed section "items", line 1
  */
-export function renderTemplate(html: string, data: Record<string, unknown>): string {
+export function parseTemplate(html: string): void {
 	try {
 		Mustache.parse(html);
 	} catch (error) {
@@ -40,6 +149,14 @@ export function renderTemplate(html: string, data: Record<string, unknown>): str
 		const line = html.slice(0, offset).split("\n").length;
 		throw new TemplateSyntaxError(message.replace(/ at \d+\s*$/, ""), line);
 	}
+}
+
+/**
+ * Renders a Mustache template with `data` (values HTML-escaped by `{{ }}`).
+ * Throws {@link TemplateSyntaxError} naming the line when the template does not parse.
+ */
+export function renderTemplate(html: string, data: Record<string, unknown>): string {
+	parseTemplate(html);
 	return Mustache.render(html, withoutNullItems(data) as Record<string, unknown>);
 }
 
@@ -52,4 +169,24 @@ export function withoutNullItems(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map((item) => (item === null ? {} : withoutNullItems(item)));
 	if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNullItems(v)]));
 	return value;
+}
+
+/**
+ * Renders the header and footer templates of `options` with `data`, after turning `{{page}}`,
+ * `{{pages}}`, `{{date}}` and `{{title}}` into Chromium's placeholders. A template that does not
+ * parse throws a {@link TemplateSyntaxError} whose message names the option.
+ */
+export function renderHeaderFooter(options: PageOptions, data: Record<string, unknown>): PageOptions {
+	const rendered = { ...options };
+	for (const name of ["header_template", "footer_template"] as const) {
+		const template = options[name];
+		if (template === undefined) continue;
+		try {
+			rendered[name] = renderTemplate(expandPageTokens(template), data);
+		} catch (error) {
+			if (error instanceof TemplateSyntaxError) throw new TemplateSyntaxError(`options.${name}: ${error.message}`, error.line);
+			throw error;
+		}
+	}
+	return rendered;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { BUILT_IN_TEMPLATES, renderTemplate, TemplateSyntaxError } from "../../src/rendering/templates";
-import { toPdfOptions } from "../../src/rendering/page-options";
+import { BUILT_IN_TEMPLATES, renderHeaderFooter, renderTemplate, TemplateSyntaxError } from "../../src/rendering/templates";
+import { expandPageTokens, loadOptions, PageOptionsSchema, toInches, toPdfOptions } from "../../src/rendering/page-options";
+import { validateData } from "../../src/templates/data-schema";
 
 describe("renderTemplate", () => {
 	it("fills values and HTML-escapes them", () => {
@@ -37,6 +38,32 @@ describe("renderTemplate", () => {
 	});
 });
 
+describe("the built-in gallery", () => {
+	it("has the eight templates, each with a name, sample data that matches its own schema, and HTML that parses", () => {
+		expect([...BUILT_IN_TEMPLATES.keys()]).toEqual([
+			"invoices/invoice",
+			"invoices/receipt",
+			"quotes/quote",
+			"letters/letter",
+			"certificates/certificate",
+			"shipping/label",
+			"reports/report",
+			"shipping/packing-slip",
+		]);
+		for (const template of BUILT_IN_TEMPLATES.values()) {
+			expect(template.name, template.id).not.toBe("");
+			expect(validateData(template.schema, template.sampleData), template.id).toEqual([]);
+			expect(() => renderTemplate(template.html, template.sampleData), template.id).not.toThrow();
+			expect(PageOptionsSchema.safeParse(template.options).success, template.id).toBe(true);
+		}
+	});
+
+	it("prints the label on its CSS page size and the certificate in landscape by default", () => {
+		expect(BUILT_IN_TEMPLATES.get("shipping/label")!.options).toEqual({ prefer_css_page_size: true });
+		expect(BUILT_IN_TEMPLATES.get("certificates/certificate")!.options).toEqual({ landscape: true });
+	});
+});
+
 describe("toPdfOptions", () => {
 	it("fills every default", () => {
 		expect(toPdfOptions({})).toEqual({
@@ -47,12 +74,66 @@ describe("toPdfOptions", () => {
 			scale: 1,
 			pageRanges: "",
 			preferCSSPageSize: false,
+			waitForFonts: false,
 		});
+		expect(loadOptions({})).toEqual({ media: "print", waitTimeoutMs: 10_000, selector: null });
 	});
 
 	it("maps the API's names onto puppeteer's", () => {
 		const mapped = toPdfOptions({ format: "Letter", landscape: true, margin: { top: "1in" }, print_background: false, scale: 0.5, page_ranges: "1-2", prefer_css_page_size: true });
 		expect(mapped).toMatchObject({ format: "Letter", landscape: true, printBackground: false, scale: 0.5, pageRanges: "1-2", preferCSSPageSize: true });
 		expect(mapped.margin).toEqual({ top: "1in", right: 0, bottom: 0, left: 0 });
+		expect(loadOptions({ emulate_media: "screen", wait_timeout_ms: 0, wait_for_selector: "#done" })).toEqual({ media: "screen", waitTimeoutMs: 0, selector: "#done" });
+	});
+
+	it("uses width and height instead of a format", () => {
+		const mapped = toPdfOptions({ width: "4in", height: "6in" });
+		expect(mapped).toMatchObject({ width: "4in", height: "6in" });
+		expect(mapped.format).toBeUndefined();
+	});
+
+	it("turns a header or footer on with room for it, and an empty counterpart that prints nothing", () => {
+		const mapped = toPdfOptions({ footer_template: "<p>x</p>" });
+		expect(mapped.displayHeaderFooter).toBe(true);
+		expect(mapped.margin).toEqual({ top: 0, right: 0, bottom: "20mm", left: 0 });
+		expect(mapped.headerTemplate).toBe("<span></span>");
+		expect(mapped.footerTemplate).toMatch(/font-size:10px.*<p>x<\/p><\/div>$/);
+		expect(toPdfOptions({ header_template: "h", margin: { top: "5mm" } }).margin).toEqual({ top: "5mm", right: 0, bottom: 0, left: 0 });
+		expect(toPdfOptions({}).displayHeaderFooter).toBeUndefined();
+	});
+});
+
+describe("page options schema", () => {
+	it("refuses a format together with a size, and a width without a height", () => {
+		const paths = (options: unknown) => PageOptionsSchema.safeParse(options).error?.issues.map((i) => i.path.join("."));
+		expect(paths({ format: "A4", width: "4in", height: "6in" })).toEqual(["format"]);
+		expect(paths({ width: "4in" })).toEqual(["height"]);
+		expect(paths({ width: "0mm", height: "6in" })).toEqual(["width"]);
+		expect(paths({ margin: { top: "300in" } })).toEqual(["margin.top"]);
+		expect(paths({ wait_timeout_ms: 30_001 })).toEqual(["wait_timeout_ms"]);
+		expect(paths({ emulate_media: "tv" })).toEqual(["emulate_media"]);
+		expect(paths({ width: 384, height: "6in", emulate_media: "screen", wait_for_selector: "#x", wait_timeout_ms: 0 })).toBeUndefined();
+	});
+
+	it("measures CSS lengths in inches", () => {
+		expect(toInches(96)).toBe(1);
+		expect(toInches("25.4mm")).toBe(1);
+		expect(toInches("2.54cm")).toBe(1);
+		expect(toInches("48px")).toBe(0.5);
+		expect(toInches("48")).toBe(0.5);
+	});
+});
+
+describe("header and footer templates", () => {
+	it("turn {{page}}, {{pages}}, {{date}} and {{title}} into Chromium's placeholders", () => {
+		expect(expandPageTokens("Page {{page}} of {{ pages }}, {{date}}, {{title}}")).toBe(
+			'Page <span class="pageNumber"></span> of <span class="totalPages"></span>, <span class="date"></span>, <span class="title"></span>',
+		);
+	});
+
+	it("are rendered with the data, escaped, and name the option when they do not parse", () => {
+		const rendered = renderHeaderFooter({ header_template: "{{company}} — {{page}}", scale: 1 }, { company: "A&B", page: "not this" });
+		expect(rendered).toEqual({ header_template: 'A&amp;B — <span class="pageNumber"></span>', scale: 1 });
+		expect(() => renderHeaderFooter({ footer_template: "a\n{{#x}}" }, {})).toThrow(/options\.footer_template: Unclosed section "x"/);
 	});
 });

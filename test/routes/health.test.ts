@@ -12,8 +12,25 @@ describe("GET /health, GET /openapi.json, unknown routes", () => {
 	it("the OpenAPI 3.1 document lists every route with its security", async () => {
 		const doc = (await (await call("/openapi.json")).json()) as { openapi: string; paths: Record<string, Record<string, { security?: unknown }>> };
 		expect(doc.openapi).toBe("3.1.0");
-		expect(Object.keys(doc.paths).sort()).toEqual(["/admin/accounts/{id}/credits", "/health", "/upload/{account}/{file}", "/v1/accounts", "/v1/credits", "/v1/generate", "/v1/keys", "/v1/keys/{id}", "/v1/tasks/{id}", "/v1/webhook-secret"]);
+		expect(Object.keys(doc.paths).sort()).toEqual([
+			"/admin/accounts/{id}/credits",
+			"/health",
+			"/upload/{account}/{file}",
+			"/v1/accounts",
+			"/v1/credits",
+			"/v1/generate",
+			"/v1/keys",
+			"/v1/keys/{id}",
+			"/v1/tasks/{id}",
+			"/v1/templates",
+			"/v1/templates/preview",
+			"/v1/templates/{id}",
+			"/v1/webhook-secret",
+		]);
 		expect(doc.paths["/v1/generate"]!.post!.security).toEqual([{ ApiKeyHeader: [] }, { BearerAuth: [] }]);
+		// Template ids contain "/": the document shows the plain {id} parameter, with each method.
+		expect(Object.keys(doc.paths["/v1/templates/{id}"]!).sort()).toEqual(["delete", "get", "put"]);
+		expect(doc.paths["/v1/templates/{id}"]!.get!.security).toEqual([{ ApiKeyHeader: [] }, { BearerAuth: [] }]);
 	});
 
 	it("an unknown route is a 404 in the contract's error shape", async () => {

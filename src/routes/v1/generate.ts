@@ -4,25 +4,36 @@ import { wrapTime } from "hono/timing";
 import { creditsFor, reserveCredit } from "../../credits/client";
 import { ApiError } from "../../http/errors";
 import { errorResponses, SECURITY } from "../../http/schemas";
-import type { App } from "../../http/app-env";
+import type { App, AuthContext } from "../../http/app-env";
 import { PageOptionsSchema } from "../../rendering/page-options";
 import { renderPdf, type RenderedPdf } from "../../rendering/render";
-import { BUILT_IN_TEMPLATES, renderTemplate, TemplateSyntaxError } from "../../rendering/templates";
 import { withTestWatermark } from "../../rendering/watermark";
 import { contentDisposition, storePdf, type StoredPdf } from "../../storage/pdfs";
 import { Buffer } from "node:buffer";
 import { eq } from "drizzle-orm";
-import { newId } from "../../auth/api-key";
+import { type KeyMode, newId } from "../../auth/api-key";
 import type { Db } from "../../db";
 import { accounts } from "../../db/schema";
 import { submitJob } from "../../jobs/submit";
 import { refuseTarget } from "../../outbound/public-url";
+import { TEST_DAILY_CAP } from "../../credits/credits";
+import { prepareDocument, type DocumentSource } from "../../templates/document";
+import { resolveTemplate } from "../../templates/resolve";
 
 const GenerateSchema = z
 	.object({
-		template_id: z.string().min(1).max(200).optional().openapi({ description: "A stored template, e.g. `invoices/invoice`.", example: "invoices/invoice" }),
+		template_id: z.string().min(1).max(200).optional().openapi({ description: "A built-in or account template, e.g. `invoices/invoice` (GET /v1/templates lists them).", example: "invoices/invoice" }),
+		template_version: z
+			.number()
+			.int()
+			.min(1)
+			.optional()
+			.openapi({ description: "With `template_id`: the version to use. Default: the newest. Built-in templates have only version 1 (any other is 404).", example: 1 }),
 		html: z.string().min(1).max(2_000_000).optional().openapi({ description: "Instead of `template_id`: an inline Mustache/HTML template." }),
-		data: z.record(z.string(), z.unknown()).default({}).openapi({ description: "Values for the template. `{{ }}` HTML-escapes them.", example: { client: "Acme Corp", total: "$564" } }),
+		data: z
+			.record(z.string(), z.unknown())
+			.default({})
+			.openapi({ description: "Values for the template. `{{ }}` HTML-escapes them. When the template has a JSON Schema, data that does not match it is refused (400, each field listed).", example: { client: "Acme Corp", total: "$564" } }),
 		return_type: z.enum(["binary", "url", "base64"]).default("binary").openapi({ description: "`binary`: the PDF bytes; `url`: a hosted link; `base64`: JSON with the PDF in base64." }),
 		async_mode: z.boolean().default(false).openapi({ description: "Queue the job and answer 202 at once with a task to poll (`check_status_url`) or a webhook." }),
 		webhook_url: z
@@ -30,7 +41,11 @@ const GenerateSchema = z
 			.max(2048)
 			.optional()
 			.openapi({ description: "Async mode only: where to POST the finished task, signed (`Quire-Signature`). A public http(s) URL; needs a webhook secret (POST /v1/webhook-secret)." }),
-		options: PageOptionsSchema.default({}),
+		options: PageOptionsSchema.default({}).openapi({ description: "Page options. A template's default options apply unless replaced here, option by option." }),
+		dry_run: z
+			.boolean()
+			.default(false)
+			.openapi({ description: "Check everything (template, schema, options, credits) and answer what the document would cost, without rendering or charging." }),
 		filename: z.string().min(1).max(200).optional().openapi({ description: "The PDF's file name. Default: the template's name, or `document.pdf`.", example: "invoice-42.pdf" }),
 		metadata: z
 			.record(z.string(), z.unknown())
@@ -42,6 +57,7 @@ const GenerateSchema = z
 		message: "send exactly one of template_id and html",
 		path: ["template_id"],
 	})
+	.refine((b) => b.template_version === undefined || b.template_id !== undefined, { message: "template_version needs template_id", path: ["template_version"] })
 	.openapi("GenerateRequest");
 
 const UrlResponseSchema = z
@@ -61,6 +77,16 @@ const TaskQueuedSchema = z
 	})
 	.openapi("TaskQueued");
 
+const DryRunResponseSchema = z
+	.object({
+		dry_run: z.literal(true),
+		valid: z.literal(true).openapi({ description: "The request passed every check a real one goes through before rendering." }),
+		credits_required: z.number().int().openapi({ description: "What the document would cost: 1, or 0 with a test-mode key." }),
+		credits_left: z.number().int().openapi({ description: "The balance now; nothing was charged." }),
+		test_documents_left: z.number().int().optional().openapi({ description: "Test-mode keys: documents left today under the daily cap." }),
+	})
+	.openapi("GenerateDryRunResponse");
+
 const Base64ResponseSchema = z
 	.object({ pdf_base64: z.string(), credits_left: z.number().int(), response_time_ms: z.number().int() })
 	.openapi("GenerateBase64Response");
@@ -73,16 +99,17 @@ const route = createRoute({
 	description:
 		"Renders a template (or inline HTML) with `data` into a PDF. Costs one credit, reserved before rendering and refunded if rendering fails. " +
 		"With a test-mode key (`qk_test_…`) it costs nothing, every page carries a diagonal TEST watermark, and the account may make a limited number a day (429 past it). " +
-		"`return_type` selects the response: PDF bytes (default), `{url, …}` or `{pdf_base64, …}`.",
+		"`return_type` selects the response: PDF bytes (default), `{url, …}` or `{pdf_base64, …}`. " +
+		"`dry_run: true` runs every check and answers `{dry_run, valid, credits_required, credits_left}` without rendering or charging.",
 	security: SECURITY,
 	middleware: [apiKeyAuth({ nearby: true })] as const,
 	request: { body: { required: true, content: { "application/json": { schema: GenerateSchema } } } },
 	responses: {
 		200: {
-			description: "The PDF (`binary`, with `X-Credits-Left`, `X-Response-Time-Ms`, `Content-Disposition`), or JSON for `url` and `base64`",
+			description: "The PDF (`binary`, with `X-Credits-Left`, `X-Response-Time-Ms`, `Content-Disposition`), or JSON for `url`, `base64` and `dry_run`",
 			content: {
 				"application/pdf": { schema: z.string().openapi({ format: "binary" }) },
-				"application/json": { schema: z.union([UrlResponseSchema, Base64ResponseSchema]) },
+				"application/json": { schema: z.union([UrlResponseSchema, Base64ResponseSchema, DryRunResponseSchema]) },
 			},
 		},
 		202: { description: "`async_mode: true`: the job is queued", content: { "application/json": { schema: TaskQueuedSchema } } },
@@ -96,19 +123,26 @@ export function registerGenerate(app: App) {
 		const { accountId, mode } = c.var.auth;
 
 		// Everything the client can get wrong is checked before a credit is reserved.
-		const rendered = resolveHtml(body.template_id, body.html, body.data);
-		const html = mode === "test" ? withTestWatermark(rendered) : rendered;
+		const source: DocumentSource =
+			body.template_id !== undefined
+				? await resolveTemplate(c.var.db, accountId, body.template_id, body.template_version)
+				: { html: body.html!, schema: null, options: {} };
+		const document = prepareDocument(source, body.data, body.options);
+		const html = mode === "test" ? withTestWatermark(document.html) : document.html;
+		const options = document.options;
 		const filename = pdfFilename(body.filename ?? body.template_id?.split("/").pop() ?? "document");
 		const origin = new URL(c.req.url).origin;
 
+		if (body.webhook_url && !body.async_mode) throw fieldError("webhook_url", "webhook_url needs async_mode: true");
+		if (body.webhook_url) await checkWebhookTarget(c.env, c.var.db, accountId, body.webhook_url);
+		if (body.dry_run) return c.json(await dryRun(c.env, c.var.auth), 200);
+
 		if (body.async_mode) {
-			if (body.webhook_url) await checkWebhookTarget(c.env, c.var.db, accountId, body.webhook_url);
 			const taskId = newId("task");
-			const input = { html, options: body.options, filename, origin };
+			const input = { html, options, filename, origin };
 			await submitJob(c.env, c.var.db, c.var.auth, { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata });
 			return c.json({ task_id: taskId, status: "queued" as const, check_status_url: `${origin}/v1/tasks/${taskId}` }, 202);
 		}
-		if (body.webhook_url) throw fieldError("webhook_url", "webhook_url needs async_mode: true");
 
 		// The hot path: one Durable Object call for the credit, one for the render, R2 only for `url`.
 		const credits = creditsFor(c.env, accountId);
@@ -117,7 +151,7 @@ export function registerGenerate(app: App) {
 		let made: RenderedPdf;
 		let stored: StoredPdf | null = null;
 		try {
-			made = await wrapTime(c, "render", renderPdf(c.env, html, body.options));
+			made = await wrapTime(c, "render", renderPdf(c.env, html, options));
 			if (body.return_type === "url") {
 				const put = storePdf(c.env.PDFS, accountId, made.pdf, filename, Number(c.env.PDF_RETENTION_HOURS)).catch((cause: unknown) => {
 					throw new ApiError("SERVICE_UNAVAILABLE", "PDF storage is unavailable; nothing was charged", undefined, cause);
@@ -166,18 +200,15 @@ export function pdfFilename(name: string): string {
 	return `${base}.pdf`;
 }
 
-function resolveHtml(templateId: string | undefined, inlineHtml: string | undefined, data: Record<string, unknown>): string {
-	let source = inlineHtml;
-	if (templateId !== undefined) {
-		source = BUILT_IN_TEMPLATES.get(templateId)?.html;
-		if (source === undefined) throw new ApiError("TEMPLATE_NOT_FOUND", `Template "${templateId}" not found`);
-	}
-	try {
-		return renderTemplate(source!, data);
-	} catch (error) {
-		if (error instanceof TemplateSyntaxError) {
-			throw new ApiError("TEMPLATE_ERROR", `Template error on line ${error.line}: ${error.message}`, { line: error.line });
-		}
-		throw error;
-	}
+/** What a document would cost, and the balance now, without charging anything. */
+async function dryRun(env: Env, { accountId, mode, keyId }: AuthContext) {
+	const balance = await creditsFor(env, accountId)
+		.balance(keyId)
+		.catch((cause: unknown) => {
+			throw new ApiError("SERVICE_UNAVAILABLE", "The credits service is unavailable", undefined, cause);
+		});
+	// The key was read nearby, and a replica may not know yet that it was deleted: the object does.
+	if (!balance) throw new ApiError("UNAUTHORIZED", "Invalid API key");
+	const test = mode === "test" ? { test_documents_left: Math.max(0, TEST_DAILY_CAP - balance.test_used_today) } : {};
+	return { dry_run: true as const, valid: true as const, credits_required: mode === "test" ? 0 : 1, credits_left: balance.credits_left, ...test };
 }

@@ -1,0 +1,80 @@
+import type { Page } from "@cloudflare/puppeteer";
+import { loadOptions, type PageOptions } from "./page-options";
+
+/** Upper bound for parsing the HTML (up to DOMContentLoaded: parser-blocking scripts and styles). */
+const PARSE_TIMEOUT_MS = 20_000;
+/** The in-page wait bounds itself; this covers a page whose scripts keep its main thread busy. */
+const WAIT_GRACE_MS = 5_000;
+
+/** The page can't be printed as asked: `wait_for_selector` never matched, or is not a selector. */
+export class PageNotReadyError extends Error {
+	constructor(
+		readonly reason: "timeout" | "bad_selector",
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+type Readiness = "ready" | "incomplete" | "selector_timeout" | "bad_selector";
+
+/**
+ * Runs in the page (as a string: the bundler's helpers must not leak into it). Waits, until the
+ * deadline, for the load event, then `selector`, then every web font and `<img>` (lazy ones
+ * made eager), looking again after each round since scripts may add more.
+ */
+function readinessScript(budgetMs: number, selector: string | null): string {
+	return `(async (budgetMs, selector) => {
+		const deadline = Date.now() + budgetMs;
+		const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+		const inTime = (promise) => Promise.race([promise.then(() => true, () => true), sleep(deadline - Date.now()).then(() => false)]);
+		if (document.readyState !== "complete") await inTime(new Promise((resolve) => addEventListener("load", resolve, { once: true })));
+		await sleep(0); // what the load handlers scheduled runs first
+		if (selector) {
+			try { document.querySelector(selector); } catch { return "bad_selector"; }
+			while (!document.querySelector(selector)) {
+				if (Date.now() >= deadline) return "selector_timeout";
+				await sleep(Math.min(50, deadline - Date.now()));
+			}
+		}
+		while (true) {
+			const images = [...document.images];
+			for (const image of images) if (image.loading === "lazy") image.loading = "eager";
+			const pending = images.filter((image) => !image.complete);
+			if (pending.length === 0 && document.fonts.status === "loaded") return "ready";
+			if (Date.now() >= deadline) return "incomplete";
+			const arrivals = pending.map((image) => new Promise((resolve) => {
+				image.addEventListener("load", resolve, { once: true });
+				image.addEventListener("error", resolve, { once: true });
+			}));
+			await inTime(Promise.all([document.fonts.ready, ...arrivals]));
+			await sleep(0); // never spin on microtasks alone
+		}
+	})(${budgetMs}, ${JSON.stringify(selector)})`;
+}
+
+/**
+ * Puts `html` in `page` and waits until it is ready to print: the load event, `wait_for_selector`
+ * if given, web fonts and images, all within `wait_timeout_ms`. Fonts and images still missing
+ * then are left out (a document a little late beats no document); a selector that never appears
+ * fails the render, since the client said the page isn't ready without it.
+ * Expects a fresh page (the Renderer never reuses one), so only a non-default media type is set.
+ */
+export async function loadContent(page: Page, html: string, options: PageOptions): Promise<void> {
+	const { media, waitTimeoutMs, selector } = loadOptions(options);
+	// Printing uses print media already; a pooled page is fresh, so only `screen` needs a call.
+	if (media !== "print") await page.emulateMediaType(media);
+	await page.setContent(html, { waitUntil: "domcontentloaded", timeout: PARSE_TIMEOUT_MS });
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const stuck = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new PageNotReadyError("timeout", "The page's scripts did not let it be printed in time")), waitTimeoutMs + WAIT_GRACE_MS);
+	});
+	let readiness: Readiness;
+	try {
+		readiness = (await Promise.race([page.evaluate(readinessScript(waitTimeoutMs, selector)), stuck])) as Readiness;
+	} finally {
+		clearTimeout(timer);
+	}
+	if (readiness === "bad_selector") throw new PageNotReadyError("bad_selector", `wait_for_selector: "${selector}" is not a valid CSS selector`);
+	if (readiness === "selector_timeout") throw new PageNotReadyError("timeout", `wait_for_selector: nothing matched "${selector}" within ${waitTimeoutMs} ms`);
+}

@@ -1,0 +1,48 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { apiKeyAuth } from "../../../auth/middleware";
+import { errorResponses, SECURITY } from "../../../http/schemas";
+import type { App } from "../../../http/app-env";
+import { prepareDocument } from "../../../templates/document";
+import { resolveTemplate } from "../../../templates/resolve";
+import { TemplateHtmlSchema } from "../../../templates/schemas";
+
+const PreviewSchema = z
+	.object({
+		template_id: z.string().min(1).max(200).optional().openapi({ description: "A built-in or account template.", example: "invoices/invoice" }),
+		template_version: z.number().int().min(1).optional().openapi({ description: "A version of `template_id`; the newest by default." }),
+		html: TemplateHtmlSchema.optional().openapi({ description: "Instead of `template_id`: a Mustache/HTML template being edited." }),
+		data: z.record(z.string(), z.unknown()).optional().openapi({ description: "Values for the template. Default: the template's sample data (`{}` for inline HTML)." }),
+	})
+	.strict()
+	.refine((b) => (b.template_id === undefined) !== (b.html === undefined), { message: "send exactly one of template_id and html", path: ["template_id"] })
+	.refine((b) => b.template_version === undefined || b.template_id !== undefined, { message: "template_version needs template_id", path: ["template_version"] })
+	.openapi("PreviewRequest");
+
+const route = createRoute({
+	method: "post",
+	path: "/v1/templates/preview",
+	tags: ["Templates"],
+	summary: "Preview a template as HTML",
+	description:
+		"The HTML a generation would print, for editors: the template rendered with `data` (by default its sample data), checked like a generation (400 for data that does not match the schema, 422 for a template that does not parse), " +
+		"but with no PDF made and nothing charged. Served with `Content-Security-Policy: sandbox`: show it in a sandboxed iframe.",
+	security: SECURITY,
+	middleware: [apiKeyAuth()] as const,
+	request: { body: { required: true, content: { "application/json": { schema: PreviewSchema } } } },
+	responses: {
+		200: { description: "The rendered HTML", content: { "text/html": { schema: z.string() } } },
+		...errorResponses(400, 401, 404, 422, 503),
+	},
+});
+
+export function registerPreviewTemplate(app: App) {
+	app.openapi(route, async (c) => {
+		const body = c.req.valid("json");
+		const template = body.template_id === undefined ? null : await resolveTemplate(c.var.db, c.var.auth.accountId, body.template_id, body.template_version);
+		const source = template ?? { html: body.html!, schema: null, options: {} };
+		const data = body.data ?? template?.sampleData ?? {};
+		const { html } = prepareDocument(source, data, {});
+		// The HTML is the client's own, but it is served from the API's origin: never let it run there.
+		return c.body(html, 200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff" });
+	});
+}

@@ -1,0 +1,136 @@
+import { and, asc, desc, eq } from "drizzle-orm";
+import type { Db } from "../db";
+import { type AccountTemplate, templates, templateVersions, type TemplateVersion } from "../db/schema";
+import type { PageOptions } from "../rendering/page-options";
+
+/** Templates an account may hold at once: the list is answered without pagination. */
+export const MAX_TEMPLATES_PER_ACCOUNT = 100;
+
+/** The content of one version, as the API sends it (objects, not JSON text). */
+export interface TemplateContent {
+	html: string;
+	sampleData: Record<string, unknown> | null;
+	schema: Record<string, unknown> | null;
+	options: PageOptions | null;
+}
+
+export type StoredVersion = TemplateContent & { version: number; createdAt: string };
+
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+const parsed = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
+
+function contentOf(row: TemplateVersion): StoredVersion {
+	return {
+		version: row.version,
+		createdAt: row.createdAt,
+		html: row.html,
+		sampleData: parsed(row.sampleData),
+		schema: parsed(row.schema),
+		options: parsed(row.options),
+	};
+}
+
+function isUniqueViolation(error: unknown): boolean {
+	return /UNIQUE constraint failed|PRIMARY KEY/.test(String((error as Error)?.cause ?? error));
+}
+
+/** The account's templates, by id. */
+export function listTemplates(db: Db, accountId: string): Promise<AccountTemplate[]> {
+	return db.select().from(templates).where(eq(templates.accountId, accountId)).orderBy(asc(templates.id));
+}
+
+/** One of the account's templates and the numbers and dates of its versions, oldest first; null when it has none with this id. */
+export async function findTemplate(db: Db, accountId: string, id: string): Promise<{ template: AccountTemplate; versions: Array<{ version: number; createdAt: string }> } | null> {
+	const [template, versions] = await db.batch([
+		db.select().from(templates).where(and(eq(templates.accountId, accountId), eq(templates.id, id))),
+		db
+			.select({ version: templateVersions.version, createdAt: templateVersions.createdAt })
+			.from(templateVersions)
+			.where(and(eq(templateVersions.accountId, accountId), eq(templateVersions.templateId, id)))
+			.orderBy(asc(templateVersions.version)),
+	]);
+	return template[0] ? { template: template[0], versions } : null;
+}
+
+/** A version of one of the account's templates (the newest when `version` is not given), with the template's name; null when there is none. */
+export async function findVersion(db: Db, accountId: string, id: string, version?: number): Promise<(StoredVersion & { name: string }) | null> {
+	const row = await db
+		.select({ version: templateVersions, name: templates.name })
+		.from(templateVersions)
+		.innerJoin(templates, and(eq(templates.accountId, templateVersions.accountId), eq(templates.id, templateVersions.templateId)))
+		.where(
+			and(
+				eq(templateVersions.accountId, accountId),
+				eq(templateVersions.templateId, id),
+				version === undefined ? eq(templateVersions.version, templates.latestVersion) : eq(templateVersions.version, version),
+			),
+		)
+		.orderBy(desc(templateVersions.version))
+		.get();
+	return row ? { ...contentOf(row.version), name: row.name } : null;
+}
+
+/**
+ * Stores a new template as version 1. One batch (a transaction), so the template never exists
+ * without its version, and the cap is counted in the same statement that inserts, so concurrent
+ * creations can't overshoot it. `"exists"` when the account already has this id.
+ */
+export async function createTemplate(db: Db, accountId: string, id: string, name: string, content: TemplateContent): Promise<"created" | "exists" | "cap"> {
+	const now = new Date().toISOString();
+	// drizzle can't batch raw SQL with parameters on D1: these two go to D1 itself.
+	const d1 = db.$client;
+	try {
+		const [inserted] = await d1.batch([
+			d1
+				.prepare(
+					`INSERT INTO templates (account_id, id, name, latest_version, created_at, updated_at)
+					SELECT ?1, ?2, ?3, 1, ?4, ?4 WHERE (SELECT COUNT(*) FROM templates WHERE account_id = ?1) < ?5`,
+				)
+				.bind(accountId, id, name, now, MAX_TEMPLATES_PER_ACCOUNT),
+			d1
+				.prepare(
+					`INSERT INTO template_versions (account_id, template_id, version, html, sample_data, schema, options, created_at)
+					SELECT ?1, ?2, 1, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM templates WHERE account_id = ?1 AND id = ?2)`,
+				)
+				.bind(accountId, id, content.html, json(content.sampleData), json(content.schema), json(content.options), now),
+		]);
+		return inserted!.meta.changes === 1 ? "created" : "cap";
+	} catch (error) {
+		if (isUniqueViolation(error)) return "exists";
+		throw error;
+	}
+}
+
+/**
+ * Adds version n+1 of one of the account's templates (and renames it when `name` is given).
+ * The number is taken from the template row in the same transaction, so concurrent updates get
+ * distinct versions. Returns the new version, or null when the account has no such template.
+ */
+export async function addVersion(db: Db, accountId: string, id: string, name: string | undefined, content: TemplateContent): Promise<number | null> {
+	const now = new Date().toISOString();
+	const d1 = db.$client;
+	const [updated] = await d1.batch<{ latest_version: number }>([
+		d1
+			.prepare(
+				`UPDATE templates SET latest_version = latest_version + 1, updated_at = ?3, name = COALESCE(?4, name)
+				WHERE account_id = ?1 AND id = ?2 RETURNING latest_version`,
+			)
+			.bind(accountId, id, now, name ?? null),
+		d1
+			.prepare(
+				`INSERT INTO template_versions (account_id, template_id, version, html, sample_data, schema, options, created_at)
+				SELECT account_id, id, latest_version, ?3, ?4, ?5, ?6, ?7 FROM templates WHERE account_id = ?1 AND id = ?2`,
+			)
+			.bind(accountId, id, content.html, json(content.sampleData), json(content.schema), json(content.options), now),
+	]);
+	return updated?.results[0]?.latest_version ?? null;
+}
+
+/** Deletes one of the account's templates with every version. False when it has no such template. */
+export async function deleteTemplate(db: Db, accountId: string, id: string): Promise<boolean> {
+	const [, deleted] = await db.batch([
+		db.delete(templateVersions).where(and(eq(templateVersions.accountId, accountId), eq(templateVersions.templateId, id))),
+		db.delete(templates).where(and(eq(templates.accountId, accountId), eq(templates.id, id))),
+	]);
+	return deleted.meta.changes === 1;
+}
