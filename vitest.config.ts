@@ -14,8 +14,8 @@ export default defineConfig({
 							bindings: {
 								ADMIN_TOKEN: "test-admin-token",
 								WEBHOOK_SECRET_KEY: "test-webhook-secret-key",
-								// The webhook tests' receiver listens on loopback.
-								WEBHOOK_ALLOW_LOOPBACK: "true",
+								// The tests' webhook receiver and asset server listen on loopback.
+								ALLOW_LOOPBACK: "true",
 								TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 							},
 						},

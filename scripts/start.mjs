@@ -14,8 +14,8 @@ const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, WRANGLER_SEND_
 
 execFileSync(join(bin, "wrangler"), ["d1", "migrations", "apply", "DB", "--local"], { cwd: root, env, stdio: "inherit" });
 
-// Loopback webhooks are allowed locally so they can be tried against a receiver on this machine.
-const dev = spawn(join(bin, "wrangler"), ["dev", "--port", port, "--var", "WEBHOOK_ALLOW_LOOPBACK:true", ...process.argv.slice(2)], { cwd: root, env, stdio: "inherit" });
+// Loopback is allowed locally so webhooks and template assets can be tried against servers on this machine.
+const dev = spawn(join(bin, "wrangler"), ["dev", "--port", port, "--var", "ALLOW_LOOPBACK:true", ...process.argv.slice(2)], { cwd: root, env, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code) => process.exit(code ?? 0));
 

@@ -19,6 +19,8 @@ const SLOW_FONTS = [
  * 500…); `GET /received/<id>` lists what was delivered for <id>.
  * Late assets for rendered pages: `GET /slow/<ms>/image.png` and `GET /slow/<ms>/font.ttf` answer
  * after <ms> milliseconds (a PNG, and one of {@link SLOW_FONTS}, whose name is provided as `slowFont`).
+ * Anything else (`GET /canary/<id>`, a WebSocket to `/canary/<id>`…) is recorded under <id>: the
+ * outbound guard's tests check that a canary id received nothing.
  * The renderer's isolation test: `GET /set-cookie/<id>` answers with a cookie, and
  * `GET /echo-cookie/<id>` records the Cookie header it was sent (read back with /received/<id>).
  */
@@ -33,6 +35,10 @@ export default async function setup(project: TestProject) {
 		const [, first, id = "", asset = ""] = (req.url ?? "").split("?")[0]!.split("/");
 		if (req.method === "GET" && first === "received") {
 			res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(received.get(id) ?? []));
+			return;
+		}
+		if (req.method === "GET" && first === "redirect") {
+			res.writeHead(302, { Location: decodeURIComponent(id) }).end();
 			return;
 		}
 		if (req.method === "GET" && first === "set-cookie") {
@@ -58,6 +64,12 @@ export default async function setup(project: TestProject) {
 			received.set(id, [...(received.get(id) ?? []), { headers: req.headers as Record<string, string>, body }]);
 			res.writeHead(Number(first) || 200).end();
 		});
+	});
+	// WebSocket handshakes arrive as upgrades: record them like any request (the SSRF canary counts them).
+	server.on("upgrade", (req, socket) => {
+		const [, , id = ""] = (req.url ?? "").split("?")[0]!.split("/");
+		received.set(id, [...(received.get(id) ?? []), { headers: req.headers as Record<string, string>, body: "upgrade" }]);
+		socket.destroy();
 	});
 	await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
 	const { port } = server.address() as { port: number };

@@ -103,3 +103,30 @@ function classifyIPv6(text: string): AddressKind {
 	if ((first & 0xff00) === 0xff00) return "blocked"; // multicast
 	return "public";
 }
+
+/** What a rendered page may load: http(s) to public addresses (loopback too in local development), or nothing remote at all. */
+export interface OutboundPolicy {
+	allowLoopback: boolean;
+	blockRemote: boolean;
+}
+
+/** The reason a page's request must not go out, or null when it may. */
+export function refuseResource(url: string, policy: OutboundPolicy): string | null {
+	if (policy.blockRemote) return "remote resources are blocked";
+	return refuseTarget(url, { allowLoopback: policy.allowLoopback });
+}
+
+/**
+ * Pages may not open WebSockets (DevTools can't pause them for the check above): this CSP lets
+ * fetch/XHR/EventSource go out only over http(s), on any host and port (each request is then
+ * checked), and it reaches the page's iframes and workers. Forms may not be submitted at all.
+ * It goes first in the document, where a CSP meta is honoured.
+ */
+const NO_WEBSOCKETS = `<meta http-equiv="Content-Security-Policy" content="connect-src http://*:* https://*:* data: blob:; form-action 'none'">`;
+
+/** The page's HTML with the CSP above first, before any of its own markup. */
+export function guardedHtml(html: string): string {
+	const doctype = /^\s*<!doctype[^>]*>/i.exec(html);
+	const at = doctype ? doctype[0].length : 0;
+	return `${html.slice(0, at)}${NO_WEBSOCKETS}${html.slice(at)}`;
+}

@@ -5,6 +5,8 @@ import { rendererFor, type RenderResult } from "./renderer";
 export interface RenderedPdf {
 	pdf: Uint8Array<ArrayBuffer>;
 	pages: number;
+	/** Resources the page asked for that the outbound guard refused (up to 20). */
+	blocked: string[];
 }
 
 /**
@@ -13,11 +15,13 @@ export interface RenderedPdf {
  * (a `wait_for_selector` that never matched included) is 504, anything else 502.
  */
 export async function renderPdf(env: Env, html: string, options: PageOptions): Promise<RenderedPdf> {
+	// Loopback only in local development; private, link-local and metadata addresses never.
+	const policy = { allowLoopback: env.ALLOW_LOOPBACK === "true", blockRemote: false };
 	const result = await rendererFor(env)
-		.render(html, options)
+		.render(html, options, policy)
 		.catch((cause: unknown): RenderResult => ({ ok: false, reason: "failed", message: String(cause) }));
 	if (!result.ok) throw renderError(result);
-	return { pdf: result.pdf, pages: countPages(result.pdf) };
+	return { pdf: result.pdf, pages: countPages(result.pdf), blocked: result.blocked };
 }
 
 function renderError(failure: Extract<RenderResult, { ok: false }>): ApiError {

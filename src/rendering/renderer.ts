@@ -4,6 +4,7 @@ import { Buffer } from "node:buffer";
 import { loadContent, PageNotReadyError } from "./load-content";
 import { toPdfOptions, type PageOptions } from "./page-options";
 import { printParams } from "./print";
+import { guardedHtml, type OutboundPolicy, refuseResource } from "../outbound/public-url";
 
 /** Documents rendered at once by one object; more wait their turn instead of failing. */
 const MAX_CONCURRENT_PAGES = 4;
@@ -23,11 +24,21 @@ interface ReadyPage {
 	cdp: CDPSession;
 }
 
+/** A document being rendered: what it may load, and what it was refused (reported, up to 20). */
+interface Guard {
+	policy: OutboundPolicy;
+	blocked: Set<string>;
+}
+
+const MAX_BLOCKED_REPORTED = 20;
+/** For requests no document can be found for (a window a page opened): nothing goes out. */
+const STRICT: OutboundPolicy = { allowLoopback: false, blockRemote: true };
+
 /** Upper bound for printing (loading is bounded by loadContent). */
 const PRINT_TIMEOUT_MS = 30_000;
 
 export type RenderResult =
-	| { ok: true; pdf: Uint8Array<ArrayBuffer> }
+	| { ok: true; pdf: Uint8Array<ArrayBuffer>; blocked: string[] }
 	| { ok: false; reason: "bad_page_range" | "bad_selector" | "timeout" | "failed"; message: string };
 
 /**
@@ -45,26 +56,34 @@ export type RenderResult =
  */
 export class Renderer extends DurableObject<Env> {
 	private browser: Promise<Browser> | null = null;
-	/** A DevTools session on the browser itself, for browser-wide commands (clearing cookies). */
+	/**
+	 * A DevTools session on the browser itself: browser-wide commands (clearing cookies), and the
+	 * outbound guard, which pauses every request of every page (windows they open, redirect hops
+	 * and navigations included) until it is checked against its document's policy.
+	 */
 	private browserSession: Promise<CDPSession> | null = null;
+	private readonly documents = new Map<Page, Guard>();
 	private spare: Array<Promise<ReadyPage>> = [];
 	private active = 0;
 	private readonly waiting: Array<() => void> = [];
 	private lastUsed = 0;
 	private alarmSet = false;
 
-	async render(html: string, options: PageOptions): Promise<RenderResult> {
+	async render(html: string, options: PageOptions, policy: OutboundPolicy): Promise<RenderResult> {
 		await this.acquireSlot();
 		this.lastUsed = Date.now();
 		try {
 			const { page, cdp } = await this.takePage();
+			const guard: Guard = { policy, blocked: new Set() };
+			this.documents.set(page, guard);
 			try {
 				await this.clearCookies();
-				await loadContent(page, html, options);
+				await loadContent(page, guardedHtml(html), options);
 				const print = cdp.send("Page.printToPDF", { ...printParams(toPdfOptions(options)), transferMode: "ReturnAsBase64" });
 				const { data } = await withTimeout(print, PRINT_TIMEOUT_MS, "Printing timed out");
-				return { ok: true, pdf: new Uint8Array(Buffer.from(data, "base64")) };
+				return { ok: true, pdf: new Uint8Array(Buffer.from(data, "base64")), blocked: [...guard.blocked] };
 			} finally {
+				this.documents.delete(page);
 				// Off the document's path: the caller has its PDF; the next page is already open.
 				void page.close().catch(() => {});
 				this.refill();
@@ -104,8 +123,39 @@ export class Renderer extends DurableObject<Env> {
 
 	/** Cookies live in the browser, not the page: whatever an earlier document's resources set goes. */
 	private async clearCookies(): Promise<void> {
-		this.browserSession ??= this.warmBrowser().then((b) => b.target().createCDPSession());
-		await (await this.browserSession).send("Storage.clearCookies", {});
+		await (await this.guardedBrowserSession()).send("Storage.clearCookies", {});
+	}
+
+	private guardedBrowserSession(): Promise<CDPSession> {
+		this.browserSession ??= this.warmBrowser().then(async (browser) => {
+			const session = await browser.target().createCDPSession();
+			session.on("Fetch.requestPaused", (event) => {
+				const guard = this.documentOf(event.frameId);
+				const refused = refuseResource(event.request.url, guard?.policy ?? STRICT);
+				if (refused && guard && guard.blocked.size < MAX_BLOCKED_REPORTED) guard.blocked.add(event.request.url);
+				// A refused navigation is "Aborted": Chromium then keeps the document instead of showing an error page.
+				const errorReason = event.resourceType === "Document" ? "Aborted" : "BlockedByClient";
+				const answer = refused
+					? session.send("Fetch.failRequest", { requestId: event.requestId, errorReason })
+					: session.send("Fetch.continueRequest", { requestId: event.requestId });
+				answer.catch(() => {}); // the page may be closing
+			});
+			await session.send("Fetch.enable", { patterns: [{ urlPattern: "*" }] });
+			// Printing a document never needs a second window: close the ones pages open.
+			browser.on("targetcreated", (target) => {
+				if (target.opener()) void target.page().then((popup) => popup?.close()).catch(() => {});
+			});
+			return session;
+		});
+		return this.browserSession;
+	}
+
+	/** The document whose page holds this frame (its own, or one of its iframes). */
+	private documentOf(frameId: string | undefined): Guard | undefined {
+		for (const [page, guard] of this.documents) {
+			if (page.frames().some((frame) => (frame as unknown as { _id: string })._id === frameId)) return guard;
+		}
+		return undefined;
 	}
 
 	private refill(): void {
@@ -117,6 +167,7 @@ export class Renderer extends DurableObject<Env> {
 	}
 
 	private async openPage(): Promise<ReadyPage> {
+		await this.guardedBrowserSession(); // no page exists before the guard does
 		const page = await (await this.warmBrowser()).newPage();
 		return { page, cdp: await page.createCDPSession() };
 	}

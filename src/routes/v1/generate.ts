@@ -60,12 +60,18 @@ const GenerateSchema = z
 	.refine((b) => b.template_version === undefined || b.template_id !== undefined, { message: "template_version needs template_id", path: ["template_version"] })
 	.openapi("GenerateRequest");
 
+const BlockedSchema = z
+	.array(z.string())
+	.optional()
+	.openapi({ description: "Resources the page asked for that Quire refused to load (private, loopback, link-local or metadata addresses; up to 20). Also counted in the `X-Blocked-Resources` header." });
+
 const UrlResponseSchema = z
 	.object({
 		url: z.string().openapi({ example: "https://quire.example/upload/acc_x/k3J9….pdf" }),
 		credits_left: z.number().int(),
 		response_time_ms: z.number().int(),
 		expires_at: z.string().openapi({ description: "After this instant the URL answers 404." }),
+		blocked_resources: BlockedSchema,
 	})
 	.openapi("GenerateUrlResponse");
 
@@ -88,7 +94,7 @@ const DryRunResponseSchema = z
 	.openapi("GenerateDryRunResponse");
 
 const Base64ResponseSchema = z
-	.object({ pdf_base64: z.string(), credits_left: z.number().int(), response_time_ms: z.number().int() })
+	.object({ pdf_base64: z.string(), credits_left: z.number().int(), response_time_ms: z.number().int(), blocked_resources: BlockedSchema })
 	.openapi("GenerateBase64Response");
 
 const route = createRoute({
@@ -168,15 +174,18 @@ export function registerGenerate(app: App) {
 		c.executionCtx.waitUntil(credits.commit(requestId).catch(() => {}));
 
 		const responseTimeMs = Date.now() - c.var.startedAt;
-		const headers = { "X-Credits-Left": String(creditsLeft), "X-Response-Time-Ms": String(responseTimeMs) };
+		const headers: Record<string, string> = { "X-Credits-Left": String(creditsLeft), "X-Response-Time-Ms": String(responseTimeMs) };
+		// What the outbound guard kept the page from loading is said, not silently dropped.
+		const blocked = made.blocked.length > 0 ? { blocked_resources: made.blocked } : {};
+		if (made.blocked.length > 0) headers["X-Blocked-Resources"] = String(made.blocked.length);
 		if (stored) {
 			const url = `${origin}/upload/${stored.key}`;
 			const expiresAt = stored.expiresAt.toISOString();
-			return c.json({ url, credits_left: creditsLeft, response_time_ms: responseTimeMs, expires_at: expiresAt }, 200, headers);
+			return c.json({ url, credits_left: creditsLeft, response_time_ms: responseTimeMs, expires_at: expiresAt, ...blocked }, 200, headers);
 		}
 		if (body.return_type === "base64") {
 			const pdfBase64 = Buffer.from(made.pdf).toString("base64");
-			return c.json({ pdf_base64: pdfBase64, credits_left: creditsLeft, response_time_ms: responseTimeMs }, 200, headers);
+			return c.json({ pdf_base64: pdfBase64, credits_left: creditsLeft, response_time_ms: responseTimeMs, ...blocked }, 200, headers);
 		}
 		return c.body(made.pdf, 200, { ...headers, "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(filename) });
 	});
@@ -188,7 +197,7 @@ function fieldError(path: string, message: string): ApiError {
 
 /** A webhook must go to a public http(s) address, and the account needs a secret to sign it with. */
 async function checkWebhookTarget(env: Env, db: Db, accountId: string, url: string): Promise<void> {
-	const refused = refuseTarget(url, { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === "true" });
+	const refused = refuseTarget(url, { allowLoopback: env.ALLOW_LOOPBACK === "true" });
 	if (refused) throw fieldError("webhook_url", refused);
 	const account = await db.select({ generation: accounts.webhookSecretGeneration }).from(accounts).where(eq(accounts.id, accountId)).get();
 	if (!account?.generation) throw fieldError("webhook_url", "create a webhook secret first (POST /v1/webhook-secret): deliveries are signed with it");
