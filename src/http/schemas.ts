@@ -21,7 +21,7 @@ export function errorResponses(...statuses: number[]) {
 		404: "Not found (NOT_FOUND, TEMPLATE_NOT_FOUND)",
 		409: "Conflict (CONFLICT)",
 		413: "Request body too large (PAYLOAD_TOO_LARGE)",
-		422: "Template does not parse (TEMPLATE_ERROR)",
+		422: "Template does not parse (TEMPLATE_ERROR), or the document is over the limits (DOCUMENT_TOO_LARGE: rendered HTML, section repeats, pages, PDF size); nothing charged",
 		429: "Too many requests (RATE_LIMITED), with Retry-After",
 		502: "Rendering failed (RENDER_FAILED); nothing charged",
 		503: "A dependency is unavailable (SERVICE_UNAVAILABLE); nothing charged",

@@ -26,7 +26,7 @@ export const jobInputKey = (taskId: string) => `jobs/${taskId}.json`;
 /** How long one consumer holds a task; a consumer that died lets it go after this. */
 const LEASE_MS = 2 * 60_000;
 /** Render failures that another attempt would not change: the task fails at once. */
-const FINAL_RENDER_ERRORS = new Set<ErrorCode>(["VALIDATION_ERROR", "RENDER_TIMEOUT"]);
+const FINAL_RENDER_ERRORS = new Set<ErrorCode>(["VALIDATION_ERROR", "RENDER_TIMEOUT", "DOCUMENT_TOO_LARGE"]);
 
 type Outcome = "ack" | { retryInSeconds: number };
 

@@ -2,6 +2,10 @@ import { ApiError } from "../http/errors";
 import type { PageOptions } from "./page-options";
 import { rendererFor, type RenderResult } from "./renderer";
 
+/** The largest document Quire makes; bigger ones are refused (422, refunded) rather than stored and sent. */
+export const MAX_PAGES = 500;
+export const MAX_PDF_BYTES = 50 * 1024 * 1024;
+
 export interface RenderedPdf {
 	pdf: Uint8Array<ArrayBuffer>;
 	pages: number;
@@ -21,7 +25,10 @@ export async function renderPdf(env: Env, html: string, options: PageOptions): P
 		.render(html, options, policy)
 		.catch((cause: unknown): RenderResult => ({ ok: false, reason: "failed", message: String(cause) }));
 	if (!result.ok) throw renderError(result);
-	return { pdf: result.pdf, pages: countPages(result.pdf), blocked: result.blocked };
+	const pages = countPages(result.pdf);
+	if (pages > MAX_PAGES) throw new ApiError("DOCUMENT_TOO_LARGE", `The document has ${pages} pages; the limit is ${MAX_PAGES}. Nothing was charged`);
+	if (result.pdf.byteLength > MAX_PDF_BYTES) throw new ApiError("DOCUMENT_TOO_LARGE", `The PDF is over ${MAX_PDF_BYTES / 1024 / 1024} MB. Nothing was charged`);
+	return { pdf: result.pdf, pages, blocked: result.blocked };
 }
 
 function renderError(failure: Extract<RenderResult, { ok: false }>): ApiError {

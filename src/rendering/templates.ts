@@ -152,12 +152,39 @@ export function parseTemplate(html: string): void {
 }
 
 /**
+ * How much one document's template may render: section iterations, and characters of HTML.
+ * Nested sections over one list multiply (`{{#a}}{{#a}}{{#a}}…` over 1,000 items is a billion
+ * iterations), so a small request could otherwise take minutes of CPU and gigabytes of memory.
+ */
+export const RENDER_BUDGET = { iterations: 200_000, htmlChars: 10 * 1024 * 1024 };
+
+/** The template, with this data, renders more than {@link RENDER_BUDGET} allows. */
+export class TemplateTooLargeError extends Error {}
+
+/** Mustache's writer, counting what it renders: each section iteration renders its tokens once. */
+class BudgetedWriter extends Mustache.Writer {
+	private iterations = 0;
+
+	override renderTokens(...args: Parameters<Mustache.Writer["renderTokens"]>): string {
+		if (++this.iterations > RENDER_BUDGET.iterations) {
+			throw new TemplateTooLargeError(`The template repeats its sections more than ${RENDER_BUDGET.iterations} times with this data`);
+		}
+		const html = super.renderTokens(...args);
+		if (html.length > RENDER_BUDGET.htmlChars) {
+			throw new TemplateTooLargeError(`The rendered HTML is over ${RENDER_BUDGET.htmlChars / 1024 / 1024} MB`);
+		}
+		return html;
+	}
+}
+
+/**
  * Renders a Mustache template with `data` (values HTML-escaped by `{{ }}`).
- * Throws {@link TemplateSyntaxError} naming the line when the template does not parse.
+ * Throws {@link TemplateSyntaxError} naming the line when the template does not parse, and
+ * {@link TemplateTooLargeError} past {@link RENDER_BUDGET}.
  */
 export function renderTemplate(html: string, data: Record<string, unknown>): string {
 	parseTemplate(html);
-	return Mustache.render(html, withoutNullItems(data) as Record<string, unknown>);
+	return new BudgetedWriter().render(html, withoutNullItems(data) as Record<string, unknown>);
 }
 
 /**

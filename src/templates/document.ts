@@ -1,6 +1,6 @@
 import { ApiError } from "../http/errors";
 import type { PageOptions } from "../rendering/page-options";
-import { renderHeaderFooter, renderTemplate, TemplateSyntaxError } from "../rendering/templates";
+import { renderHeaderFooter, renderTemplate, TemplateSyntaxError, TemplateTooLargeError } from "../rendering/templates";
 import { checkSchema, validateData, type FieldProblem } from "./data-schema";
 import type { TemplateContent } from "./store";
 
@@ -39,6 +39,7 @@ export function prepareDocument(source: DocumentSource, data: Record<string, unk
 		return { html, options };
 	} catch (error) {
 		if (error instanceof TemplateSyntaxError) throw templateError(error);
+		if (error instanceof TemplateTooLargeError) throw new ApiError("DOCUMENT_TOO_LARGE", error.message);
 		throw error;
 	}
 }

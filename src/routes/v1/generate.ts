@@ -20,6 +20,23 @@ import { TEST_DAILY_CAP } from "../../credits/credits";
 import { prepareDocument, type DocumentSource } from "../../templates/document";
 import { resolveTemplate } from "../../templates/resolve";
 
+/** How deep `data` may nest: templates never need more, and deeper JSON only costs CPU. */
+const MAX_DATA_DEPTH = 32;
+
+/** Nesting depth of a JSON value (a scalar is 0), without recursion so no input can overflow the stack. */
+function depth(value: unknown): number {
+	let deepest = 0;
+	const stack: Array<[unknown, number]> = [[value, 0]];
+	while (stack.length > 0) {
+		const [item, level] = stack.pop()!;
+		if (item === null || typeof item !== "object") continue;
+		deepest = Math.max(deepest, level + 1);
+		if (deepest > MAX_DATA_DEPTH) return deepest; // no need to look further
+		for (const child of Object.values(item)) stack.push([child, level + 1]);
+	}
+	return deepest;
+}
+
 const GenerateSchema = z
 	.object({
 		template_id: z.string().min(1).max(200).optional().openapi({ description: "A built-in or account template, e.g. `invoices/invoice` (GET /v1/templates lists them).", example: "invoices/invoice" }),
@@ -32,8 +49,12 @@ const GenerateSchema = z
 		html: z.string().min(1).max(2_000_000).optional().openapi({ description: "Instead of `template_id`: an inline Mustache/HTML template." }),
 		data: z
 			.record(z.string(), z.unknown())
+			.refine((data) => depth(data) <= MAX_DATA_DEPTH, `data may nest objects and lists at most ${MAX_DATA_DEPTH} levels deep`)
 			.default({})
-			.openapi({ description: "Values for the template. `{{ }}` HTML-escapes them. When the template has a JSON Schema, data that does not match it is refused (400, each field listed).", example: { client: "Acme Corp", total: "$564" } }),
+			.openapi({
+				description: `Values for the template. \`{{ }}\` HTML-escapes them. When the template has a JSON Schema, data that does not match it is refused (400, each field listed). At most ${MAX_DATA_DEPTH} levels of nesting.`,
+				example: { client: "Acme Corp", total: "$564" },
+			}),
 		return_type: z.enum(["binary", "url", "base64"]).default("binary").openapi({ description: "`binary`: the PDF bytes; `url`: a hosted link; `base64`: JSON with the PDF in base64." }),
 		async_mode: z.boolean().default(false).openapi({ description: "Queue the job and answer 202 at once with a task to poll (`check_status_url`) or a webhook." }),
 		webhook_url: z
