@@ -25,13 +25,13 @@ export const IDEMPOTENCY_DESCRIPTION =
 	"The same key with another body or endpoint is 422 `IDEMPOTENCY_MISMATCH`. While the first request runs, others with the key wait for its result (up to 10 s), then get 409 `CONFLICT` with `Retry-After`. " +
 	"5xx, 401, 402, 403 and 429 responses are not recorded: the key is released, so a retry runs again.";
 
-/** The `Idempotency-Key` request header, for a route's `request.headers` (documentation; `idempotency()` checks it). */
+/** The `Idempotency-Key` request header, for a route's `request.headers` (documentation; `idempotency()` checks it). Lower case, as Hono reads headers. */
 export const IdempotencyHeadersSchema = z.object({
 	"idempotency-key": z
 		.string()
 		.regex(KEY_PATTERN)
 		.optional()
-		.openapi({ param: { name: "Idempotency-Key", in: "header" }, description: IDEMPOTENCY_DESCRIPTION, example: "9f6c2e1a-5b7d-4c3e-8a2f-0d1e2f3a4b5c" }),
+		.openapi({ description: IDEMPOTENCY_DESCRIPTION, example: "9f6c2e1a-5b7d-4c3e-8a2f-0d1e2f3a4b5c" }),
 });
 
 async function sha256Hex(data: BufferSource): Promise<string> {
