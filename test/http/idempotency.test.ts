@@ -2,7 +2,7 @@ import { createExecutionContext, runInDurableObject, waitOnExecutionContext } fr
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { idempotencyBlobKey, MAX_INLINE_BODY_BYTES } from "../../src/http/idempotency";
+import { IDEMPOTENCY_WAIT_MS, idempotencyBlobKey, MAX_INLINE_BODY_BYTES, requestFingerprint } from "../../src/http/idempotency";
 import { BASE, call, creditsLeft, errorOf, postJson, readPdf, signUp, topUp } from "../helpers";
 
 const invoice = { template_id: "invoices/invoice", data: { client: "Acme Corp", total: "$564" } };
@@ -192,6 +192,31 @@ describe("Idempotency-Key: concurrency", () => {
 		}
 		const pdf = new Uint8Array(await ran[0]!.arrayBuffer());
 		for (const res of replayed) expect(new Uint8Array(await res.arrayBuffer())).toEqual(pdf);
+		expect(await creditsLeft(key)).toBe(49);
+	});
+
+	it(`a request still held after ${IDEMPOTENCY_WAIT_MS / 1000} s of waiting gets 409 CONFLICT with Retry-After, and runs once the key is released`, async () => {
+		const { key, accountId } = await signUp();
+		const body = JSON.stringify(invoice);
+		// Another request (a slow one, say) holds the key with this very body.
+		const fingerprint = await requestFingerprint("POST", "/v1/generate", new TextEncoder().encode(body).buffer as ArrayBuffer);
+		expect(await creditsObject(accountId).beginIdempotent("held", fingerprint, "req_elsewhere")).toMatchObject({ state: "new" });
+
+		const started = Date.now();
+		const busy = await postJson("/v1/generate", invoice, withKey(key, "held"));
+		expect(busy.status).toBe(409);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(IDEMPOTENCY_WAIT_MS - 100);
+		expect(busy.headers.get("Retry-After")).toBe("1");
+		expect(await errorOf(busy)).toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/still in progress/) });
+		expect(await creditsLeft(key)).toBe(50);
+
+		// A waiting request takes the key over as soon as the holder lets it go.
+		const waiting = postJson("/v1/generate", invoice, withKey(key, "held"));
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		await creditsObject(accountId).abandonIdempotent("held", "req_elsewhere");
+		const res = await waiting;
+		expect(res.status).toBe(200);
+		expect(res.headers.get("Idempotent-Replayed")).toBeNull();
 		expect(await creditsLeft(key)).toBe(49);
 	});
 });
