@@ -8,6 +8,14 @@ export const RESERVATION_TTL_MS = 5 * 60_000;
 export const TEST_DAILY_CAP = 100;
 /** Settled reservations are kept this long so that a replayed request id is still recognised. */
 const SETTLED_RETENTION_MS = 40 * 24 * 3600_000;
+/** An Idempotency-Key's record (and its stored response) lives this long after the key's first request. */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
+/**
+ * A request holding an Idempotency-Key keeps it this long at most: past it (the Worker crashed, or
+ * its response could not be recorded) the next request with the key runs again. As long as a
+ * sync reservation, so the crashed request's credit is refunded by then.
+ */
+export const IDEMPOTENCY_LEASE_MS = RESERVATION_TTL_MS;
 
 export interface Balance {
 	credits_left: number;
@@ -25,6 +33,39 @@ export interface TestUsage {
 	test_daily_limit: number;
 	test_used_today: number;
 }
+
+/** A response recorded for an Idempotency-Key: small bodies inline, larger ones in R2 under `blob_key`. */
+export interface StoredResponse {
+	status: number;
+	headers: Record<string, string>;
+	body: ArrayBuffer | null;
+	blob_key: string | null;
+}
+
+/**
+ * What `beginIdempotent` found: `new` (the caller now holds the key and must finish or abandon
+ * it), `in_progress` (another request holds it), `done` (replay `response`), `mismatch` (the key
+ * was used with another request) or `revoked_key`.
+ */
+export type IdempotencyBegin =
+	| { state: "new"; expires_at: number }
+	| { state: "in_progress" }
+	| { state: "done"; response: StoredResponse }
+	| { state: "mismatch" }
+	| { state: "revoked_key" };
+
+type IdempotencyRecord = {
+	key: string;
+	fingerprint: string;
+	status: "in_progress" | "done";
+	owner: string;
+	locked_until: number;
+	response_status: number | null;
+	response_headers: string | null;
+	body: ArrayBuffer | null;
+	blob_key: string | null;
+	expires_at: number;
+};
 
 type State = {
 	period: string;
@@ -99,7 +140,112 @@ export class Credits extends DurableObject<Env> {
 			);
 			CREATE INDEX IF NOT EXISTS reservations_open ON reservations (status, expires_at);
 			CREATE TABLE IF NOT EXISTS revoked_keys (key_id TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL);
+			CREATE TABLE IF NOT EXISTS idempotency (
+				key TEXT PRIMARY KEY,
+				fingerprint TEXT NOT NULL,
+				status TEXT NOT NULL,
+				owner TEXT NOT NULL,
+				locked_until INTEGER NOT NULL,
+				response_status INTEGER,
+				response_headers TEXT,
+				body BLOB,
+				blob_key TEXT,
+				expires_at INTEGER NOT NULL
+			);
+			CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
 		`);
+	}
+
+	/** Requests waiting in `beginIdempotent` for a key held by another, woken when it is finished or abandoned. */
+	private readonly idempotencyWaiters = new Map<string, Set<() => void>>();
+
+	/**
+	 * Claims the Idempotency-Key `key` for the request `owner`, whose method, path and body hash to
+	 * `fingerprint`. While another request holds the key, waits up to `waitMs` for it to finish
+	 * (the single thread serves other calls meanwhile), then answers `in_progress`. An expired
+	 * record, or a holder whose lease ran out, counts as no record. A revoked `keyId` is refused.
+	 */
+	async beginIdempotent(
+		key: string,
+		fingerprint: string,
+		owner: string,
+		{ waitMs = 0, keyId }: { waitMs?: number; keyId?: string } = {},
+	): Promise<IdempotencyBegin> {
+		const deadline = Date.now() + waitMs;
+		for (;;) {
+			const found = this.claimIdempotent(key, fingerprint, owner, keyId);
+			const left = deadline - Date.now();
+			if (found.state !== "in_progress" || left <= 0) return found;
+			await this.idempotencySettled(key, left);
+		}
+	}
+
+	/**
+	 * Records the response of the request holding `key`. False (and nothing recorded) when
+	 * `owner` no longer holds it.
+	 */
+	finishIdempotent(key: string, owner: string, response: StoredResponse): boolean {
+		const { rowsWritten } = this.sql.exec(
+			"UPDATE idempotency SET status = 'done', response_status = ?, response_headers = ?, body = ?, blob_key = ? WHERE key = ? AND owner = ? AND status = 'in_progress'",
+			response.status,
+			JSON.stringify(response.headers),
+			response.body,
+			response.blob_key,
+			key,
+			owner,
+		);
+		this.wakeIdempotent(key);
+		return rowsWritten > 0;
+	}
+
+	/** Releases `key` without a response (the request failed having done nothing), so that a retry runs again. */
+	abandonIdempotent(key: string, owner: string): boolean {
+		const { rowsWritten } = this.sql.exec("DELETE FROM idempotency WHERE key = ? AND owner = ? AND status = 'in_progress'", key, owner);
+		this.wakeIdempotent(key);
+		return rowsWritten > 0;
+	}
+
+	private claimIdempotent(key: string, fingerprint: string, owner: string, keyId?: string): IdempotencyBegin {
+		if (keyId && this.isRevoked(keyId)) return { state: "revoked_key" };
+		const now = Date.now();
+		const row = this.sql.exec<IdempotencyRecord>("SELECT * FROM idempotency WHERE key = ?", key).toArray()[0];
+		const live = row && row.expires_at > now && !(row.status === "in_progress" && row.locked_until <= now);
+		if (!live) {
+			const expiresAt = now + IDEMPOTENCY_TTL_MS;
+			this.sql.exec(
+				`INSERT OR REPLACE INTO idempotency (key, fingerprint, status, owner, locked_until, expires_at) VALUES (?, ?, 'in_progress', ?, ?, ?)`,
+				key,
+				fingerprint,
+				owner,
+				now + IDEMPOTENCY_LEASE_MS,
+				expiresAt,
+			);
+			this.scheduleAlarm();
+			return { state: "new", expires_at: expiresAt };
+		}
+		if (row.fingerprint !== fingerprint) return { state: "mismatch" };
+		if (row.status === "in_progress") return { state: "in_progress" };
+		const headers = JSON.parse(row.response_headers ?? "{}") as Record<string, string>;
+		return { state: "done", response: { status: row.response_status!, headers, body: row.body, blob_key: row.blob_key } };
+	}
+
+	private idempotencySettled(key: string, ms: number): Promise<void> {
+		return new Promise((resolve) => {
+			let waiters = this.idempotencyWaiters.get(key);
+			if (!waiters) this.idempotencyWaiters.set(key, (waiters = new Set()));
+			const wake = () => {
+				clearTimeout(timer);
+				waiters.delete(wake);
+				if (waiters.size === 0 && this.idempotencyWaiters.get(key) === waiters) this.idempotencyWaiters.delete(key);
+				resolve();
+			};
+			const timer = setTimeout(wake, ms);
+			waiters.add(wake);
+		});
+	}
+
+	private wakeIdempotent(key: string): void {
+		for (const wake of [...(this.idempotencyWaiters.get(key) ?? [])]) wake();
 	}
 
 	/**
@@ -198,7 +344,10 @@ export class Credits extends DurableObject<Env> {
 		return this.sql.exec("SELECT 1 FROM revoked_keys WHERE key_id = ?", keyId).toArray().length > 0;
 	}
 
-	/** Refunds reservations left open past their deadline (a crashed request), and forgets old settled ones. */
+	/**
+	 * Refunds reservations left open past their deadline (a crashed request), forgets old settled
+	 * ones, and deletes expired Idempotency-Key records with their stored responses in R2.
+	 */
 	override async alarm(): Promise<void> {
 		const now = Date.now();
 		const expired = this.sql
@@ -206,7 +355,13 @@ export class Credits extends DurableObject<Env> {
 			.toArray();
 		for (const r of expired) this.release(r);
 		this.sql.exec("DELETE FROM reservations WHERE status != 'reserved' AND expires_at <= ?", now - SETTLED_RETENTION_MS);
+		const blobs = this.sql
+			.exec<{ blob_key: string }>("DELETE FROM idempotency WHERE expires_at <= ? RETURNING blob_key", now)
+			.toArray()
+			.flatMap((r) => (r.blob_key ? [r.blob_key] : []));
 		this.scheduleAlarm();
+		// Best effort: a blob left behind is never read again (its record is gone) and R2's lifecycle rule removes it.
+		if (blobs.length > 0) await this.env.PDFS.delete(blobs).catch(() => {});
 	}
 
 	private release(r: Reservation): void {
@@ -229,7 +384,11 @@ export class Credits extends DurableObject<Env> {
 	}
 
 	private scheduleAlarm(): void {
-		const next = this.sql.exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM reservations WHERE status = 'reserved'").one().at;
+		const next = this.sql
+			.exec<{ at: number | null }>(
+				"SELECT MIN(at) AS at FROM (SELECT MIN(expires_at) AS at FROM reservations WHERE status = 'reserved' UNION ALL SELECT MIN(expires_at) FROM idempotency)",
+			)
+			.one().at;
 		// The earliest open deadline is always the right next alarm; setAlarm replaces the old one.
 		if (next !== null) void this.ctx.storage.setAlarm(next);
 	}

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MONTHLY_ALLOWANCE, nextResetAt, periodOf, TEST_DAILY_CAP, type Credits } from "../../src/credits/credits";
+import { IDEMPOTENCY_TTL_MS, MONTHLY_ALLOWANCE, nextResetAt, periodOf, TEST_DAILY_CAP, type Credits } from "../../src/credits/credits";
 
 function freshAccount(): DurableObjectStub<Credits> {
 	return env.CREDITS.get(env.CREDITS.newUniqueId());
@@ -127,5 +127,69 @@ describe("periods", () => {
 		expect(periodOf(Date.parse("2026-11-30T23:59:59Z"))).toBe("2026-11");
 		expect(periodOf(Date.parse("2026-12-01T00:00:00Z"))).toBe("2026-12");
 		expect(nextResetAt(Date.parse("2026-12-15T10:00:00Z"))).toBe("2027-01-01T00:00:00.000Z");
+	});
+});
+
+describe("Idempotency-Key records", () => {
+	const done = (text: string) => ({ status: 200, headers: { "content-type": "application/json" }, body: new TextEncoder().encode(text).buffer as ArrayBuffer, blob_key: null });
+
+	it("a key is claimed once: the holder records its response, a same-fingerprint request gets it, another fingerprint is a mismatch", async () => {
+		const credits = freshAccount();
+		expect(await credits.beginIdempotent("k", "fp", "req_a")).toMatchObject({ state: "new" });
+		expect(await credits.beginIdempotent("k", "fp", "req_b")).toEqual({ state: "in_progress" });
+		expect(await credits.beginIdempotent("k", "other", "req_b")).toEqual({ state: "mismatch" });
+		// Only the holder can record or release it.
+		expect(await credits.finishIdempotent("k", "req_b", done("{}"))).toBe(false);
+		expect(await credits.abandonIdempotent("k", "req_b")).toBe(false);
+		expect(await credits.finishIdempotent("k", "req_a", done('{"ok":1}'))).toBe(true);
+		const replay = await credits.beginIdempotent("k", "fp", "req_c");
+		expect(replay).toMatchObject({ state: "done", response: { status: 200, headers: { "content-type": "application/json" }, blob_key: null } });
+		expect(new TextDecoder().decode((replay as { response: { body: ArrayBuffer } }).response.body)).toBe('{"ok":1}');
+		expect(await credits.beginIdempotent("k", "other", "req_c")).toEqual({ state: "mismatch" });
+	});
+
+	it("a waiting request gets the holder's result as soon as it is recorded, and takes the key over when it is abandoned", async () => {
+		const credits = freshAccount();
+		await credits.beginIdempotent("k", "fp", "req_a");
+		const waiting = credits.beginIdempotent("k", "fp", "req_b", { waitMs: 20_000 });
+		const started = Date.now();
+		await credits.finishIdempotent("k", "req_a", done("{}"));
+		expect(await waiting).toMatchObject({ state: "done" });
+		expect(Date.now() - started).toBeLessThan(5_000);
+
+		await credits.beginIdempotent("k2", "fp", "req_a");
+		const next = credits.beginIdempotent("k2", "fp", "req_b", { waitMs: 20_000 });
+		await credits.abandonIdempotent("k2", "req_a");
+		expect(await next).toMatchObject({ state: "new" });
+		expect(await credits.beginIdempotent("k2", "fp", "req_c", { waitMs: 50 })).toEqual({ state: "in_progress" });
+	});
+
+	it("refuses a revoked key; a holder whose lease ran out loses the key; records expire after 24 h and the alarm deletes them with their R2 blob", async () => {
+		const credits = freshAccount();
+		await credits.revokeKey("key_gone");
+		expect(await credits.beginIdempotent("k", "fp", "req_a", { keyId: "key_gone" })).toEqual({ state: "revoked_key" });
+
+		await credits.beginIdempotent("crashed", "fp", "req_a");
+		await runInDurableObject(credits, (_instance, state) => {
+			state.storage.sql.exec("UPDATE idempotency SET locked_until = ? WHERE key = 'crashed'", Date.now() - 1);
+		});
+		expect(await credits.beginIdempotent("crashed", "fp", "req_b")).toMatchObject({ state: "new" });
+		expect(await credits.finishIdempotent("crashed", "req_a", done("{}"))).toBe(false);
+
+		const { expires_at } = (await credits.beginIdempotent("old", "fp", "req_a")) as { expires_at: number };
+		expect(expires_at).toBeGreaterThanOrEqual(Date.now() + IDEMPOTENCY_TTL_MS - 60_000);
+		await env.PDFS.put("idempotency/test/old", "pdf bytes");
+		await credits.finishIdempotent("old", "req_a", { ...done(""), body: null, blob_key: "idempotency/test/old" });
+		await runInDurableObject(credits, (_instance, state) => {
+			state.storage.sql.exec("UPDATE idempotency SET expires_at = ? WHERE key = 'old'", Date.now() - 1);
+		});
+		// Expired: the key is free again, with another body too.
+		expect(await credits.beginIdempotent("old", "another", "req_b")).toMatchObject({ state: "new" });
+		await runInDurableObject(credits, (_instance, state) => {
+			state.storage.sql.exec("UPDATE idempotency SET expires_at = ?, blob_key = 'idempotency/test/old'", Date.now() - 1);
+		});
+		expect(await runDurableObjectAlarm(credits)).toBe(true);
+		expect(await runInDurableObject(credits, (_instance, state) => state.storage.sql.exec("SELECT * FROM idempotency").toArray())).toEqual([]);
+		expect(await env.PDFS.head("idempotency/test/old")).toBeNull();
 	});
 });

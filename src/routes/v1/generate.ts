@@ -3,6 +3,7 @@ import { apiKeyAuth } from "../../auth/middleware";
 import { wrapTime } from "hono/timing";
 import { creditsFor, reserveCredit } from "../../credits/client";
 import { ApiError } from "../../http/errors";
+import { idempotency, IdempotencyHeadersSchema } from "../../http/idempotency";
 import { errorResponses, SECURITY } from "../../http/schemas";
 import type { App, AuthContext } from "../../http/app-env";
 import { PageOptionsSchema } from "../../rendering/page-options";
@@ -127,10 +128,11 @@ const route = createRoute({
 		"Renders a template (or inline HTML) with `data` into a PDF. Costs one credit, reserved before rendering and refunded if rendering fails. " +
 		"With a test-mode key (`qk_test_…`) it costs nothing, every page carries a diagonal TEST watermark, and the account may make a limited number a day (429 past it). " +
 		"`return_type` selects the response: PDF bytes (default), `{url, …}` or `{pdf_base64, …}`. " +
-		"`dry_run: true` runs every check and answers `{dry_run, valid, credits_required, credits_left}` without rendering or charging.",
+		"`dry_run: true` runs every check and answers `{dry_run, valid, credits_required, credits_left}` without rendering or charging. " +
+		"Send an `Idempotency-Key` to retry safely: a retry with the same key and body replays the first response (`Idempotent-Replayed: true`) and charges nothing.",
 	security: SECURITY,
-	middleware: [apiKeyAuth({ nearby: true })] as const,
-	request: { body: { required: true, content: { "application/json": { schema: GenerateSchema } } } },
+	middleware: [apiKeyAuth({ nearby: true }), idempotency()] as const,
+	request: { headers: IdempotencyHeadersSchema, body: { required: true, content: { "application/json": { schema: GenerateSchema } } } },
 	responses: {
 		200: {
 			description: "The PDF (`binary`, with `X-Credits-Left`, `X-Response-Time-Ms`, `Content-Disposition`), or JSON for `url`, `base64` and `dry_run`",
@@ -140,7 +142,7 @@ const route = createRoute({
 			},
 		},
 		202: { description: "`async_mode: true`: the job is queued", content: { "application/json": { schema: TaskQueuedSchema } } },
-		...errorResponses(400, 401, 402, 404, 422, 429, 502, 503, 504),
+		...errorResponses(400, 401, 402, 404, 409, 422, 429, 502, 503, 504),
 	},
 });
 

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
 import { createKey, MAX_KEYS_PER_ACCOUNT } from "../../../auth/keys";
 import { ApiError } from "../../../http/errors";
+import { idempotency, IdempotencyHeadersSchema } from "../../../http/idempotency";
 import { errorResponses, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
 
@@ -30,11 +31,11 @@ const route = createRoute({
 	summary: "Create an API key",
 	description: `pdfapi.dev's key creation. The full key is in this response only; store it securely. An account holds at most ${MAX_KEYS_PER_ACCOUNT} keys (409 past that).`,
 	security: SECURITY,
-	middleware: [apiKeyAuth()] as const,
-	request: { body: { required: true, content: { "application/json": { schema: CreateKeySchema } } } },
+	middleware: [apiKeyAuth(), idempotency()] as const,
+	request: { headers: IdempotencyHeadersSchema, body: { required: true, content: { "application/json": { schema: CreateKeySchema } } } },
 	responses: {
 		201: { description: "The new key", content: { "application/json": { schema: CreatedKeySchema } } },
-		...errorResponses(400, 401, 409),
+		...errorResponses(400, 401, 409, 422, 503),
 	},
 });
 
