@@ -8,6 +8,8 @@ import { requestContext } from "./http/request-context";
 import { registerAdminCredits } from "./routes/admin/credits";
 import { registerHealth } from "./routes/health";
 import { registerUpload } from "./routes/upload";
+import { registerGetAccount } from "./routes/v1/account/get";
+import { registerUpdateAccount } from "./routes/v1/account/update";
 import { registerCreateAccount } from "./routes/v1/accounts";
 import { registerGetCredits } from "./routes/v1/credits";
 import { registerGenerate } from "./routes/v1/generate";
@@ -71,6 +73,8 @@ export function createApp(): App {
 
 	registerHealth(app);
 	registerCreateAccount(app);
+	registerGetAccount(app);
+	registerUpdateAccount(app);
 	registerGetCredits(app);
 	registerGenerate(app);
 	registerCreateKey(app);

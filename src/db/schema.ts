@@ -11,6 +11,8 @@ export const accounts = sqliteTable("accounts", {
 	 */
 	webhookSecretGeneration: integer("webhook_secret_generation").notNull().default(0),
 	webhookSecretCreatedAt: text("webhook_secret_created_at"),
+	/** Rendered pages may load nothing remote (only what the HTML holds inline): PATCH /v1/account. */
+	blockRemoteResources: integer("block_remote_resources", { mode: "boolean" }).notNull().default(false),
 });
 
 export const apiKeys = sqliteTable(

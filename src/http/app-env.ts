@@ -8,6 +8,8 @@ export interface AuthContext {
 	keyId: string;
 	mode: KeyMode;
 	plan: string;
+	/** The account's setting: rendered pages may load nothing remote. */
+	blockRemote: boolean;
 }
 
 /** Hono's environment for this app: bindings from `wrangler types`, per-request services in `c.var`. */

@@ -19,6 +19,8 @@ export interface JobInput {
 	filename: string;
 	/** The API's origin as the client called it, for the PDF's URL. */
 	origin: string;
+	/** The account's setting when the job was submitted: the page may load nothing remote. */
+	blockRemote: boolean;
 }
 
 export const jobInputKey = (taskId: string) => `jobs/${taskId}.json`;
@@ -80,7 +82,7 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 
 	let rendered;
 	try {
-		rendered = await renderPdf(env, input.html, input.options);
+		rendered = await renderPdf(env, input.html, input.options, input);
 	} catch (error) {
 		if (error instanceof ApiError && FINAL_RENDER_ERRORS.has(error.code)) {
 			await settleFailed(env, db, task, error.code, error.message);

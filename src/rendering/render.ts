@@ -18,9 +18,10 @@ export interface RenderedPdf {
  * a page range past the end or a selector that is not one is the client's (400), a timeout
  * (a `wait_for_selector` that never matched included) is 504, anything else 502.
  */
-export async function renderPdf(env: Env, html: string, options: PageOptions): Promise<RenderedPdf> {
-	// Loopback only in local development; private, link-local and metadata addresses never.
-	const policy = { allowLoopback: env.ALLOW_LOOPBACK === "true", blockRemote: false };
+export async function renderPdf(env: Env, html: string, options: PageOptions, account: { blockRemote: boolean }): Promise<RenderedPdf> {
+	// Loopback only in local development; private, link-local and metadata addresses never;
+	// nothing remote at all for an account that asked so.
+	const policy = { allowLoopback: env.ALLOW_LOOPBACK === "true", blockRemote: account.blockRemote };
 	const result = await rendererFor(env)
 		.render(html, options, policy)
 		.catch((cause: unknown): RenderResult => ({ ok: false, reason: "failed", message: String(cause) }));

@@ -16,6 +16,7 @@ describe("GET /health, GET /openapi.json, unknown routes", () => {
 			"/admin/accounts/{id}/credits",
 			"/health",
 			"/upload/{account}/{file}",
+			"/v1/account",
 			"/v1/accounts",
 			"/v1/credits",
 			"/v1/generate",

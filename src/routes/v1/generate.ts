@@ -168,7 +168,7 @@ export function registerGenerate(app: App) {
 
 		if (body.async_mode) {
 			const taskId = newId("task");
-			const input = { html, options, filename, origin };
+			const input = { html, options, filename, origin, blockRemote: c.var.auth.blockRemote };
 			await submitJob(c.env, c.var.db, c.var.auth, { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata });
 			return c.json({ task_id: taskId, status: "queued" as const, check_status_url: `${origin}/v1/tasks/${taskId}` }, 202);
 		}
@@ -180,7 +180,7 @@ export function registerGenerate(app: App) {
 		let made: RenderedPdf;
 		let stored: StoredPdf | null = null;
 		try {
-			made = await wrapTime(c, "render", renderPdf(c.env, html, options));
+			made = await wrapTime(c, "render", renderPdf(c.env, html, options, c.var.auth));
 			if (body.return_type === "url") {
 				const put = storePdf(c.env.PDFS, accountId, made.pdf, filename, Number(c.env.PDF_RETENTION_HOURS)).catch((cause: unknown) => {
 					throw new ApiError("SERVICE_UNAVAILABLE", "PDF storage is unavailable; nothing was charged", undefined, cause);

@@ -1,0 +1,1 @@
+ALTER TABLE `accounts` ADD `block_remote_resources` integer DEFAULT false NOT NULL;

@@ -1,0 +1,41 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { apiKeyAuth } from "../../../auth/middleware";
+import { accounts } from "../../../db/schema";
+import { ApiError } from "../../../http/errors";
+import { errorResponses, SECURITY } from "../../../http/schemas";
+import type { App } from "../../../http/app-env";
+import { AccountSchema, accountView } from "./schema";
+
+const SettingsSchema = z
+	.object({ block_remote_resources: z.boolean().optional() })
+	.strict()
+	.openapi("AccountSettings");
+
+const route = createRoute({
+	method: "patch",
+	path: "/v1/account",
+	tags: ["Accounts"],
+	summary: "Change the account's settings",
+	description: "`block_remote_resources: true`: rendered pages load nothing remote. It applies from the next request (and to async jobs submitted from then on).",
+	security: SECURITY,
+	middleware: [apiKeyAuth()] as const,
+	request: { body: { required: true, content: { "application/json": { schema: SettingsSchema } } } },
+	responses: {
+		200: { description: "The account, as changed", content: { "application/json": { schema: AccountSchema } } },
+		...errorResponses(400, 401),
+	},
+});
+
+export function registerUpdateAccount(app: App) {
+	app.openapi(route, async (c) => {
+		const settings = c.req.valid("json");
+		const { accountId } = c.var.auth;
+		if (settings.block_remote_resources !== undefined) {
+			await c.var.db.update(accounts).set({ blockRemoteResources: settings.block_remote_resources }).where(eq(accounts.id, accountId)).run();
+		}
+		const view = await accountView(c.var.db, accountId);
+		if (!view) throw new ApiError("NOT_FOUND", "Account not found");
+		return c.json(view, 200);
+	});
+}
