@@ -45,6 +45,17 @@ const nearlyValidGenerate = fc.record(
 ).map(({ source, ...rest }) => ({ ...source, ...rest }));
 
 const keyBody = fc.record({ name: fc.oneof(fc.string({ maxLength: 120 }), hostile), mode: fc.oneof(fc.constantFrom("live", "test"), hostile) }, { requiredKeys: [] });
+const templateBody = fc.record(
+	{
+		id: fc.oneof(fc.constantFrom("mine/a", "invoices/invoice", "../x", "a//b", "UPPER/case", "x".repeat(200)), fc.stringMatching(/^[a-z0-9][a-z0-9/_-]{0,20}$/), hostile),
+		name: fc.oneof(fc.string({ maxLength: 40 }), hostile),
+		html: fc.oneof(fc.constantFrom("<p>{{x}}</p>", "{{#open}}", "<h1>t</h1>"), fc.string({ maxLength: 60 }), hostile),
+		sample_data: fc.oneof(fc.dictionary(fc.string({ maxLength: 6 }), fc.anything({ maxDepth: 2 }), { maxKeys: 3 }), hostile),
+		schema: fc.oneof(fc.constant({ type: "object", required: ["x"] }), fc.constant({ type: "nonsense" }), fc.constant({ pattern: "(a+)+$" }), hostile),
+		options: fc.oneof(fc.record({ format: hostile, margin: hostile }, { requiredKeys: [] }), hostile),
+	},
+	{ requiredKeys: [] },
+);
 const accountBody = fc.record({ email: fc.oneof(fc.emailAddress(), hostile) }, { requiredKeys: [] });
 
 /** The raw body: JSON of a shaped or arbitrary value, or text that is not JSON at all. */
@@ -57,7 +68,7 @@ const raw = (shaped: fc.Arbitrary<unknown>) =>
 const contentType = fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", "");
 
 describe("fuzzing the request schemas", () => {
-	it("generate, keys and accounts: thousands of random and hostile bodies, never a 5xx, never a charge for a 4xx", async () => {
+	it("generate, keys, templates (and preview) and accounts: thousands of random and hostile bodies, never a 5xx, never a charge for a 4xx", async () => {
 		const { key, accountId } = await signUp();
 		await topUp(accountId, 10_000);
 		const credits = async () => ((await (await call("/v1/credits", { headers: { "X-API-Key": key } })).json()) as { credits_left: number }).credits_left;
@@ -68,6 +79,8 @@ describe("fuzzing the request schemas", () => {
 		const routes: Array<[string, fc.Arbitrary<unknown>, number]> = [
 			["/v1/generate", fc.oneof({ weight: 5, arbitrary: generateBody }, { weight: 1, arbitrary: nearlyValidGenerate }), 1200],
 			["/v1/keys", keyBody, 500],
+			["/v1/templates", templateBody, 600],
+			["/v1/templates/preview", fc.oneof(generateBody, nearlyValidGenerate), 400],
 			["/v1/accounts", accountBody, 500],
 		];
 		for (const [path, shaped, runs] of routes) {
