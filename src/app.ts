@@ -6,6 +6,7 @@ import type { App, AppEnv } from "./http/app-env";
 import { ApiError, errorBody } from "./http/errors";
 import { requestContext } from "./http/request-context";
 import { registerAdminCredits } from "./routes/admin/credits";
+import { registerAdminPlan } from "./routes/admin/plan";
 import { registerHealth } from "./routes/health";
 import { registerUpload } from "./routes/upload";
 import { registerCreateAccount } from "./routes/v1/accounts";
@@ -87,6 +88,7 @@ export function createApp(): App {
 	registerGetWebhookSecret(app);
 	registerUpload(app);
 	registerAdminCredits(app);
+	registerAdminPlan(app);
 
 	app.openAPIRegistry.registerComponent("securitySchemes", "ApiKeyHeader", { type: "apiKey", in: "header", name: "X-API-Key" });
 	app.openAPIRegistry.registerComponent("securitySchemes", "BearerAuth", { type: "http", scheme: "bearer" });
