@@ -1,5 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { extractText, getDocumentProxy } from "unpdf";
+import { RATE_WINDOW_MS } from "../src/credits/credits";
 
 export const BASE = "http://quire.test";
 
@@ -32,6 +33,12 @@ export async function signUp(): Promise<{ accountId: string; key: string; keyId:
 export async function creditsLeft(key: string): Promise<number> {
 	const res = await call("/v1/credits", { headers: { "X-API-Key": key } });
 	return ((await res.json()) as { credits_left: number }).credits_left;
+}
+
+/** Waits, if need be, for the next rate-limit window (a minute), so that `seconds` of requests fit in one. */
+export async function awayFromWindowEdge(seconds: number): Promise<void> {
+	const left = RATE_WINDOW_MS - (Date.now() % RATE_WINDOW_MS);
+	if (left < seconds * 1000) await new Promise((resolve) => setTimeout(resolve, left + 50));
 }
 
 /** Moves an account to `plan` through the admin API. */
