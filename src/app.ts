@@ -98,7 +98,7 @@ export function createApp(): App {
 		info: {
 			title: "Quire API",
 			version: "1.0.0",
-			description: "Template + JSON data to PDF. Errors are `{\"error\":{\"code\",\"message\",\"details\"?,\"request_id\"}}`; every response carries `X-Request-Id`.",
+			description: "Template + JSON data to PDF. Errors are `{\"error\":{\"code\",\"message\",\"details\"?,\"request_id\"}}`; every response carries `X-Request-Id`; every authenticated one `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds), for the account's plan.",
 		},
 	});
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../auth/middleware";
-import { rateLimit } from "../../http/rate-limit";
+import { RATE_LIMIT_DESCRIPTION, rateLimit } from "../../http/rate-limit";
 import { wrapTime } from "hono/timing";
 import { creditsFor, reserveCredit } from "../../credits/client";
 import { ApiError } from "../../http/errors";
@@ -130,7 +130,8 @@ const route = createRoute({
 		"With a test-mode key (`qk_test_…`) it costs nothing, every page carries a diagonal TEST watermark, and the account may make a limited number a day (429 past it). " +
 		"`return_type` selects the response: PDF bytes (default), `{url, …}` or `{pdf_base64, …}`. " +
 		"`dry_run: true` runs every check and answers `{dry_run, valid, credits_required, credits_left}` without rendering or charging. " +
-		"Send an `Idempotency-Key` to retry safely: a retry with the same key and body replays the first response (`Idempotent-Replayed: true`) and charges nothing.",
+		"Send an `Idempotency-Key` to retry safely: a retry with the same key and body replays the first response (`Idempotent-Replayed: true`) and charges nothing. " +
+		`${RATE_LIMIT_DESCRIPTION} A synchronous render past the plan's concurrent renders is 429 \`CONCURRENCY_LIMITED\` (with \`Retry-After\`); queued async jobs don't count.`,
 	security: SECURITY,
 	middleware: [apiKeyAuth({ nearby: true }), rateLimit({ countedByHandler: true }), idempotency()] as const,
 	request: { headers: IdempotencyHeadersSchema, body: { required: true, content: { "application/json": { schema: GenerateSchema } } } },
