@@ -35,3 +35,25 @@ export class RateLimiter extends DurableObject<Env> {
 export function rateLimiterFor(env: Env, key: string): DurableObjectStub<RateLimiter> {
 	return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key));
 }
+
+/**
+ * Whom a per-IP limit counts: an IPv4 address as it is, an IPv6 address by its /64 (one
+ * subscriber's network: it can use any of its 2^64 addresses), and `unknown` without one.
+ *
+ * @example clientKey("2001:db8:1:2::7") // "2001:db8:1:2::/64"
+ */
+export function clientKey(ip: string | undefined): string {
+	const address = ip?.trim().toLowerCase();
+	if (!address) return "unknown";
+	if (!address.includes(":")) return address;
+	const [head = "", tail] = address.split("::", 2);
+	const groups = head ? head.split(":") : [];
+	if (tail !== undefined) {
+		const tailGroups = tail ? tail.split(":").flatMap((g) => (g.includes(".") ? ["0", "0"] : [g])) : [];
+		groups.push(...Array<string>(Math.max(0, 8 - groups.length - tailGroups.length)).fill("0"), ...tailGroups);
+	}
+	return `${groups
+		.slice(0, 4)
+		.map((g) => (g.replace(/^0+(?=.)/, "") || "0"))
+		.join(":")}::/64`;
+}

@@ -5,7 +5,7 @@ import { issueKey } from "../../auth/keys";
 import { SIGNUPS_PER_IP_PER_HOUR } from "../../credits/plans";
 import { ApiError } from "../../http/errors";
 import { rateHeaders } from "../../http/rate-limit";
-import { rateLimiterFor } from "../../rate-limits/rate-limiter";
+import { clientKey, rateLimiterFor } from "../../rate-limits/rate-limiter";
 import { errorResponses } from "../../http/schemas";
 import type { App } from "../../http/app-env";
 
@@ -72,11 +72,12 @@ export function registerCreateAccount(app: App) {
 
 /**
  * Counts a sign-up against the client IP's hourly limit, in a RateLimiter object per IP, and
- * passes the `X-RateLimit-*` headers to `setHeader`; past the limit, 429. Cloudflare always sends
- * `CF-Connecting-IP`; without it (local development) every client shares one counter.
+ * passes the `X-RateLimit-*` headers to `setHeader`; past the limit, 429. An IPv6 client is counted
+ * by its /64. Cloudflare always sends `CF-Connecting-IP`; without it (local development) every
+ * client shares one counter.
  */
 async function limitSignUps(env: Env, ip: string | undefined, setHeader: (name: string, value: string) => void): Promise<void> {
-	const { ok, rate } = await rateLimiterFor(env, `signup:${ip ?? "unknown"}`)
+	const { ok, rate } = await rateLimiterFor(env, `signup:${clientKey(ip)}`)
 		.hit(SIGNUPS_PER_IP_PER_HOUR, 3600_000)
 		.catch((cause: unknown) => {
 			throw new ApiError("SERVICE_UNAVAILABLE", "Sign-up is unavailable; try again shortly", undefined, cause);

@@ -55,7 +55,8 @@ describe("POST /v1/accounts", () => {
 		expect(refused.headers.get("X-RateLimit-Remaining")).toBe("0");
 		expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM accounts").first<number>("n")).toBe(accountsBefore);
 
-		// Another address has its own count.
+		// Another address of the same IPv6 /64 shares the count; another network has its own.
+		expect((await signUpFrom(ip.replace(/:[0-9a-f]+$/, ":abcd"), 98)).status).toBe(429);
 		expect((await signUpFrom(uniqueIp(), 100)).status).toBe(201);
 	});
 });
