@@ -1,5 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
+import { countInWindow, type HitResult, RATE_WINDOW_TABLE, type RateState } from "../rate-limits/window";
 import { type Plan, type PlanName, PLANS, planLimits } from "./plans";
+
+export type { HitResult, RateState };
 
 /** Credits in each calendar month (UTC) on the free plan. */
 export const MONTHLY_ALLOWANCE = PLANS.free.monthly_allowance;
@@ -30,17 +33,6 @@ export interface Balance {
 	purchased_credits: number;
 	resets_at: string;
 }
-
-/** Where the account stands against its plan's request rate: what the `X-RateLimit-*` headers say. */
-export interface RateState {
-	limit: number;
-	remaining: number;
-	/** Seconds until the window ends and `remaining` is back to `limit`. */
-	reset: number;
-}
-
-/** `hit`: whether the request may go on (false: over the rate), and the rate after counting it. */
-export type HitResult = { ok: boolean; rate: RateState };
 
 export type ReserveResult =
 	| { ok: true; credits_left: number; rate: RateState }
@@ -178,9 +170,9 @@ export class Credits extends DurableObject<Env> {
 			);
 			CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
 			CREATE TABLE IF NOT EXISTS settings (id INTEGER PRIMARY KEY CHECK (id = 1), plan TEXT NOT NULL);
-			CREATE TABLE IF NOT EXISTS rate_window (id INTEGER PRIMARY KEY CHECK (id = 1), window INTEGER NOT NULL, count INTEGER NOT NULL);
 			CREATE TABLE IF NOT EXISTS in_flight (request_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 		`);
+		this.sql.exec(RATE_WINDOW_TABLE);
 	}
 
 	/** Requests waiting in `beginIdempotent` for a key held by another, woken when it is finished or abandoned. */
@@ -497,21 +489,8 @@ export class Credits extends DurableObject<Env> {
 		return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM in_flight WHERE expires_at > ?", Date.now()).one().n;
 	}
 
-	/**
-	 * The rate now; with `count`, counts one request first unless the window is full (then `ok` is
-	 * false). A fixed window per minute: one row, no per-request records.
-	 */
+	/** The account's rate now; with `count`, counts one request first unless the window is full (then `ok` is false). */
 	private rate(plan: Plan, count: boolean): HitResult {
-		const now = Date.now();
-		const window = Math.floor(now / RATE_WINDOW_MS);
-		const row = this.sql.exec<{ window: number; count: number }>("SELECT window, count FROM rate_window WHERE id = 1").toArray()[0];
-		let used = row && row.window === window ? row.count : 0;
-		const ok = used < plan.requests_per_minute;
-		if (count && ok) {
-			used++;
-			this.sql.exec("INSERT INTO rate_window (id, window, count) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET window = excluded.window, count = excluded.count", window, used);
-		}
-		const reset = Math.max(1, Math.ceil(((window + 1) * RATE_WINDOW_MS - now) / 1000));
-		return { ok: ok || !count, rate: { limit: plan.requests_per_minute, remaining: Math.max(0, plan.requests_per_minute - used), reset } };
+		return countInWindow(this.sql, plan.requests_per_minute, RATE_WINDOW_MS, count);
 	}
 }

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { HitResult } from "../credits/credits";
+import { countInWindow, type HitResult, RATE_WINDOW_TABLE } from "./window";
 
 /**
  * A request counter for something other than an account: one object per key
@@ -12,22 +12,12 @@ export class RateLimiter extends DurableObject<Env> {
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.sql = ctx.storage.sql;
-		this.sql.exec("CREATE TABLE IF NOT EXISTS rate_window (id INTEGER PRIMARY KEY CHECK (id = 1), window INTEGER NOT NULL, count INTEGER NOT NULL)");
+		this.sql.exec(RATE_WINDOW_TABLE);
 	}
 
 	/** Counts one request in the current `windowMs` window unless `limit` were already counted (then `ok: false`, not counted). */
 	hit(limit: number, windowMs: number): HitResult {
-		const now = Date.now();
-		const window = Math.floor(now / windowMs);
-		const row = this.sql.exec<{ window: number; count: number }>("SELECT window, count FROM rate_window WHERE id = 1").toArray()[0];
-		let used = row && row.window === window ? row.count : 0;
-		const ok = used < limit;
-		if (ok) {
-			used++;
-			this.sql.exec("INSERT INTO rate_window (id, window, count) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET window = excluded.window, count = excluded.count", window, used);
-		}
-		const reset = Math.max(1, Math.ceil(((window + 1) * windowMs - now) / 1000));
-		return { ok, rate: { limit, remaining: Math.max(0, limit - used), reset } };
+		return countInWindow(this.sql, limit, windowMs, true);
 	}
 }
 
