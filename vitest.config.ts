@@ -16,6 +16,11 @@ export default defineConfig({
 								WEBHOOK_SECRET_KEY: "test-webhook-secret-key",
 								// The tests' webhook receiver and asset server listen on loopback.
 								ALLOW_LOOPBACK: "true",
+								// Tests make bursts far beyond a customer's on free accounts (60 concurrent
+								// renders, thousands of fuzz requests a minute): the free plan's rate and
+								// concurrency are relaxed; the other plans keep theirs, and the rate-limit
+								// tests use them (test/http/rate-limit.test.ts).
+								PLAN_LIMITS: JSON.stringify({ free: { requests_per_minute: 1_000_000, concurrency: 1_000 } }),
 								TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 							},
 						},

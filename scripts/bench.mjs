@@ -58,6 +58,12 @@ const adminToken = /ADMIN_TOKEN="?([^"\n]+)/.exec(readFileSync(join(root, ".dev.
 const signUp = await (await post("/v1/accounts", { email: `bench-${Date.now()}@example.com` })).json();
 const { key } = signUp.data.key;
 await post(`/admin/accounts/${signUp.data.account.id}/credits`, { amount: 100_000 }, { Authorization: `Bearer ${adminToken}` });
+// The business plan's rate and concurrency, so that the plan's limits don't shape the figures.
+await fetch(`${base}/admin/accounts/${signUp.data.account.id}/plan`, {
+	method: "PUT",
+	headers: { "Content-Type": "application/json", Authorization: `Bearer ${adminToken}` },
+	body: JSON.stringify({ plan: "business" }),
+});
 const getJson = async (path) => (await fetch(`${base}${path}`, { headers: { "X-API-Key": key } })).json();
 
 const overheads = [];

@@ -6,6 +6,7 @@ import type { App, AppEnv } from "./http/app-env";
 import { ApiError, errorBody } from "./http/errors";
 import { requestContext } from "./http/request-context";
 import { registerAdminCredits } from "./routes/admin/credits";
+import { registerAdminPlan } from "./routes/admin/plan";
 import { registerHealth } from "./routes/health";
 import { registerUpload } from "./routes/upload";
 import { registerGetAccount } from "./routes/v1/account/get";
@@ -91,6 +92,7 @@ export function createApp(): App {
 	registerGetWebhookSecret(app);
 	registerUpload(app);
 	registerAdminCredits(app);
+	registerAdminPlan(app);
 
 	app.openAPIRegistry.registerComponent("securitySchemes", "ApiKeyHeader", { type: "apiKey", in: "header", name: "X-API-Key" });
 	app.openAPIRegistry.registerComponent("securitySchemes", "BearerAuth", { type: "http", scheme: "bearer" });
@@ -100,7 +102,7 @@ export function createApp(): App {
 		info: {
 			title: "Quire API",
 			version: "1.0.0",
-			description: "Template + JSON data to PDF. Errors are `{\"error\":{\"code\",\"message\",\"details\"?,\"request_id\"}}`; every response carries `X-Request-Id`.",
+			description: "Template + JSON data to PDF. Errors are `{\"error\":{\"code\",\"message\",\"details\"?,\"request_id\"}}`; every response carries `X-Request-Id`; every authenticated one `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds), for the account's plan.",
 		},
 	});
 

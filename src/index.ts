@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import { handleJobs, type Job } from "./jobs/consumer";
 
 export { Credits } from "./credits/credits";
+export { RateLimiter } from "./rate-limits/rate-limiter";
 export { Renderer } from "./rendering/renderer";
 
 const app = createApp();

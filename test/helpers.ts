@@ -1,5 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { extractText, getDocumentProxy } from "unpdf";
+import { RATE_WINDOW_MS } from "../src/credits/credits";
 
 export const BASE = "http://quire.test";
 
@@ -14,10 +15,16 @@ export function postJson(path: string, body: unknown, headers: Record<string, st
 
 let accounts = 0;
 
-/** Signs up a new account and returns its id and first key. */
+/** A client address no other sign-up in the run has used, for `CF-Connecting-IP` (sign-ups are limited per IP). */
+export function uniqueIp(): string {
+	const hex = crypto.randomUUID().replaceAll("-", "");
+	return `2001:db8:${hex.slice(0, 4)}:${hex.slice(4, 8)}:${hex.slice(8, 12)}:${hex.slice(12, 16)}:${hex.slice(16, 20)}:${hex.slice(20, 24)}`;
+}
+
+/** Signs up a new account (from an address of its own) and returns its id and first key. */
 export async function signUp(): Promise<{ accountId: string; key: string; keyId: string }> {
 	const email = `user${++accounts}-${crypto.randomUUID().slice(0, 8)}@example.com`;
-	const res = await postJson("/v1/accounts", { email });
+	const res = await postJson("/v1/accounts", { email }, { "CF-Connecting-IP": uniqueIp() });
 	if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
 	const { data } = (await res.json()) as { data: { account: { id: string }; key: { id: string; key: string } } };
 	return { accountId: data.account.id, key: data.key.key, keyId: data.key.id };
@@ -26,6 +33,21 @@ export async function signUp(): Promise<{ accountId: string; key: string; keyId:
 export async function creditsLeft(key: string): Promise<number> {
 	const res = await call("/v1/credits", { headers: { "X-API-Key": key } });
 	return ((await res.json()) as { credits_left: number }).credits_left;
+}
+
+/** Waits, if need be, for the next rate-limit window (a minute), so that `seconds` of requests fit in one. */
+export async function awayFromWindowEdge(seconds: number): Promise<void> {
+	const left = RATE_WINDOW_MS - (Date.now() % RATE_WINDOW_MS);
+	if (left < seconds * 1000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
+/** Moves an account to `plan` through the admin API. */
+export async function setPlan(accountId: string, plan: string): Promise<Response> {
+	return call(`/admin/accounts/${accountId}/plan`, {
+		method: "PUT",
+		headers: { "Content-Type": "application/json", Authorization: `Bearer ${env.ADMIN_TOKEN}` },
+		body: JSON.stringify({ plan }),
+	});
 }
 
 export async function topUp(accountId: string, amount: number): Promise<Response> {

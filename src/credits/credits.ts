@@ -1,7 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
+import { countInWindow, type HitResult, RATE_WINDOW_TABLE, type RateState } from "../rate-limits/window";
+import { type Plan, type PlanName, PLANS, planLimits } from "./plans";
+
+export type { HitResult, RateState };
 
 /** Credits in each calendar month (UTC) on the free plan. */
-export const MONTHLY_ALLOWANCE = 50;
+export const MONTHLY_ALLOWANCE = PLANS.free.monthly_allowance;
+/** The rate limit's window: requests are counted per minute, UTC-aligned. */
+export const RATE_WINDOW_MS = 60_000;
 /** A reservation neither committed nor refunded after this long is refunded by the alarm (sync requests; async jobs pass their own). */
 export const RESERVATION_TTL_MS = 5 * 60_000;
 /** Documents a day (UTC) that an account's test-mode keys may make; they cost no credits. */
@@ -19,15 +25,25 @@ export const IDEMPOTENCY_LEASE_MS = RESERVATION_TTL_MS;
 
 export interface Balance {
 	credits_left: number;
+	plan: PlanName;
 	monthly_allowance: number;
+	requests_per_minute: number;
+	concurrency: number;
 	used_this_period: number;
 	purchased_credits: number;
 	resets_at: string;
 }
 
 export type ReserveResult =
-	| { ok: true; credits_left: number }
-	| { ok: false; credits_left: number; reason: "insufficient_credits" | "test_daily_cap" | "revoked_key" };
+	| { ok: true; credits_left: number; rate: RateState }
+	| {
+			ok: false;
+			credits_left: number;
+			rate: RateState;
+			/** `concurrency_limited`: the plan's `concurrency` sync renders are in flight (`concurrency` says how many). */
+			reason: "insufficient_credits" | "test_daily_cap" | "revoked_key" | "rate_limited" | "concurrency_limited";
+			concurrency?: number;
+	  };
 
 export interface TestUsage {
 	test_daily_limit: number;
@@ -153,7 +169,10 @@ export class Credits extends DurableObject<Env> {
 				expires_at INTEGER NOT NULL
 			);
 			CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
+			CREATE TABLE IF NOT EXISTS settings (id INTEGER PRIMARY KEY CHECK (id = 1), plan TEXT NOT NULL);
+			CREATE TABLE IF NOT EXISTS in_flight (request_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 		`);
+		this.sql.exec(RATE_WINDOW_TABLE);
 	}
 
 	/** Requests waiting in `beginIdempotent` for a key held by another, woken when it is finished or abandoned. */
@@ -253,28 +272,48 @@ export class Credits extends DurableObject<Env> {
 	 * (`test: true`) takes a slot of the daily test cap instead. Repeating an id charges nothing more.
 	 * A request made with a revoked key (`keyId`) is refused: the key may have been read from a
 	 * D1 replica that has not seen its deletion yet.
+	 *
+	 * The request is also counted against the plan's rate, first (so that the hot path makes one
+	 * call): past it, `rate_limited` and nothing is taken. A `sync` request (a render the client
+	 * waits for) is refused with `concurrency_limited` while the plan's `concurrency` sync
+	 * reservations are open; queued jobs don't count, the queue paces them.
 	 */
 	reserve(
 		requestId: string,
-		{ amount = 1, test = false, ttlMs = RESERVATION_TTL_MS, keyId }: { amount?: number; test?: boolean; ttlMs?: number; keyId?: string } = {},
+		{
+			amount = 1,
+			test = false,
+			ttlMs = RESERVATION_TTL_MS,
+			keyId,
+			sync = false,
+		}: { amount?: number; test?: boolean; ttlMs?: number; keyId?: string; sync?: boolean } = {},
 	): ReserveResult {
 		const state = this.state();
-		if (keyId && this.isRevoked(keyId)) return { ok: false, credits_left: this.creditsLeft(state), reason: "revoked_key" };
+		const plan = this.plan();
+		const left = () => this.creditsLeft(this.state(), plan);
+		if (keyId && this.isRevoked(keyId)) return { ok: false, credits_left: left(), rate: this.rate(plan, false).rate, reason: "revoked_key" };
 		const existing = this.reservation(requestId);
 		if (existing) {
+			const rate = this.rate(plan, false).rate;
 			return existing.status === "refunded"
-				? { ok: false, credits_left: this.creditsLeft(state), reason: "insufficient_credits" }
-				: { ok: true, credits_left: this.creditsLeft(state) };
+				? { ok: false, credits_left: left(), rate, reason: "insufficient_credits" }
+				: { ok: true, credits_left: left(), rate };
+		}
+		const { ok: underRate, rate } = this.rate(plan, true);
+		if (!underRate) return { ok: false, credits_left: left(), rate, reason: "rate_limited" };
+		if (sync && this.inFlight() >= plan.concurrency) {
+			return { ok: false, credits_left: left(), rate, reason: "concurrency_limited", concurrency: plan.concurrency };
 		}
 
 		let monthly = 0;
 		let purchased = 0;
 		if (test) {
-			if (state.test_used >= TEST_DAILY_CAP) return { ok: false, credits_left: this.creditsLeft(state), reason: "test_daily_cap" };
+			if (state.test_used >= TEST_DAILY_CAP) return { ok: false, credits_left: left(), rate, reason: "test_daily_cap" };
 			this.sql.exec("UPDATE state SET test_used = test_used + 1 WHERE id = 1");
 		} else {
-			const monthlyLeft = MONTHLY_ALLOWANCE - state.monthly_used;
-			if (monthlyLeft + state.purchased < amount) return { ok: false, credits_left: this.creditsLeft(state), reason: "insufficient_credits" };
+			// A plan moved down mid-month may leave more used than the new allowance.
+			const monthlyLeft = Math.max(0, plan.monthly_allowance - state.monthly_used);
+			if (monthlyLeft + state.purchased < amount) return { ok: false, credits_left: left(), rate, reason: "insufficient_credits" };
 			monthly = Math.min(amount, monthlyLeft);
 			purchased = amount - monthly;
 			this.sql.exec(
@@ -294,12 +333,30 @@ export class Credits extends DurableObject<Env> {
 			purchased,
 			Date.now() + ttlMs,
 		);
+		if (sync) this.sql.exec("INSERT INTO in_flight (request_id, expires_at) VALUES (?, ?)", requestId, Date.now() + ttlMs);
 		this.scheduleAlarm();
-		return { ok: true, credits_left: this.creditsLeft(this.state()) };
+		return { ok: true, credits_left: left(), rate };
+	}
+
+	/**
+	 * Counts a request against the plan's rate (every authenticated route but POST /v1/generate,
+	 * whose `reserve` counts it). `ok: false` past the rate; the refused request is not counted.
+	 * With `refuse: false` the answer is never a refusal: the request was already served.
+	 */
+	hit({ refuse = true }: { refuse?: boolean } = {}): HitResult {
+		const result = this.rate(this.plan(), true);
+		return refuse ? result : { ok: true, rate: result.rate };
+	}
+
+	/** Moves the account to `plan`: its allowance, rate and concurrency apply from the next request. */
+	setPlan(plan: PlanName): Balance & TestUsage {
+		this.sql.exec("INSERT INTO settings (id, plan) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET plan = excluded.plan", plan);
+		return this.balance()!;
 	}
 
 	/** Makes a reservation final. True when it is (or already was) committed. */
 	commit(requestId: string): boolean {
+		this.sql.exec("DELETE FROM in_flight WHERE request_id = ?", requestId);
 		this.sql.exec("UPDATE reservations SET status = 'committed' WHERE request_id = ? AND status = 'reserved'", requestId);
 		return this.reservation(requestId)?.status === "committed";
 	}
@@ -324,9 +381,13 @@ export class Credits extends DurableObject<Env> {
 	balance(keyId?: string): (Balance & TestUsage) | null {
 		if (keyId && this.isRevoked(keyId)) return null;
 		const state = this.state();
+		const plan = this.plan();
 		return {
-			credits_left: this.creditsLeft(state),
-			monthly_allowance: MONTHLY_ALLOWANCE,
+			credits_left: this.creditsLeft(state, plan),
+			plan: plan.name,
+			monthly_allowance: plan.monthly_allowance,
+			requests_per_minute: plan.requests_per_minute,
+			concurrency: plan.concurrency,
 			used_this_period: state.monthly_used + state.purchased_used,
 			purchased_credits: state.purchased,
 			resets_at: nextResetAt(Date.now()),
@@ -365,6 +426,7 @@ export class Credits extends DurableObject<Env> {
 	}
 
 	private release(r: Reservation): void {
+		this.sql.exec("DELETE FROM in_flight WHERE request_id = ?", r.request_id);
 		const state = this.state();
 		if (r.kind === "test") {
 			// A test slot is only given back to the day it was taken from.
@@ -412,7 +474,23 @@ export class Credits extends DurableObject<Env> {
 		return this.sql.exec<Reservation>("SELECT * FROM reservations WHERE request_id = ?", requestId).toArray()[0];
 	}
 
-	private creditsLeft(state: State): number {
-		return MONTHLY_ALLOWANCE - state.monthly_used + state.purchased;
+	private creditsLeft(state: State, plan: Plan = this.plan()): number {
+		return Math.max(0, plan.monthly_allowance - state.monthly_used) + state.purchased;
+	}
+
+	/** The account's plan (`free` until the admin API sets another), with any `PLAN_LIMITS` override. */
+	private plan(): Plan & { name: PlanName } {
+		const row = this.sql.exec<{ plan: string }>("SELECT plan FROM settings WHERE id = 1").toArray()[0];
+		return planLimits(row?.plan ?? "free", this.env);
+	}
+
+	/** Sync renders in flight: open sync reservations (one a crashed request left behind counts until its deadline). */
+	private inFlight(): number {
+		return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM in_flight WHERE expires_at > ?", Date.now()).one().n;
+	}
+
+	/** The account's rate now; with `count`, counts one request first unless the window is full (then `ok` is false). */
+	private rate(plan: Plan, count: boolean): HitResult {
+		return countInWindow(this.sql, plan.requests_per_minute, RATE_WINDOW_MS, count);
 	}
 }

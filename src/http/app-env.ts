@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { KeyMode } from "../auth/api-key";
+import type { RateState } from "../credits/credits";
 import type { Db } from "../db";
 
 /** Who is calling: set by the `apiKeyAuth` middleware on authenticated routes. */
@@ -20,6 +21,8 @@ export interface AppEnv {
 		startedAt: number;
 		db: Db;
 		auth: AuthContext;
+		/** The account's request rate, once counted: `rateLimit()` puts it in the `X-RateLimit-*` headers. */
+		rate?: RateState;
 	};
 }
 

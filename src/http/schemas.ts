@@ -22,7 +22,7 @@ export function errorResponses(...statuses: number[]) {
 		409: "Conflict (CONFLICT), e.g. a request with the same Idempotency-Key still in progress (with Retry-After)",
 		413: "Request body too large (PAYLOAD_TOO_LARGE)",
 		422: "Template does not parse (TEMPLATE_ERROR); the document is over the limits (DOCUMENT_TOO_LARGE: rendered HTML, section repeats, pages, PDF size; nothing charged); Idempotency-Key reused with a different request (IDEMPOTENCY_MISMATCH)",
-		429: "Too many requests (RATE_LIMITED), with Retry-After",
+		429: "Too many requests (RATE_LIMITED: past the plan's requests a minute, the sign-up limit per IP, or the test-mode daily cap), or too many renders in flight (CONCURRENCY_LIMITED); with Retry-After",
 		502: "Rendering failed (RENDER_FAILED); nothing charged",
 		503: "A dependency is unavailable (SERVICE_UNAVAILABLE); nothing charged",
 		504: "Rendering timed out (RENDER_TIMEOUT); nothing charged",

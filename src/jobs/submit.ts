@@ -1,4 +1,4 @@
-import { creditsFor, reserveCredit } from "../credits/client";
+import { creditsFor, reserveCredit, type Reserved } from "../credits/client";
 import type { Db } from "../db";
 import { tasks } from "../db/schema";
 import { ApiError } from "../http/errors";
@@ -19,12 +19,13 @@ export interface Submission {
 /**
  * Async mode: reserves the credit (keyed by the task id, so the consumer's commit or refund
  * settles exactly this charge), stores the job's input in R2, records the task as queued and
- * queues it. If any step fails, the credit is refunded and the client gets 503.
+ * queues it. If any step fails, the credit is refunded and the client gets 503. The reservation
+ * counts the request against the plan's rate; a queued job doesn't count against its concurrency.
  */
-export async function submitJob(env: Env, db: Db, auth: AuthContext, submission: Submission): Promise<void> {
+export async function submitJob(env: Env, db: Db, auth: AuthContext, submission: Submission): Promise<Reserved> {
 	const { taskId, input } = submission;
 	const credits = creditsFor(env, auth.accountId);
-	await reserveCredit(credits, taskId, auth, ASYNC_RESERVATION_TTL_MS);
+	const reserved = await reserveCredit(credits, taskId, auth, { ttlMs: ASYNC_RESERVATION_TTL_MS });
 	let recorded = false;
 	try {
 		await env.PDFS.put(jobInputKey(taskId), JSON.stringify(input));
@@ -39,6 +40,7 @@ export async function submitJob(env: Env, db: Db, auth: AuthContext, submission:
 		});
 		recorded = true;
 		await env.JOBS.send({ kind: "generate", task_id: taskId } satisfies Job);
+		return reserved;
 	} catch (cause) {
 		await credits.refund(taskId).catch(() => {});
 		if (recorded) await finishTask(db, taskId, { status: "failed", errorCode: "SERVICE_UNAVAILABLE", errorMessage: "The job could not be queued" }).catch(() => {});

@@ -2,6 +2,8 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { IDEMPOTENCY_TTL_MS, MONTHLY_ALLOWANCE, nextResetAt, periodOf, TEST_DAILY_CAP, type Credits } from "../../src/credits/credits";
+import { PLANS } from "../../src/credits/plans";
+import { awayFromWindowEdge } from "../helpers";
 
 function freshAccount(): DurableObjectStub<Credits> {
 	return env.CREDITS.get(env.CREDITS.newUniqueId());
@@ -16,11 +18,11 @@ describe("Credits Durable Object", () => {
 
 	it("charges a request id once however often it is reserved or committed", async () => {
 		const credits = freshAccount();
-		expect(await credits.reserve("r1")).toEqual({ ok: true, credits_left: 49 });
-		expect(await credits.reserve("r1")).toEqual({ ok: true, credits_left: 49 });
+		expect(await credits.reserve("r1")).toMatchObject({ ok: true, credits_left: 49 });
+		expect(await credits.reserve("r1")).toMatchObject({ ok: true, credits_left: 49 });
 		expect(await credits.commit("r1")).toBe(true);
 		expect(await credits.commit("r1")).toBe(true);
-		expect(await credits.reserve("r1")).toEqual({ ok: true, credits_left: 49 });
+		expect(await credits.reserve("r1")).toMatchObject({ ok: true, credits_left: 49 });
 		expect((await credits.balance())!.used_this_period).toBe(1);
 	});
 
@@ -63,9 +65,9 @@ describe("Credits Durable Object", () => {
 	it("spends purchased credits after the allowance and gives them back on refund", async () => {
 		const credits = freshAccount();
 		for (let i = 0; i < 50; i++) await credits.reserve(`m${i}`);
-		expect(await credits.reserve("over")).toEqual({ ok: false, credits_left: 0, reason: "insufficient_credits" });
+		expect(await credits.reserve("over")).toMatchObject({ ok: false, credits_left: 0, reason: "insufficient_credits" });
 		expect((await credits.addCredits(3))?.credits_left).toBe(3);
-		expect(await credits.reserve("p1")).toEqual({ ok: true, credits_left: 2 });
+		expect(await credits.reserve("p1")).toMatchObject({ ok: true, credits_left: 2 });
 		expect((await credits.balance())!.purchased_credits).toBe(2);
 		await credits.refund("p1");
 		expect(await credits.balance())!.toMatchObject({ credits_left: 3, purchased_credits: 3, used_this_period: 50 });
@@ -76,7 +78,7 @@ describe("Credits Durable Object", () => {
 		expect(await credits.reserve("before", { keyId: "key_gone" })).toMatchObject({ ok: true });
 		await credits.revokeKey("key_gone");
 		await credits.revokeKey("key_gone");
-		expect(await credits.reserve("after", { keyId: "key_gone" })).toEqual({ ok: false, credits_left: 49, reason: "revoked_key" });
+		expect(await credits.reserve("after", { keyId: "key_gone" })).toMatchObject({ ok: false, credits_left: 49, reason: "revoked_key" });
 		expect(await credits.balance("key_gone")).toBeNull();
 		expect(await credits.reserve("other", { keyId: "key_alive" })).toMatchObject({ ok: true, credits_left: 48 });
 		expect((await credits.balance("key_alive"))?.credits_left).toBe(48);
@@ -191,5 +193,66 @@ describe("Idempotency-Key records", () => {
 		expect(await runDurableObjectAlarm(credits)).toBe(true);
 		expect(await runInDurableObject(credits, (_instance, state) => state.storage.sql.exec("SELECT * FROM idempotency").toArray())).toEqual([]);
 		expect(await env.PDFS.head("idempotency/test/old")).toBeNull();
+	});
+});
+
+describe("Credits Durable Object: plans, rate and concurrency", () => {
+	it("moves an account between plans: allowance, rate and concurrency follow, and a smaller allowance never goes negative", async () => {
+		const credits = freshAccount();
+		for (let i = 0; i < 40; i++) await credits.reserve(`m${i}`);
+		expect(await credits.setPlan("pro")).toMatchObject({ plan: "pro", ...PLANS.pro, credits_left: PLANS.pro.monthly_allowance - 40, used_this_period: 40 });
+		expect(await credits.reserve("on-pro")).toMatchObject({ ok: true, credits_left: PLANS.pro.monthly_allowance - 41, rate: { limit: PLANS.pro.requests_per_minute } });
+		for (let i = 0; i < 20; i++) await credits.reserve(`more${i}`);
+		// Back on free with 61 used of 50: nothing left, not -11; purchased credits still spend.
+		expect(await credits.setPlan("free")).toMatchObject({ plan: "free", monthly_allowance: 50, credits_left: 0 });
+		expect(await credits.reserve("over")).toMatchObject({ ok: false, reason: "insufficient_credits", credits_left: 0 });
+		await credits.addCredits(2);
+		expect(await credits.reserve("bought")).toMatchObject({ ok: true, credits_left: 1 });
+	});
+
+	it("counts reservations and hits against the plan's requests a minute; past it refuses, charging nothing, until the next window", async () => {
+		const credits = freshAccount();
+		await credits.setPlan("pro");
+		const limit = PLANS.pro.requests_per_minute;
+		await awayFromWindowEdge(5);
+		const first = await credits.reserve("r0");
+		expect(first).toMatchObject({ ok: true, rate: { limit, remaining: limit - 1 } });
+		expect(first.rate.reset).toBeGreaterThanOrEqual(1);
+		expect(first.rate.reset).toBeLessThanOrEqual(60);
+		const hits = await Promise.all(Array.from({ length: limit + 5 }, () => credits.hit()));
+		expect(hits.filter((h) => h.ok)).toHaveLength(limit - 1);
+		expect(hits.filter((h) => !h.ok).every((h) => h.rate.remaining === 0)).toBe(true);
+		expect(await credits.reserve("r1")).toMatchObject({ ok: false, reason: "rate_limited", credits_left: PLANS.pro.monthly_allowance - 1 });
+		// Already served (a replay, say): counted, never refused.
+		expect(await credits.hit({ refuse: false })).toMatchObject({ ok: true, rate: { remaining: 0 } });
+		expect((await credits.balance())!.used_this_period).toBe(1);
+
+		// A new window starts the count again.
+		await runInDurableObject(credits, (_instance, state) => state.storage.sql.exec("UPDATE rate_window SET window = window - 1"));
+		expect(await credits.reserve("r2")).toMatchObject({ ok: true, rate: { remaining: limit - 1 } });
+	});
+
+	it("refuses a sync render past the plan's concurrency; queued jobs don't count; settling or the alarm frees a slot", async () => {
+		const credits = freshAccount();
+		await credits.setPlan("pro");
+		const limit = PLANS.pro.concurrency;
+		const held = await Promise.all(Array.from({ length: limit + 3 }, (_, i) => credits.reserve(`s${i}`, { sync: true })));
+		expect(held.filter((r) => r.ok)).toHaveLength(limit);
+		expect(held.filter((r) => !r.ok).every((r) => !r.ok && r.reason === "concurrency_limited" && r.concurrency === limit)).toBe(true);
+		expect((await credits.balance())!.used_this_period).toBe(limit);
+		// An async job's reservation is not a render in flight.
+		expect(await credits.reserve("job", { ttlMs: 3600_000 })).toMatchObject({ ok: true });
+
+		const okIds = held.flatMap((r, i) => (r.ok ? [`s${i}`] : []));
+		await credits.commit(okIds[0]!);
+		expect(await credits.reserve("after-commit", { sync: true })).toMatchObject({ ok: true });
+		await credits.refund(okIds[1]!);
+		expect(await credits.reserve("after-refund", { sync: true })).toMatchObject({ ok: true });
+		expect(await credits.reserve("full", { sync: true })).toMatchObject({ ok: false, reason: "concurrency_limited" });
+
+		// A crashed request's slot is freed when the alarm refunds its reservation.
+		await runInDurableObject(credits, (_instance, state) => state.storage.sql.exec("UPDATE reservations SET expires_at = 0 WHERE request_id = ?", okIds[2]!));
+		await runDurableObjectAlarm(credits);
+		expect(await credits.reserve("after-alarm", { sync: true })).toMatchObject({ ok: true });
 	});
 });

@@ -14,6 +14,7 @@ describe("GET /health, GET /openapi.json, unknown routes", () => {
 		expect(doc.openapi).toBe("3.1.0");
 		expect(Object.keys(doc.paths).sort()).toEqual([
 			"/admin/accounts/{id}/credits",
+			"/admin/accounts/{id}/plan",
 			"/health",
 			"/upload/{account}/{file}",
 			"/v1/account",

@@ -9,7 +9,7 @@ import { errorResponses } from "../../http/schemas";
 import type { App, AppEnv } from "../../http/app-env";
 
 /** `Authorization: Bearer <ADMIN_TOKEN>`; refused when the secret is not configured. */
-function adminAuth(): MiddlewareHandler<AppEnv> {
+export function adminAuth(): MiddlewareHandler<AppEnv> {
 	return async function adminAuth(c, next) {
 		const expected = c.env.ADMIN_TOKEN;
 		const given = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];

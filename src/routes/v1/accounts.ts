@@ -2,7 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { accounts, apiKeys } from "../../db/schema";
 import { newId } from "../../auth/api-key";
 import { issueKey } from "../../auth/keys";
+import { SIGNUPS_PER_IP_PER_HOUR } from "../../credits/plans";
 import { ApiError } from "../../http/errors";
+import { rateHeaders } from "../../http/rate-limit";
+import { clientKey, rateLimiterFor } from "../../rate-limits/rate-limiter";
 import { errorResponses } from "../../http/schemas";
 import type { App } from "../../http/app-env";
 
@@ -29,17 +32,20 @@ const route = createRoute({
 	path: "/v1/accounts",
 	tags: ["Accounts"],
 	summary: "Sign up",
-	description: "Creates an account on the free plan (50 credits a month) and its first API key, returned once.",
+	description:
+		"Creates an account on the free plan (50 credits a month) and its first API key, returned once. " +
+		`At most ${SIGNUPS_PER_IP_PER_HOUR} sign-ups an hour per client IP (valid requests count, whatever their outcome): responses carry \`X-RateLimit-Limit\`, \`X-RateLimit-Remaining\` and \`X-RateLimit-Reset\` (seconds) for that limit, and past it the answer is 429 \`RATE_LIMITED\` with \`Retry-After\`.`,
 	request: { body: { required: true, content: { "application/json": { schema: SignUpSchema } } } },
 	responses: {
 		201: { description: "Account and first key", content: { "application/json": { schema: SignUpResponseSchema } } },
-		...errorResponses(400, 409),
+		...errorResponses(400, 409, 429, 503),
 	},
 });
 
 export function registerCreateAccount(app: App) {
 	app.openapi(route, async (c) => {
 		const email = c.req.valid("json").email.toLowerCase();
+		await limitSignUps(c.env, c.req.header("cf-connecting-ip"), (name, value) => c.header(name, value));
 		const createdAt = new Date().toISOString();
 		const account = { id: newId("acc"), email, plan: "free", createdAt };
 		const { key, row: keyRow } = await issueKey(account.id, "Default", "live", createdAt);
@@ -62,4 +68,26 @@ export function registerCreateAccount(app: App) {
 			201,
 		);
 	});
+}
+
+/**
+ * Counts a sign-up against the client IP's hourly limit, in a RateLimiter object per IP, and
+ * passes the `X-RateLimit-*` headers to `setHeader`; past the limit, 429. An IPv6 client is counted
+ * by its /64. Cloudflare always sends `CF-Connecting-IP`; without it (local development) every
+ * client shares one counter.
+ */
+async function limitSignUps(env: Env, ip: string | undefined, setHeader: (name: string, value: string) => void): Promise<void> {
+	const { ok, rate } = await rateLimiterFor(env, `signup:${clientKey(ip)}`)
+		.hit(SIGNUPS_PER_IP_PER_HOUR, 3600_000)
+		.catch((cause: unknown) => {
+			throw new ApiError("SERVICE_UNAVAILABLE", "Sign-up is unavailable; try again shortly", undefined, cause);
+		});
+	const headers = rateHeaders(rate);
+	if (!ok) {
+		throw new ApiError("RATE_LIMITED", `Too many sign-ups from your address: at most ${SIGNUPS_PER_IP_PER_HOUR} an hour`, { limit: rate.limit, reset: rate.reset }, undefined, {
+			...headers,
+			"Retry-After": String(rate.reset),
+		});
+	}
+	for (const [name, value] of Object.entries(headers)) setHeader(name, value);
 }

@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../auth/middleware";
+import { RATE_LIMIT_DESCRIPTION, rateLimit } from "../../http/rate-limit";
 import { creditsFor } from "../../credits/client";
+import { PLAN_NAMES } from "../../credits/plans";
 import { ApiError } from "../../http/errors";
 import { errorResponses, SECURITY } from "../../http/schemas";
 import type { App } from "../../http/app-env";
@@ -8,8 +10,10 @@ import type { App } from "../../http/app-env";
 const CreditsSchema = z
 	.object({
 		credits_left: z.number().int().openapi({ example: 49 }),
-		plan: z.string().openapi({ example: "free" }),
-		monthly_allowance: z.number().int().openapi({ example: 50 }),
+		plan: z.enum(PLAN_NAMES).openapi({ description: "The account's plan: its monthly allowance, requests a minute and concurrent renders.", example: "free" }),
+		monthly_allowance: z.number().int().openapi({ description: "Credits each calendar month (UTC), from the plan.", example: 50 }),
+		requests_per_minute: z.number().int().openapi({ description: "The plan's rate limit, over all the account's keys (`X-RateLimit-Limit`).", example: 60 }),
+		concurrency: z.number().int().openapi({ description: "Synchronous renders the plan allows in flight at once (past it: 429 `CONCURRENCY_LIMITED`).", example: 3 }),
 		used_this_period: z.number().int().openapi({ example: 1 }),
 		purchased_credits: z.number().int().openapi({ description: "Bought credits left; they never expire and are spent after the allowance.", example: 0 }),
 		resets_at: z.string().openapi({ description: "When the monthly allowance comes back (ISO 8601, UTC).", example: "2026-12-01T00:00:00.000Z" }),
@@ -24,11 +28,12 @@ const route = createRoute({
 	path: "/v1/credits",
 	tags: ["Credits"],
 	summary: "Credit balance",
+	description: `The account's credits, plan and limits. ${RATE_LIMIT_DESCRIPTION}`,
 	security: SECURITY,
-	middleware: [apiKeyAuth({ nearby: true })] as const,
+	middleware: [apiKeyAuth({ nearby: true }), rateLimit()] as const,
 	responses: {
 		200: { description: "The account's balance", content: { "application/json": { schema: CreditsSchema } } },
-		...errorResponses(401, 503),
+		...errorResponses(401, 429, 503),
 	},
 });
 
@@ -36,6 +41,6 @@ export function registerGetCredits(app: App) {
 	app.openapi(route, async (c) => {
 		const balance = await creditsFor(c.env, c.var.auth.accountId).balance(c.var.auth.keyId);
 		if (!balance) throw new ApiError("UNAUTHORIZED", "Invalid API key");
-		return c.json({ ...balance, plan: c.var.auth.plan, mode: c.var.auth.mode }, 200);
+		return c.json({ ...balance, mode: c.var.auth.mode }, 200);
 	});
 }

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../auth/middleware";
+import { RATE_LIMIT_DESCRIPTION, rateLimit } from "../../http/rate-limit";
 import { wrapTime } from "hono/timing";
 import { creditsFor, reserveCredit } from "../../credits/client";
 import { ApiError } from "../../http/errors";
@@ -129,9 +130,10 @@ const route = createRoute({
 		"With a test-mode key (`qk_test_…`) it costs nothing, every page carries a diagonal TEST watermark, and the account may make a limited number a day (429 past it). " +
 		"`return_type` selects the response: PDF bytes (default), `{url, …}` or `{pdf_base64, …}`. " +
 		"`dry_run: true` runs every check and answers `{dry_run, valid, credits_required, credits_left}` without rendering or charging. " +
-		"Send an `Idempotency-Key` to retry safely: a retry with the same key and body replays the first response (`Idempotent-Replayed: true`) and charges nothing.",
+		"Send an `Idempotency-Key` to retry safely: a retry with the same key and body replays the first response (`Idempotent-Replayed: true`) and charges nothing. " +
+		`${RATE_LIMIT_DESCRIPTION} A synchronous render past the plan's concurrent renders is 429 \`CONCURRENCY_LIMITED\` (with \`Retry-After\`); queued async jobs don't count.`,
 	security: SECURITY,
-	middleware: [apiKeyAuth({ nearby: true }), idempotency()] as const,
+	middleware: [apiKeyAuth({ nearby: true }), rateLimit({ countedByHandler: true }), idempotency()] as const,
 	request: { headers: IdempotencyHeadersSchema, body: { required: true, content: { "application/json": { schema: GenerateSchema } } } },
 	responses: {
 		200: {
@@ -169,14 +171,17 @@ export function registerGenerate(app: App) {
 		if (body.async_mode) {
 			const taskId = newId("task");
 			const input = { html, options, filename, origin, blockRemote: c.var.auth.blockRemote };
-			await submitJob(c.env, c.var.db, c.var.auth, { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata });
+			const { rate } = await submitJob(c.env, c.var.db, c.var.auth, { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata });
+			c.set("rate", rate);
 			return c.json({ task_id: taskId, status: "queued" as const, check_status_url: `${origin}/v1/tasks/${taskId}` }, 202);
 		}
 
-		// The hot path: one Durable Object call for the credit, one for the render, R2 only for `url`.
+		// The hot path: one Durable Object call for the credit (which also counts the request against
+		// the plan's rate and concurrency), one for the render, R2 only for `url`.
 		const credits = creditsFor(c.env, accountId);
 		const requestId = c.var.requestId;
-		const creditsLeft = await wrapTime(c, "credits", reserveCredit(credits, requestId, c.var.auth));
+		const { creditsLeft, rate } = await wrapTime(c, "credits", reserveCredit(credits, requestId, c.var.auth, { sync: true }));
+		c.set("rate", rate);
 		let made: RenderedPdf;
 		let stored: StoredPdf | null = null;
 		try {

@@ -1,10 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, creditsLeft, errorOf, postJson } from "../../helpers";
+import { SIGNUPS_PER_IP_PER_HOUR } from "../../../src/credits/plans";
+import { call, creditsLeft, errorOf, postJson, uniqueIp } from "../../helpers";
 
 describe("POST /v1/accounts", () => {
 	it("creates a free account and returns its first key once", async () => {
-		const res = await postJson("/v1/accounts", { email: "Founder@Example.com" });
+		const res = await postJson("/v1/accounts", { email: "Founder@Example.com" }, { "CF-Connecting-IP": uniqueIp() });
 		expect(res.status).toBe(201);
 		const { data } = (await res.json()) as { data: { account: Record<string, string>; key: Record<string, string> } };
 		expect(data.account).toEqual({ id: expect.stringMatching(/^acc_/), email: "founder@example.com", plan: "free", created_at: expect.any(String) });
@@ -18,8 +19,9 @@ describe("POST /v1/accounts", () => {
 	});
 
 	it("409 CONFLICT for an email already signed up, in any letter case", async () => {
-		await postJson("/v1/accounts", { email: "twice@example.com" });
-		const res = await postJson("/v1/accounts", { email: "TWICE@example.com" });
+		const ip = uniqueIp();
+		await postJson("/v1/accounts", { email: "twice@example.com" }, { "CF-Connecting-IP": ip });
+		const res = await postJson("/v1/accounts", { email: "TWICE@example.com" }, { "CF-Connecting-IP": ip });
 		expect(res.status).toBe(409);
 		expect(await errorOf(res)).toMatchObject({ code: "CONFLICT" });
 	});
@@ -30,5 +32,31 @@ describe("POST /v1/accounts", () => {
 			expect(res.status, body).toBe(400);
 			expect((await errorOf(res)).code).toBe("VALIDATION_ERROR");
 		}
+	});
+
+	it(`${SIGNUPS_PER_IP_PER_HOUR} sign-ups an hour per client IP, counted in the X-RateLimit-* headers; then 429 RATE_LIMITED with Retry-After, and no account`, async () => {
+		const ip = uniqueIp();
+		const signUpFrom = (address: string, n: number) => postJson("/v1/accounts", { email: `ip-limit-${n}-${crypto.randomUUID()}@example.com` }, { "CF-Connecting-IP": address });
+		for (let n = 1; n <= SIGNUPS_PER_IP_PER_HOUR; n++) {
+			const res = await signUpFrom(ip, n);
+			expect(res.status).toBe(201);
+			expect(res.headers.get("X-RateLimit-Limit")).toBe(String(SIGNUPS_PER_IP_PER_HOUR));
+			expect(res.headers.get("X-RateLimit-Remaining")).toBe(String(SIGNUPS_PER_IP_PER_HOUR - n));
+			expect(Number(res.headers.get("X-RateLimit-Reset"))).toBeGreaterThan(0);
+			expect(Number(res.headers.get("X-RateLimit-Reset"))).toBeLessThanOrEqual(3600);
+		}
+		const accountsBefore = await env.DB.prepare("SELECT COUNT(*) AS n FROM accounts").first<number>("n");
+		const refused = await signUpFrom(ip, 99);
+		expect(refused.status).toBe(429);
+		expect(await errorOf(refused)).toMatchObject({ code: "RATE_LIMITED" });
+		const retryAfter = Number(refused.headers.get("Retry-After"));
+		expect(retryAfter).toBeGreaterThan(0);
+		expect(retryAfter).toBeLessThanOrEqual(3600);
+		expect(refused.headers.get("X-RateLimit-Remaining")).toBe("0");
+		expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM accounts").first<number>("n")).toBe(accountsBefore);
+
+		// Another address of the same IPv6 /64 shares the count; another network has its own.
+		expect((await signUpFrom(ip.replace(/:[0-9a-f]+$/, ":abcd"), 98)).status).toBe(429);
+		expect((await signUpFrom(uniqueIp(), 100)).status).toBe(201);
 	});
 });

@@ -1,4 +1,6 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { planLimits } from "../../../src/credits/plans";
 import { call, postJson, signUp } from "../../helpers";
 
 describe("GET /v1/credits", () => {
@@ -12,6 +14,9 @@ describe("GET /v1/credits", () => {
 			credits_left: 49,
 			plan: "free",
 			monthly_allowance: 50,
+			// The suite relaxes the free plan's rate and concurrency (PLAN_LIMITS in vitest.config.ts).
+			requests_per_minute: planLimits("free", env).requests_per_minute,
+			concurrency: planLimits("free", env).concurrency,
 			used_this_period: 1,
 			purchased_credits: 0,
 			mode: "live",

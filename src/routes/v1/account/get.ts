@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
+import { rateLimit } from "../../../http/rate-limit";
 import { ApiError } from "../../../http/errors";
 import { errorResponses, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
@@ -11,10 +12,10 @@ const route = createRoute({
 	tags: ["Accounts"],
 	summary: "The account and its settings",
 	security: SECURITY,
-	middleware: [apiKeyAuth()] as const,
+	middleware: [apiKeyAuth(), rateLimit()] as const,
 	responses: {
 		200: { description: "The account", content: { "application/json": { schema: AccountSchema } } },
-		...errorResponses(401),
+		...errorResponses(401, 429),
 	},
 });
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { apiKeyAuth } from "../../../auth/middleware";
+import { rateLimit } from "../../../http/rate-limit";
 import { accounts } from "../../../db/schema";
 import { ApiError } from "../../../http/errors";
 import { errorResponses, SECURITY } from "../../../http/schemas";
@@ -19,11 +20,11 @@ const route = createRoute({
 	summary: "Change the account's settings",
 	description: "`block_remote_resources: true`: rendered pages load nothing remote. It applies from the next request (and to async jobs submitted from then on).",
 	security: SECURITY,
-	middleware: [apiKeyAuth()] as const,
+	middleware: [apiKeyAuth(), rateLimit()] as const,
 	request: { body: { required: true, content: { "application/json": { schema: SettingsSchema } } } },
 	responses: {
 		200: { description: "The account, as changed", content: { "application/json": { schema: AccountSchema } } },
-		...errorResponses(400, 401),
+		...errorResponses(400, 401, 429),
 	},
 });
 

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
+import { rateLimit } from "../../../http/rate-limit";
 import { createKey, MAX_KEYS_PER_ACCOUNT } from "../../../auth/keys";
 import { ApiError } from "../../../http/errors";
 import { idempotency, IdempotencyHeadersSchema } from "../../../http/idempotency";
@@ -31,11 +32,11 @@ const route = createRoute({
 	summary: "Create an API key",
 	description: `pdfapi.dev's key creation. The full key is in this response only; store it securely. An account holds at most ${MAX_KEYS_PER_ACCOUNT} keys (409 past that).`,
 	security: SECURITY,
-	middleware: [apiKeyAuth(), idempotency()] as const,
+	middleware: [apiKeyAuth(), rateLimit(), idempotency()] as const,
 	request: { headers: IdempotencyHeadersSchema, body: { required: true, content: { "application/json": { schema: CreateKeySchema } } } },
 	responses: {
 		201: { description: "The new key", content: { "application/json": { schema: CreatedKeySchema } } },
-		...errorResponses(400, 401, 409, 422, 503),
+		...errorResponses(400, 401, 409, 422, 429, 503),
 	},
 });
 

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
+import { rateLimit } from "../../../http/rate-limit";
 import { deleteKey } from "../../../auth/keys";
 import { creditsFor } from "../../../credits/client";
 import { ApiError } from "../../../http/errors";
@@ -13,11 +14,11 @@ const route = createRoute({
 	summary: "Delete an API key",
 	description: "pdfapi.dev's key deletion: immediate (the key's next request is refused) and cannot be undone. The key that authenticates this request can't delete itself (403).",
 	security: SECURITY,
-	middleware: [apiKeyAuth()] as const,
+	middleware: [apiKeyAuth(), rateLimit()] as const,
 	request: { params: z.object({ id: z.string().openapi({ example: "key_7bQ2c9LmXw4RtZ1a" }) }) },
 	responses: {
 		200: { description: "Deleted", content: { "application/json": { schema: z.object({ data: z.object({ deleted: z.literal(true) }) }) } } },
-		...errorResponses(401, 403, 404),
+		...errorResponses(401, 403, 404, 429),
 	},
 });
 

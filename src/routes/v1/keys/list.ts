@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
+import { rateLimit } from "../../../http/rate-limit";
 import { listKeys } from "../../../auth/keys";
 import { errorResponses, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
@@ -25,10 +26,10 @@ const route = createRoute({
 	summary: "List API keys",
 	description: "pdfapi.dev's key list: the account's keys, oldest first, never the key or its hash.",
 	security: SECURITY,
-	middleware: [apiKeyAuth()] as const,
+	middleware: [apiKeyAuth(), rateLimit()] as const,
 	responses: {
 		200: { description: "The account's keys", content: { "application/json": { schema: KeyListSchema } } },
-		...errorResponses(401),
+		...errorResponses(401, 429),
 	},
 });
 

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
+import { rateLimit } from "../../../http/rate-limit";
 import { ApiError } from "../../../http/errors";
 import { errorResponses, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
@@ -35,11 +36,11 @@ const route = createRoute({
 	summary: "Status of an async task",
 	description: "DokJet's `check_status_url`. Another account's task is 404.",
 	security: SECURITY,
-	middleware: [apiKeyAuth()] as const,
+	middleware: [apiKeyAuth(), rateLimit()] as const,
 	request: { params: z.object({ id: z.string().max(64).openapi({ example: "task_3kTz9QmW1xYbVc2L" }) }) },
 	responses: {
 		200: { description: "The task", content: { "application/json": { schema: TaskSchema } } },
-		...errorResponses(401, 404),
+		...errorResponses(401, 404, 429),
 	},
 });
 

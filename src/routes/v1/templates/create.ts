@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
+import { rateLimit } from "../../../http/rate-limit";
 import { ApiError } from "../../../http/errors";
 import { idempotency, IdempotencyHeadersSchema } from "../../../http/idempotency";
 import { errorResponses, SECURITY } from "../../../http/schemas";
@@ -32,11 +33,11 @@ const route = createRoute({
 		`Stores one of the account's own templates as version 1. The HTML must parse as Mustache (422 \`TEMPLATE_ERROR\` naming the line); \`schema\` must be a JSON Schema and \`sample_data\` must match it (400). ` +
 		`Ids of built-in templates are taken, as is an id the account already uses (409; update it with PUT). An account holds at most ${MAX_TEMPLATES_PER_ACCOUNT} templates.`,
 	security: SECURITY,
-	middleware: [apiKeyAuth(), idempotency()] as const,
+	middleware: [apiKeyAuth(), rateLimit(), idempotency()] as const,
 	request: { headers: IdempotencyHeadersSchema, body: { required: true, content: { "application/json": { schema: CreateTemplateSchema } } } },
 	responses: {
 		201: { description: "The new template, version 1", content: { "application/json": { schema: TemplateEnvelopeSchema } } },
-		...errorResponses(400, 401, 409, 422, 503),
+		...errorResponses(400, 401, 409, 422, 429, 503),
 	},
 });
 

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
+import { rateLimit } from "../../../http/rate-limit";
 import { ApiError } from "../../../http/errors";
 import { errorResponses, SECURITY } from "../../../http/schemas";
 import { withSlashParam } from "../../../http/slash-param";
@@ -15,11 +16,11 @@ const route = createRoute({
 	summary: "Delete a template",
 	description: "Deletes one of the account's templates with all its versions; generation with its id answers 404 from then on. Built-in templates can't be deleted (403).",
 	security: SECURITY,
-	middleware: [apiKeyAuth()] as const,
+	middleware: [apiKeyAuth(), rateLimit()] as const,
 	request: { params: TemplateIdParams },
 	responses: {
 		200: { description: "Deleted", content: { "application/json": { schema: z.object({ data: z.object({ deleted: z.literal(true) }) }) } } },
-		...errorResponses(401, 403, 404, 503),
+		...errorResponses(401, 403, 404, 429, 503),
 	},
 });
 

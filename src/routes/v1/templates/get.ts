@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
+import { rateLimit } from "../../../http/rate-limit";
 import { ApiError } from "../../../http/errors";
 import { errorResponses, SECURITY } from "../../../http/schemas";
 import { withSlashParam } from "../../../http/slash-param";
@@ -15,14 +16,14 @@ const route = createRoute({
 	summary: "Read a template",
 	description: "A built-in or account template: HTML, sample data, schema, default page options and the list of versions. The newest version unless `version` is given. Another account's template is 404.",
 	security: SECURITY,
-	middleware: [apiKeyAuth()] as const,
+	middleware: [apiKeyAuth(), rateLimit()] as const,
 	request: {
 		params: TemplateIdParams,
 		query: z.object({ version: z.coerce.number().int().min(1).optional().openapi({ description: "A version to read instead of the newest.", example: 1 }) }),
 	},
 	responses: {
 		200: { description: "The template", content: { "application/json": { schema: TemplateEnvelopeSchema } } },
-		...errorResponses(400, 401, 404, 503),
+		...errorResponses(400, 401, 404, 429, 503),
 	},
 });
 

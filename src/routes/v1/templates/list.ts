@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
+import { rateLimit } from "../../../http/rate-limit";
 import { errorResponses, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
 import { BUILT_IN_TEMPLATES, BUILT_IN_VERSION } from "../../../rendering/templates";
@@ -28,10 +29,10 @@ const route = createRoute({
 	summary: "List templates",
 	description: "The built-in gallery first (`source: \"built-in\"`), then the account's own templates by id (`source: \"account\"`). Bodies are left out: read one template for its HTML, sample data and schema.",
 	security: SECURITY,
-	middleware: [apiKeyAuth()] as const,
+	middleware: [apiKeyAuth(), rateLimit()] as const,
 	responses: {
 		200: { description: "Built-in and account templates", content: { "application/json": { schema: TemplateListSchema } } },
-		...errorResponses(401, 503),
+		...errorResponses(401, 429, 503),
 	},
 });
 

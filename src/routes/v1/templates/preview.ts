@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
+import { rateLimit } from "../../../http/rate-limit";
 import { errorResponses, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
 import { prepareDocument } from "../../../templates/document";
@@ -27,11 +28,11 @@ const route = createRoute({
 		"The HTML a generation would print, for editors: the template rendered with `data` (by default its sample data), checked like a generation (400 for data that does not match the schema, 422 for a template that does not parse), " +
 		"but with no PDF made and nothing charged. Served with `Content-Security-Policy: sandbox`: show it in a sandboxed iframe.",
 	security: SECURITY,
-	middleware: [apiKeyAuth()] as const,
+	middleware: [apiKeyAuth(), rateLimit()] as const,
 	request: { body: { required: true, content: { "application/json": { schema: PreviewSchema } } } },
 	responses: {
 		200: { description: "The rendered HTML", content: { "text/html": { schema: z.string() } } },
-		...errorResponses(400, 401, 404, 422, 503),
+		...errorResponses(400, 401, 404, 422, 429, 503),
 	},
 });
 

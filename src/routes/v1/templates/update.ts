@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
+import { rateLimit } from "../../../http/rate-limit";
 import { ApiError } from "../../../http/errors";
 import { errorResponses, SECURITY } from "../../../http/schemas";
 import { withSlashParam } from "../../../http/slash-param";
@@ -33,11 +34,11 @@ const route = createRoute({
 		"Adds version n+1 of one of the account's templates; earlier versions stay as they were and can still be generated with `template_version`. " +
 		"Fields left out are carried over from the newest version. Checked like a creation. Built-in templates can't be changed (403).",
 	security: SECURITY,
-	middleware: [apiKeyAuth()] as const,
+	middleware: [apiKeyAuth(), rateLimit()] as const,
 	request: { params: TemplateIdParams, body: { required: true, content: { "application/json": { schema: UpdateTemplateSchema } } } },
 	responses: {
 		200: { description: "The template at its new version", content: { "application/json": { schema: TemplateEnvelopeSchema } } },
-		...errorResponses(400, 401, 403, 404, 422, 503),
+		...errorResponses(400, 401, 403, 404, 422, 429, 503),
 	},
 });
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import { apiKeyAuth } from "../../../auth/middleware";
+import { rateLimit } from "../../../http/rate-limit";
 import { accounts } from "../../../db/schema";
 import { errorResponses, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
@@ -12,13 +13,13 @@ const route = createRoute({
 	summary: "Whether a webhook secret exists",
 	description: "Never returns the secret itself: it is shown once, when created or rotated.",
 	security: SECURITY,
-	middleware: [apiKeyAuth()] as const,
+	middleware: [apiKeyAuth(), rateLimit()] as const,
 	responses: {
 		200: {
 			description: "The secret's state",
 			content: { "application/json": { schema: z.object({ data: z.object({ configured: z.boolean(), created_at: z.string().nullable() }) }) } },
 		},
-		...errorResponses(401),
+		...errorResponses(401, 429),
 	},
 });
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
 import { apiKeyAuth } from "../../../auth/middleware";
+import { rateLimit } from "../../../http/rate-limit";
 import { accounts } from "../../../db/schema";
 import { ApiError } from "../../../http/errors";
 import { errorResponses, SECURITY } from "../../../http/schemas";
@@ -16,13 +17,13 @@ const route = createRoute({
 		"Returns a new secret that signs this account's webhooks from now on; the previous one stops at once. Shown only in this response. " +
 		"Each delivery carries `Quire-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">`.",
 	security: SECURITY,
-	middleware: [apiKeyAuth()] as const,
+	middleware: [apiKeyAuth(), rateLimit()] as const,
 	responses: {
 		201: {
 			description: "The new secret",
 			content: { "application/json": { schema: z.object({ data: z.object({ secret: z.string().openapi({ example: "whsec_…" }), created_at: z.string() }) }) } },
 		},
-		...errorResponses(401, 503),
+		...errorResponses(401, 429, 503),
 	},
 });
 

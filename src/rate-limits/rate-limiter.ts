@@ -1,0 +1,49 @@
+import { DurableObject } from "cloudflare:workers";
+import { countInWindow, type HitResult, RATE_WINDOW_TABLE } from "./window";
+
+/**
+ * A request counter for something other than an account: one object per key
+ * (`idFromName("signup:<ip>")`), a fixed window in SQLite, so the count survives eviction and is
+ * the same from every Worker instance. Accounts are counted by their Credits object instead.
+ */
+export class RateLimiter extends DurableObject<Env> {
+	private readonly sql: SqlStorage;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.sql = ctx.storage.sql;
+		this.sql.exec(RATE_WINDOW_TABLE);
+	}
+
+	/** Counts one request in the current `windowMs` window unless `limit` were already counted (then `ok: false`, not counted). */
+	hit(limit: number, windowMs: number): HitResult {
+		return countInWindow(this.sql, limit, windowMs, true);
+	}
+}
+
+/** The counter for `key`. */
+export function rateLimiterFor(env: Env, key: string): DurableObjectStub<RateLimiter> {
+	return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key));
+}
+
+/**
+ * Whom a per-IP limit counts: an IPv4 address as it is, an IPv6 address by its /64 (one
+ * subscriber's network: it can use any of its 2^64 addresses), and `unknown` without one.
+ *
+ * @example clientKey("2001:db8:1:2::7") // "2001:db8:1:2::/64"
+ */
+export function clientKey(ip: string | undefined): string {
+	const address = ip?.trim().toLowerCase();
+	if (!address) return "unknown";
+	if (!address.includes(":")) return address;
+	const [head = "", tail] = address.split("::", 2);
+	const groups = head ? head.split(":") : [];
+	if (tail !== undefined) {
+		const tailGroups = tail ? tail.split(":").flatMap((g) => (g.includes(".") ? ["0", "0"] : [g])) : [];
+		groups.push(...Array<string>(Math.max(0, 8 - groups.length - tailGroups.length)).fill("0"), ...tailGroups);
+	}
+	return `${groups
+		.slice(0, 4)
+		.map((g) => (g.replace(/^0+(?=.)/, "") || "0"))
+		.join(":")}::/64`;
+}

@@ -1,0 +1,63 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { creditsFor } from "../../credits/client";
+import { PLAN_NAMES, PLANS } from "../../credits/plans";
+import { accounts } from "../../db/schema";
+import { ApiError } from "../../http/errors";
+import { errorResponses } from "../../http/schemas";
+import type { App } from "../../http/app-env";
+import { adminAuth } from "./credits";
+
+const planList = PLAN_NAMES.map((name) => {
+	const p = PLANS[name];
+	return `\`${name}\` (${p.monthly_allowance} credits a month, ${p.requests_per_minute} requests a minute, ${p.concurrency} concurrent renders)`;
+}).join(", ");
+
+const route = createRoute({
+	method: "put",
+	path: "/admin/accounts/{id}/plan",
+	tags: ["Admin"],
+	summary: "Set an account's plan",
+	description: `Moves the account to a plan: ${planList}. The new allowance and limits apply from the account's next request; credits used this month stay used. Needs \`Authorization: Bearer <ADMIN_TOKEN>\`.`,
+	security: [{ AdminToken: [] }],
+	middleware: [adminAuth()] as const,
+	request: {
+		params: z.object({ id: z.string().min(1).max(64) }),
+		body: { required: true, content: { "application/json": { schema: z.object({ plan: z.enum(PLAN_NAMES) }).openapi("SetPlanRequest") } } },
+	},
+	responses: {
+		200: {
+			description: "The account's plan and balance after the change",
+			content: {
+				"application/json": {
+					schema: z.object({
+						data: z.object({
+							account_id: z.string(),
+							plan: z.enum(PLAN_NAMES),
+							monthly_allowance: z.number().int(),
+							requests_per_minute: z.number().int(),
+							concurrency: z.number().int(),
+							credits_left: z.number().int(),
+							used_this_period: z.number().int(),
+							purchased_credits: z.number().int(),
+							resets_at: z.string(),
+						}),
+					}),
+				},
+			},
+		},
+		...errorResponses(400, 401, 404),
+	},
+});
+
+export function registerAdminPlan(app: App) {
+	app.openapi(route, async (c) => {
+		const { id } = c.req.valid("param");
+		const { plan } = c.req.valid("json");
+		const { rowsAffected } = await c.var.db.update(accounts).set({ plan }).where(eq(accounts.id, id)).run().then((r) => ({ rowsAffected: r.meta.changes }));
+		if (!rowsAffected) throw new ApiError("NOT_FOUND", "Account not found");
+		// The Credits object enforces the plan; D1's copy is what sign-in and listings read.
+		const { test_daily_limit: _limit, test_used_today: _used, ...balance } = await creditsFor(c.env, id).setPlan(plan);
+		return c.json({ data: { account_id: id, ...balance } }, 200);
+	});
+}
