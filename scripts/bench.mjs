@@ -136,7 +136,7 @@ const concurrency = {};
 for (const workers of [4, 8]) {
 	const api = await throughput(viaApi, workers);
 	const raw = await throughput(viaRaw, workers);
-	concurrency[workers] = { api, raw, ratio: round(api.docs_per_second / raw.docs_per_second) };
+	concurrency[workers] = { api, raw, ratio: Math.round((api.docs_per_second / raw.docs_per_second) * 100) / 100 };
 }
 
 // async_mode: queue every job at once, then poll each task (as a DokJet client does) until all are done.
