@@ -59,6 +59,8 @@ export const tasks = sqliteTable(
 		/** Renders started, and until when the current one holds the task (ms since epoch). */
 		attempts: integer("attempts").notNull().default(0),
 		leaseUntil: integer("lease_until"),
+		/** What the outbound guard refused to let the page load, as a JSON array of URLs (up to 20). */
+		blockedResources: text("blocked_resources"),
 		/** Webhook delivery attempts, as a JSON array of {at, status?, error?}. */
 		webhookAttempts: text("webhook_attempts").notNull().default("[]"),
 	},

@@ -98,6 +98,7 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 		expiresAt: pdf.expiresAt.toISOString(),
 		pages: rendered.pages,
 		responseTimeMs: Date.now() - started,
+		blockedResources: rendered.blocked.length > 0 ? JSON.stringify(rendered.blocked) : null,
 	});
 	if (finished) await afterFinish(env, task);
 	return "ack";

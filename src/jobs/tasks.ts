@@ -9,6 +9,7 @@ export function taskView(task: Task) {
 		task_id: task.id,
 		status: task.status,
 		...(task.url ? { url: task.url, expires_at: task.expiresAt, pages: task.pages } : {}),
+		...(task.blockedResources ? { blocked_resources: JSON.parse(task.blockedResources) as string[] } : {}),
 		...(task.errorCode ? { error: { code: task.errorCode, message: task.errorMessage } } : {}),
 		...(task.metadata ? { metadata: JSON.parse(task.metadata) as Record<string, unknown> } : {}),
 		created_at: task.createdAt,
@@ -44,7 +45,7 @@ export async function finishTask(
 	db: Db,
 	taskId: string,
 	outcome:
-		| { status: "completed"; url: string; expiresAt: string; pages: number; responseTimeMs: number }
+		| { status: "completed"; url: string; expiresAt: string; pages: number; responseTimeMs: number; blockedResources: string | null }
 		| { status: "failed"; errorCode: string; errorMessage: string; responseTimeMs?: number },
 ): Promise<boolean> {
 	const result = await db

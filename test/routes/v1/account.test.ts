@@ -36,11 +36,12 @@ describe("GET and PATCH /v1/account", () => {
 		expect(((await blocked.json()) as { blocked_resources: string[] }).blocked_resources).toEqual([`${server}/canary/${id}?on`]);
 
 		const queued = (await (await postJson("/v1/generate", { html: page("async"), async_mode: true }, { "X-API-Key": key })).json()) as { task_id: string };
-		for (let i = 0; i < 100; i++) {
-			const task = (await (await call(`/v1/tasks/${queued.task_id}`, { headers: { "X-API-Key": key } })).json()) as { status: string };
-			if (task.status === "completed" || task.status === "failed") break;
+		let task: { status: string; blocked_resources?: string[] } = { status: "queued" };
+		for (let i = 0; i < 100 && task.status !== "completed" && task.status !== "failed"; i++) {
 			await new Promise((r) => setTimeout(r, 100));
+			task = await (await call(`/v1/tasks/${queued.task_id}`, { headers: { "X-API-Key": key } })).json();
 		}
+		expect(task).toMatchObject({ status: "completed", blocked_resources: [`${server}/canary/${id}?async`] });
 		await new Promise((r) => setTimeout(r, 300));
 		expect(await (await fetch(`${server}/received/${id}`)).json()).toHaveLength(1); // still only the first, unblocked one
 	});

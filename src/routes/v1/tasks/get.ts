@@ -14,6 +14,7 @@ export const TaskSchema = z
 		url: z.string().optional().openapi({ description: "Completed: the PDF, served until `expires_at`." }),
 		expires_at: z.string().nullable().optional(),
 		pages: z.number().int().nullable().optional(),
+		blocked_resources: z.array(z.string()).optional().openapi({ description: "Resources the page asked for that Quire refused to load (up to 20)." }),
 		error: z.object({ code: z.string(), message: z.string().nullable() }).optional().openapi({ description: "Failed: why. The credit was refunded." }),
 		metadata: z.record(z.string(), z.unknown()).optional().openapi({ description: "The request's `metadata`, echoed." }),
 		created_at: z.string(),
