@@ -63,8 +63,13 @@ export function parseKey(key: string): KeyMode | null {
 }
 
 /** Hex SHA-256 of the key: the only form in which a key is stored. */
-export async function hashKey(key: string): Promise<string> {
-	const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
+export function hashKey(key: string): Promise<string> {
+	return sha256Hex(new TextEncoder().encode(key));
+}
+
+/** Hex SHA-256 of some bytes. */
+export async function sha256Hex(data: BufferSource): Promise<string> {
+	const digest = await crypto.subtle.digest("SHA-256", data);
 	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { sha256Hex } from "../auth/api-key";
 import type { MiddlewareHandler } from "hono";
 import { creditsFor } from "../credits/client";
 import type { StoredResponse } from "../credits/credits";
@@ -33,11 +34,6 @@ export const IdempotencyHeadersSchema = z.object({
 		.optional()
 		.openapi({ description: IDEMPOTENCY_DESCRIPTION, example: "9f6c2e1a-5b7d-4c3e-8a2f-0d1e2f3a4b5c" }),
 });
-
-async function sha256Hex(data: BufferSource): Promise<string> {
-	const digest = await crypto.subtle.digest("SHA-256", data);
-	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** What a retry must repeat exactly: method, path and the raw body bytes. */
 export async function requestFingerprint(method: string, path: string, body: ArrayBuffer): Promise<string> {
