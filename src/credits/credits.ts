@@ -101,6 +101,8 @@ type Reservation = {
 	purchased: number;
 	status: "reserved" | "committed" | "refunded";
 	expires_at: number;
+	/** A synchronous render: it counts against the plan's concurrency while reserved. */
+	sync: number;
 };
 
 /** `2026-11` for any instant in November 2026, UTC. */
@@ -152,7 +154,8 @@ export class Credits extends DurableObject<Env> {
 				monthly INTEGER NOT NULL,
 				purchased INTEGER NOT NULL,
 				status TEXT NOT NULL,
-				expires_at INTEGER NOT NULL
+				expires_at INTEGER NOT NULL,
+				sync INTEGER NOT NULL DEFAULT 0
 			);
 			CREATE INDEX IF NOT EXISTS reservations_open ON reservations (status, expires_at);
 			CREATE TABLE IF NOT EXISTS revoked_keys (key_id TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL);
@@ -170,7 +173,6 @@ export class Credits extends DurableObject<Env> {
 			);
 			CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
 			CREATE TABLE IF NOT EXISTS settings (id INTEGER PRIMARY KEY CHECK (id = 1), plan TEXT NOT NULL);
-			CREATE TABLE IF NOT EXISTS in_flight (request_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 		`);
 		this.sql.exec(RATE_WINDOW_TABLE);
 	}
@@ -324,7 +326,7 @@ export class Credits extends DurableObject<Env> {
 			);
 		}
 		this.sql.exec(
-			"INSERT INTO reservations (request_id, kind, period, day, monthly, purchased, status, expires_at) VALUES (?, ?, ?, ?, ?, ?, 'reserved', ?)",
+			"INSERT INTO reservations (request_id, kind, period, day, monthly, purchased, status, expires_at, sync) VALUES (?, ?, ?, ?, ?, ?, 'reserved', ?, ?)",
 			requestId,
 			test ? "test" : "credit",
 			state.period,
@@ -332,8 +334,8 @@ export class Credits extends DurableObject<Env> {
 			monthly,
 			purchased,
 			Date.now() + ttlMs,
+			sync ? 1 : 0,
 		);
-		if (sync) this.sql.exec("INSERT INTO in_flight (request_id, expires_at) VALUES (?, ?)", requestId, Date.now() + ttlMs);
 		this.scheduleAlarm();
 		return { ok: true, credits_left: left(), rate };
 	}
@@ -356,7 +358,6 @@ export class Credits extends DurableObject<Env> {
 
 	/** Makes a reservation final. True when it is (or already was) committed. */
 	commit(requestId: string): boolean {
-		this.sql.exec("DELETE FROM in_flight WHERE request_id = ?", requestId);
 		this.sql.exec("UPDATE reservations SET status = 'committed' WHERE request_id = ? AND status = 'reserved'", requestId);
 		return this.reservation(requestId)?.status === "committed";
 	}
@@ -426,7 +427,6 @@ export class Credits extends DurableObject<Env> {
 	}
 
 	private release(r: Reservation): void {
-		this.sql.exec("DELETE FROM in_flight WHERE request_id = ?", r.request_id);
 		const state = this.state();
 		if (r.kind === "test") {
 			// A test slot is only given back to the day it was taken from.
@@ -486,7 +486,7 @@ export class Credits extends DurableObject<Env> {
 
 	/** Sync renders in flight: open sync reservations (one a crashed request left behind counts until its deadline). */
 	private inFlight(): number {
-		return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM in_flight WHERE expires_at > ?", Date.now()).one().n;
+		return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM reservations WHERE status = 'reserved' AND sync = 1 AND expires_at > ?", Date.now()).one().n;
 	}
 
 	/** The account's rate now; with `count`, counts one request first unless the window is full (then `ok` is false). */

@@ -105,6 +105,5 @@ export const templateVersions = sqliteTable(
 
 export type Account = typeof accounts.$inferSelect;
 export type Task = typeof tasks.$inferSelect;
-export type ApiKey = typeof apiKeys.$inferSelect;
 export type AccountTemplate = typeof templates.$inferSelect;
 export type TemplateVersion = typeof templateVersions.$inferSelect;

@@ -13,7 +13,7 @@ import { withTestWatermark } from "../../rendering/watermark";
 import { contentDisposition, storePdf, type StoredPdf } from "../../storage/pdfs";
 import { Buffer } from "node:buffer";
 import { eq } from "drizzle-orm";
-import { type KeyMode, newId } from "../../auth/api-key";
+import { newId } from "../../auth/api-key";
 import type { Db } from "../../db";
 import { accounts } from "../../db/schema";
 import { submitJob } from "../../jobs/submit";
