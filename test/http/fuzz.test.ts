@@ -75,6 +75,7 @@ describe("fuzzing the request schemas", () => {
 		const before = await credits();
 		const statuses: Record<number, number> = {};
 		let paid = 0;
+		const tasks: string[] = [];
 
 		const routes: Array<[string, fc.Arbitrary<unknown>, number]> = [
 			["/v1/generate", fc.oneof({ weight: 5, arbitrary: generateBody }, { weight: 1, arbitrary: nearlyValidGenerate }), 1200],
@@ -90,15 +91,25 @@ describe("fuzzing the request schemas", () => {
 					if (type) headers["Content-Type"] = type;
 					const res = await call(path, { method: "POST", headers, body });
 					statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-					if (path === "/v1/generate" && (res.status === 200 || res.status === 202)) paid++;
 					const text = await res.text();
+					if (path === "/v1/generate" && res.status === 200) paid++;
+					// An async job is charged when it completes; one that fails is refunded.
+					if (path === "/v1/generate" && res.status === 202) tasks.push((JSON.parse(text) as { task_id: string }).task_id);
 					expect(res.status, `${path} ${body.slice(0, 200)}`).toBeLessThan(500);
 					if (res.status >= 400) expect(JSON.parse(text).error.code, text).toMatch(/^[A-Z_]+$/);
 				}),
 				{ numRuns: runs },
 			);
 		}
-		// Async jobs charge at submission; every charge is a 200 or a 202, and nothing else charged.
+		// Every charge is a sync PDF or a completed async job; nothing else charged.
+		for (const id of tasks) {
+			let status = "queued";
+			for (let i = 0; i < 300 && (status === "queued" || status === "processing"); i++) {
+				if (i > 0) await new Promise((r) => setTimeout(r, 100));
+				status = ((await (await call(`/v1/tasks/${id}`, { headers: { "X-API-Key": key } })).json()) as { status: string }).status;
+			}
+			if (status === "completed") paid++;
+		}
 		expect(before - (await credits())).toBe(paid);
 		expect(Object.keys(statuses).map(Number).every((s) => s < 500)).toBe(true);
 		console.log(`fuzz statuses: ${JSON.stringify(statuses)}; documents charged: ${paid}`);
