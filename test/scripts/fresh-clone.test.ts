@@ -1,21 +1,10 @@
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { extractText, getDocumentProxy } from "unpdf";
-
-const root = resolve(import.meta.dirname, "../..");
-
-function freePort(): Promise<number> {
-	return new Promise((done) => {
-		const server = createServer().listen(0, "127.0.0.1", () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => done(port));
-		});
-	});
-}
+import { freePort, root } from "./local-server";
 
 /**
  * `npm start` as a new user runs it: a fresh clone of the committed repository, an empty $HOME
