@@ -29,7 +29,7 @@ export default defineConfig({
 				test: {
 					name: "worker",
 					include: ["test/**/*.test.ts"],
-					exclude: ["test/scripts/**"],
+					exclude: ["test/scripts/**", "test/web/**"],
 					setupFiles: ["./test/setup.ts"],
 					globalSetup: ["./test/webhook-receiver.ts"],
 					testTimeout: 60_000,
@@ -37,10 +37,11 @@ export default defineConfig({
 				},
 			},
 			{
-				// The two commands and the deploy build, run as a user would, in Node.
+				// What runs as a user would, in Node: the two commands, the deploy build, and the web
+				// pages in a real Chromium (playwright-core) against `npm start`'s server.
 				test: {
-					name: "scripts",
-					include: ["test/scripts/**/*.test.ts"],
+					name: "node",
+					include: ["test/scripts/**/*.test.ts", "test/web/**/*.test.ts"],
 					environment: "node",
 					testTimeout: 900_000,
 					hookTimeout: 900_000,

@@ -8,6 +8,9 @@ import { requestContext } from "./http/request-context";
 import { registerAdminCredits } from "./routes/admin/credits";
 import { registerAdminPlan } from "./routes/admin/plan";
 import { registerHealth } from "./routes/health";
+import { registerDashboardPage } from "./routes/pages/dashboard";
+import { registerHomePage } from "./routes/pages/home";
+import { registerSignupPage } from "./routes/pages/signup";
 import { registerUpload } from "./routes/upload";
 import { registerGetAccount } from "./routes/v1/account/get";
 import { registerUpdateAccount } from "./routes/v1/account/update";
@@ -93,6 +96,11 @@ export function createApp(): App {
 	registerUpload(app);
 	registerAdminCredits(app);
 	registerAdminPlan(app);
+
+	// Web pages (not part of the API document): their scripts call the API above.
+	registerHomePage(app);
+	registerSignupPage(app);
+	registerDashboardPage(app);
 
 	app.openAPIRegistry.registerComponent("securitySchemes", "ApiKeyHeader", { type: "apiKey", in: "header", name: "X-API-Key" });
 	app.openAPIRegistry.registerComponent("securitySchemes", "BearerAuth", { type: "http", scheme: "bearer" });

@@ -1,0 +1,213 @@
+import type { App } from "../../http/app-env";
+import { Layout, sendPage } from "../../web/layout";
+
+/**
+ * `GET /dashboard`: the page's skeleton. Its script (`/dashboard.js`) signs in with an API key kept
+ * in the tab's sessionStorage and fills every section from the public API (`/v1/credits`,
+ * `/v1/usage`, `/v1/generations`, `/v1/tasks`, `/v1/keys`, `/v1/templates`, `/v1/webhook-secret`),
+ * so the dashboard can do nothing a key can't do through the API.
+ */
+export function registerDashboardPage(app: App) {
+	app.get("/dashboard", (c) =>
+		sendPage(
+			c,
+			<Layout title="Dashboard" section="dashboard" script="/dashboard.js">
+				<h1>Dashboard</h1>
+				<p id="status" class="error" role="alert"></p>
+
+				<form id="signin" class="panel narrow" hidden>
+					<h2>Sign in with an API key</h2>
+					<label for="signin-key">API key</label>
+					<input id="signin-key" name="key" type="password" autocomplete="off" spellcheck={false} required placeholder="qk_live_…" />
+					<p class="hint">Kept in this tab's session storage only: closing the tab signs you out.</p>
+					<button type="submit" class="primary">
+						Open the dashboard
+					</button>
+					<p>
+						No key yet? <a href="/signup">Sign up</a>.
+					</p>
+				</form>
+
+				<div id="app" hidden>
+					<div class="toolbar">
+						<p>
+							Signed in with <code id="session-key"></code> <span id="session-mode" class="badge"></span>
+						</p>
+						<button type="button" id="refresh">
+							Refresh
+						</button>
+						<button type="button" id="signout">
+							Sign out
+						</button>
+					</div>
+					<nav aria-label="Dashboard sections" class="tabs">
+						<a href="#overview">Credits and usage</a>
+						<a href="#activity">Activity</a>
+						<a href="#keys">API keys</a>
+						<a href="#templates">Templates</a>
+						<a href="#webhooks">Webhooks</a>
+					</nav>
+
+					<section id="overview" aria-labelledby="overview-title">
+						<h2 id="overview-title">Credits and usage</h2>
+						<dl class="stats">
+							<div>
+								<dt>Credits left</dt>
+								<dd id="credits-left">…</dd>
+							</div>
+							<div>
+								<dt>Documents this period</dt>
+								<dd id="pdfs-generated">…</dd>
+							</div>
+							<div>
+								<dt>Plan</dt>
+								<dd id="plan">…</dd>
+							</div>
+							<div>
+								<dt>Allowance resets</dt>
+								<dd id="resets-at">…</dd>
+							</div>
+							<div>
+								<dt>Rate limit</dt>
+								<dd id="rate-limit">…</dd>
+							</div>
+							<div>
+								<dt>Test documents today</dt>
+								<dd id="test-today">…</dd>
+							</div>
+						</dl>
+						<figure class="chart">
+							<div id="usage-chart"></div>
+							<figcaption id="usage-caption">Documents per day this period.</figcaption>
+						</figure>
+					</section>
+
+					<section id="activity" aria-labelledby="activity-title">
+						<h2 id="activity-title">Activity</h2>
+						<h3>Recent generations</h3>
+						<div class="table-scroll" tabindex={0} role="region" aria-label="Recent generations">
+							<table id="generations">
+								<thead>
+									<tr>
+										<th scope="col">When</th>
+										<th scope="col">Template</th>
+										<th scope="col">Mode</th>
+										<th scope="col">How</th>
+										<th scope="col">Status</th>
+										<th scope="col">Pages</th>
+										<th scope="col">Time</th>
+									</tr>
+								</thead>
+								<tbody></tbody>
+							</table>
+						</div>
+						<button type="button" id="generations-more" hidden>
+							Show more
+						</button>
+						<h3>Recent async tasks</h3>
+						<div class="table-scroll" tabindex={0} role="region" aria-label="Recent async tasks">
+							<table id="tasks">
+								<thead>
+									<tr>
+										<th scope="col">Created</th>
+										<th scope="col">Task</th>
+										<th scope="col">Status</th>
+										<th scope="col">Result</th>
+									</tr>
+								</thead>
+								<tbody></tbody>
+							</table>
+						</div>
+					</section>
+
+					<section id="keys" aria-labelledby="keys-title">
+						<h2 id="keys-title">API keys</h2>
+						<form id="key-form" class="inline-form">
+							<div>
+								<label for="key-name">Name</label>
+								<input id="key-name" name="name" required maxlength={100} placeholder="Production Server" />
+							</div>
+							<div>
+								<label for="key-mode">Mode</label>
+								<select id="key-mode" name="mode">
+									<option value="live">Live</option>
+									<option value="test">Test (watermarked, free)</option>
+								</select>
+							</div>
+							<button type="submit" class="primary">
+								Create key
+							</button>
+						</form>
+						<div id="key-created" class="panel notice" hidden>
+							<p>
+								<strong>Your new key, shown this once:</strong>
+							</p>
+							<div class="secret">
+								<code id="key-created-value"></code>
+								<button type="button" data-copy="key-created-value">
+									Copy
+								</button>
+							</div>
+						</div>
+						<div class="table-scroll" tabindex={0} role="region" aria-label="API keys">
+							<table id="key-list">
+								<thead>
+									<tr>
+										<th scope="col">Name</th>
+										<th scope="col">Key</th>
+										<th scope="col">Created</th>
+										<th scope="col">Last used</th>
+										<th scope="col">
+											<span class="visually-hidden">Actions</span>
+										</th>
+									</tr>
+								</thead>
+								<tbody></tbody>
+							</table>
+						</div>
+					</section>
+
+					<section id="templates" aria-labelledby="templates-title">
+						<h2 id="templates-title">Template gallery</h2>
+						<p>Pick a template, edit its sample data, and preview the PDF. Previews run in test mode: watermarked, and they cost no credits.</p>
+						<div class="gallery">
+							<ul id="template-list" class="template-list"></ul>
+							<form id="preview-form" class="panel" hidden>
+								<h3 id="preview-title"></h3>
+								<label for="preview-data">Data (JSON)</label>
+								<textarea id="preview-data" rows={14} spellcheck={false}></textarea>
+								<button type="submit" class="primary">
+									Preview PDF
+								</button>
+								<p id="preview-status" role="status"></p>
+								<iframe id="preview-frame" title="PDF preview" hidden></iframe>
+							</form>
+						</div>
+					</section>
+
+					<section id="webhooks" aria-labelledby="webhooks-title">
+						<h2 id="webhooks-title">Webhook secret</h2>
+						<p>
+							Async tasks with a <code>webhook_url</code> are delivered signed with this secret (<code>Quire-Signature</code> header).
+						</p>
+						<p id="webhook-state">…</p>
+						<button type="button" id="webhook-rotate">
+							Create a secret
+						</button>
+						<div id="webhook-created" class="panel notice" hidden>
+							<p>
+								<strong>Your webhook secret, shown this once:</strong>
+							</p>
+							<div class="secret">
+								<code id="webhook-secret"></code>
+								<button type="button" data-copy="webhook-secret">
+									Copy
+								</button>
+							</div>
+						</div>
+					</section>
+				</div>
+			</Layout>,
+		),
+	);
+}

@@ -1,0 +1,82 @@
+// The browser side of the pages: the API key kept in this tab's session, calls to the public API
+// with it, and small DOM helpers. Everything shown is set with textContent, never parsed as HTML.
+
+const STORAGE_KEY = "quire.apiKey";
+
+export const session = {
+	get key() {
+		return sessionStorage.getItem(STORAGE_KEY);
+	},
+	set key(value) {
+		if (value) sessionStorage.setItem(STORAGE_KEY, value);
+		else sessionStorage.removeItem(STORAGE_KEY);
+	},
+};
+
+/** An API error, with the contract's code and message. */
+export class ApiError extends Error {
+	constructor(status, code, message) {
+		super(message);
+		this.status = status;
+		this.code = code;
+	}
+}
+
+/**
+ * Calls the API with the session's key. JSON in, JSON out (or the Response, with `raw`).
+ * Throws an ApiError with the server's message for any non-2xx answer.
+ */
+export async function api(path, { method = "GET", body, raw = false, key = session.key } = {}) {
+	const headers = {};
+	if (key) headers.Authorization = `Bearer ${key}`;
+	if (body !== undefined) headers["Content-Type"] = "application/json";
+	const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+	if (!res.ok) {
+		const error = await res.json().catch(() => null);
+		throw new ApiError(res.status, error?.error?.code ?? "HTTP_" + res.status, error?.error?.message ?? `The server answered ${res.status}`);
+	}
+	return raw ? res : res.json();
+}
+
+/** `el("td", { class: "num" }, "3")`: an element with attributes and text or element children. */
+export function el(tag, attrs = {}, ...children) {
+	const node = document.createElement(tag);
+	for (const [name, value] of Object.entries(attrs)) {
+		if (value === undefined || value === null || value === false) continue;
+		if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+		else node.setAttribute(name, value === true ? "" : String(value));
+	}
+	for (const child of children.flat()) node.append(child instanceof Node ? child : String(child ?? ""));
+	return node;
+}
+
+/** Buttons with `data-copy="<id>"` copy that element's text to the clipboard. */
+export function enableCopyButtons(root = document) {
+	root.addEventListener("click", async (event) => {
+		const button = event.target.closest("[data-copy]");
+		if (!button) return;
+		const text = document.getElementById(button.dataset.copy)?.textContent ?? "";
+		try {
+			await navigator.clipboard.writeText(text);
+			button.textContent = "Copied";
+		} catch {
+			// Clipboard refused (e.g. no permission): select the text so it can be copied by hand.
+			getSelection()?.selectAllChildren(document.getElementById(button.dataset.copy));
+			button.textContent = "Press Ctrl+C";
+		}
+		setTimeout(() => (button.textContent = "Copy"), 2000);
+	});
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "long", timeZone: "UTC" });
+
+/** A readable local date and time, or "never". */
+export function when(iso) {
+	return iso ? dateTime.format(new Date(iso)) : "never";
+}
+
+/** A calendar date (UTC, as the API's periods are). */
+export function day(iso) {
+	return dateOnly.format(new Date(iso));
+}

@@ -1,0 +1,140 @@
+import type { Browser } from "playwright-core";
+import { extractText, getDocumentProxy } from "unpdf";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalServer, type LocalServer } from "../scripts/local-server";
+import { launchBrowser, until, watchPage } from "./browser";
+
+/**
+ * A new user's first visit, in a real headless Chromium against `npm start`'s server: every step
+ * goes through the pages' own forms and buttons, and what they claim is checked against the API.
+ */
+describe("the web pages, end to end", () => {
+	let server: LocalServer;
+	let browser: Browser;
+	beforeAll(async () => {
+		[server, browser] = await Promise.all([startLocalServer(), launchBrowser()]);
+	});
+	afterAll(async () => {
+		await browser?.close();
+		await server?.stop();
+	});
+
+	it("signs up, shows the key once, creates a second key, previews a template as a PDF, revokes a key and counts usage", async () => {
+		const base = server.base;
+		const page = await browser.newPage();
+		const { foreign, errors } = watchPage(page, base);
+		const text = (selector: string) => page.locator(selector).innerText();
+		const refreshed = async (selector: string) => {
+			await page.getByRole("button", { name: "Refresh" }).click();
+			return text(selector);
+		};
+
+		// The landing page leads to sign-up.
+		await page.goto(`${base}/`);
+		expect(await page.getByRole("heading", { level: 1 }).innerText()).toContain("PDF");
+		await page.getByRole("link", { name: "Get an API key" }).click();
+
+		// Sign up: the first key is shown once.
+		await page.getByLabel("Email").fill("e2e@example.com");
+		await page.getByRole("button", { name: "Create account" }).click();
+		await page.locator("#signup-done").waitFor();
+		const firstKey = await text("#new-key");
+		expect(firstKey).toMatch(/^qk_live_[0-9A-Za-z]+$/);
+		const credits = await fetch(`${base}/v1/credits`, { headers: { "X-API-Key": firstKey } });
+		expect(credits.status).toBe(200);
+
+		// Once: the page does not show it again, and the API only ever lists its preview.
+		await page.reload();
+		expect(await page.locator("#signup-done").isHidden()).toBe(true);
+		expect(await page.content()).not.toContain(firstKey);
+
+		// The dashboard opens with the key kept in the tab's session.
+		await page.goto(`${base}/dashboard`);
+		await page.locator("#app").waitFor();
+		expect(await until(() => text("#credits-left"), (v) => v === "50")).toBe("50");
+		expect(await text("#pdfs-generated")).toBe("0 of 50");
+		expect(await text("#plan")).toBe("free");
+		expect(await page.locator("#key-list tbody tr").count()).toBe(1);
+		expect(await page.content()).not.toContain(firstKey);
+
+		// A second key, shown once in the page and usable at once.
+		await page.getByLabel("Name").fill("CI server");
+		await page.getByRole("button", { name: "Create key" }).click();
+		await page.locator("#key-created").waitFor();
+		const secondKey = await text("#key-created-value");
+		expect(secondKey).toMatch(/^qk_live_/);
+		expect(secondKey).not.toBe(firstKey);
+		await until(() => page.locator("#key-list tbody tr").count(), (n) => n === 2);
+		expect(await text("#key-list")).toContain("CI server");
+		expect(await text("#key-list")).not.toContain(secondKey);
+		expect((await fetch(`${base}/v1/credits`, { headers: { Authorization: `Bearer ${secondKey}` } })).status).toBe(200);
+
+		// The gallery: the invoice with edited data, previewed as a real PDF in test mode.
+		await page.getByRole("button", { name: /^Invoice invoices\/invoice/ }).click();
+		const data = page.getByLabel("Data (JSON)");
+		await until(() => data.inputValue(), (v) => v.includes("{"));
+		const sample = JSON.parse(await data.inputValue()) as Record<string, unknown>;
+		await data.fill(JSON.stringify({ ...sample, client: "Globex Browser Test" }, null, 2));
+		const [response] = await Promise.all([
+			page.waitForResponse((r) => r.url() === `${base}/v1/generate` && r.request().method() === "POST"),
+			page.getByRole("button", { name: "Preview PDF" }).click(),
+		]);
+		expect(response.status()).toBe(200);
+		expect(response.headers()["content-type"]).toBe("application/pdf");
+		expect(JSON.parse(response.request().postData()!)).toMatchObject({ template_id: "invoices/invoice", test: true });
+		const pdf = await getDocumentProxy(new Uint8Array(await response.body()));
+		const { totalPages, text: pdfText } = await extractText(pdf, { mergePages: true });
+		expect(totalPages).toBe(1);
+		expect(pdfText).toContain("Globex Browser Test");
+		expect(pdfText).toContain("TEST");
+		await page.locator("#preview-frame").waitFor();
+		expect(await page.locator("#preview-frame").getAttribute("src")).toMatch(/^blob:/);
+		expect(await text("#preview-status")).toContain("no credits used");
+
+		// The preview cost nothing, and counts as a test document.
+		expect(await until(() => text("#test-today"), (v) => v.startsWith("1 "))).toBe("1 of 100");
+		expect(await text("#credits-left")).toBe("50");
+
+		// A live document made through the API (as a customer's code would) shows up in the usage.
+		const live = await fetch(`${base}/v1/generate`, {
+			method: "POST",
+			headers: { "X-API-Key": firstKey, "Content-Type": "application/json" },
+			body: JSON.stringify({ template_id: "letters/letter" }),
+		});
+		expect(live.status).toBe(200);
+		expect(await until(() => refreshed("#pdfs-generated"), (v) => v === "1 of 50")).toBe("1 of 50");
+		expect(await text("#credits-left")).toBe("49");
+		const chart = await until(
+			() => page.locator("#usage-chart svg").getAttribute("aria-label"),
+			(v) => v?.startsWith("1 documents and 1 test") ?? false,
+		);
+		expect(chart).toMatch(/^1 documents and 1 test documents this period/);
+		const log = await until(() => refreshed("#generations tbody"), (v) => v.includes("letters/letter") && v.includes("invoices/invoice"));
+		expect(log).toContain("letters/letter");
+		expect(log).toContain("invoices/invoice");
+
+		// Revoke the second key: the page asks first, the list shrinks, and the key stops working.
+		page.once("dialog", (dialog) => dialog.accept());
+		await page.getByRole("button", { name: "Revoke CI server" }).click();
+		await until(() => page.locator("#key-list tbody tr").count(), (n) => n === 1);
+		expect(await text("#status")).toContain('Revoked "CI server"');
+		expect((await fetch(`${base}/v1/credits`, { headers: { Authorization: `Bearer ${secondKey}` } })).status).toBe(401);
+		// The session's own key can't be revoked from the page.
+		expect(await page.getByRole("button", { name: /^Revoke/ }).count()).toBe(0);
+
+		// The webhook secret: created once, shown once.
+		await page.getByRole("button", { name: "Create a secret" }).click();
+		await page.locator("#webhook-created").waitFor();
+		expect(await text("#webhook-secret")).toMatch(/^whsec_/);
+		expect(await until(() => text("#webhook-state"), (v) => v.startsWith("A secret is set"))).toContain("shown once");
+
+		// Signing out forgets the key.
+		await page.getByRole("button", { name: "Sign out" }).click();
+		expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+		await page.reload();
+		await page.locator("#signin").waitFor();
+
+		expect(foreign).toEqual([]);
+		expect(errors).toEqual([]);
+	});
+});
