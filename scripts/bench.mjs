@@ -9,13 +9,12 @@
 //  3. Quire's own overhead per Server-Timing (total minus render), p50.
 //  4. async_mode: 100 jobs queued at once, time until all are completed, credits charged.
 // Prints a table and writes JSON to .wrangler/bench/latest.json.
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import Mustache from "mustache";
 import puppeteer from "puppeteer-core";
+import { startLocalServer } from "./local-server.mjs";
 import { root } from "./prepare.mjs";
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL || 40);
@@ -26,30 +25,14 @@ const sample = JSON.parse(readFileSync(join(root, "templates/invoices/invoice.sa
 const invoiceHtml = Mustache.render(template, sample);
 
 // --- the local server ---------------------------------------------------------------------------
-const port = await new Promise((done) => {
-	const s = createServer().listen(0, "127.0.0.1", () => {
-		const { port } = s.address();
-		s.close(() => done(port));
-	});
-});
-const base = `http://localhost:${port}`;
 const startedAt = performance.now();
-const server = spawn(process.execPath, [join(root, "scripts/start.mjs")], {
-	cwd: root,
-	detached: true,
-	stdio: ["ignore", "ignore", "inherit"],
-	env: { ...process.env, PORT: String(port) },
-});
+const server = await startLocalServer();
+const { base } = server;
 let rawBrowser;
-const stop = () => {
-	rawBrowser?.close().catch(() => {});
-	try {
-		process.kill(-server.pid, "SIGTERM");
-	} catch {}
+const stop = async () => {
+	await rawBrowser?.close().catch(() => {});
+	await server.stop();
 };
-process.on("exit", stop);
-
-while (!(await fetch(`${base}/health`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 100));
 const serverReadyMs = performance.now() - startedAt;
 
 const post = (path, body, headers = {}) =>
@@ -192,5 +175,5 @@ async_mode: ${ASYNC_JOBS} jobs queued at once
 `);
 mkdirSync(join(root, ".wrangler/bench"), { recursive: true });
 writeFileSync(join(root, ".wrangler/bench/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
-stop();
+await stop();
 process.exit(0);

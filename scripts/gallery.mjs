@@ -3,11 +3,11 @@
 // every built-in template with its sample data through the API (the real renderer), and writes
 // page 1 of each as a PNG next to the template: templates/<id>.png, for the README.
 // Needs `pdftoppm` (Debian/Ubuntu: apt-get install poppler-utils; macOS: brew install poppler).
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startLocalServer } from "./local-server.mjs";
 import { root } from "./prepare.mjs";
 
 /** Longest side of each picture, in pixels: small enough to commit, large enough to read the layout. */
@@ -20,27 +20,8 @@ try {
 	process.exit(1);
 }
 
-const port = await new Promise((done) => {
-	const s = createServer().listen(0, "127.0.0.1", () => {
-		const { port } = s.address();
-		s.close(() => done(port));
-	});
-});
-const base = `http://localhost:${port}`;
-const server = spawn(process.execPath, [join(root, "scripts/start.mjs")], {
-	cwd: root,
-	detached: true,
-	stdio: ["ignore", "ignore", "inherit"],
-	env: { ...process.env, PORT: String(port) },
-});
-const stop = () => {
-	try {
-		process.kill(-server.pid, "SIGTERM");
-	} catch {}
-};
-process.on("exit", stop);
-
-while (!(await fetch(`${base}/health`).then((r) => r.ok, () => false))) await new Promise((r) => setTimeout(r, 100));
+const server = await startLocalServer();
+const { base } = server;
 
 const signUp = await (await post("/v1/accounts", { email: `gallery-${Date.now()}@example.com` })).json();
 const { key } = signUp.data.key;
@@ -68,5 +49,5 @@ for (const { id } of builtIns) {
 	console.log(`[quire] templates/${id}.png`);
 }
 rmSync(work, { recursive: true, force: true });
-stop();
+await server.stop();
 process.exit(0);

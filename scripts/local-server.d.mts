@@ -1,0 +1,13 @@
+// Types of local-server.mjs, for the TypeScript tests that start a server.
+export function freePort(): Promise<number>;
+
+export interface LocalServer {
+	/** `http://localhost:<port>` */
+	base: string;
+	/** Everything the server printed so far. */
+	output(): string;
+	/** Ends the server and deletes its state. */
+	stop(): Promise<void>;
+}
+
+export function startLocalServer(): Promise<LocalServer>;

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// `npm run screenshots`: starts the local server (as `npm start` does) with empty state, makes an
+// account with a little history through the API (live and test documents, an async task, a second
+// key), and photographs the main pages in headless Chromium (playwright-core, the system's
+// Chromium): src/web/screenshots/<page>.png, which the README shows.
+// CHROMIUM=/path/to/chrome overrides /usr/bin/chromium.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { startLocalServer } from "./local-server.mjs";
+import { root } from "./prepare.mjs";
+
+const out = join(root, "src", "web", "screenshots");
+mkdirSync(out, { recursive: true });
+
+const server = await startLocalServer();
+const { base } = server;
+const post = (path, body, key) =>
+	fetch(`${base}${path}`, {
+		method: "POST",
+		headers: { "Content-Type": "application/json", ...(key ? { Authorization: `Bearer ${key}` } : {}) },
+		body: JSON.stringify(body),
+	});
+
+// --- an account with some history -----------------------------------------------------------
+const signUp = await (await post("/v1/accounts", { email: "ada@example.com" })).json();
+const { key } = signUp.data.key;
+for (const template_id of ["invoices/invoice", "letters/letter", "invoices/receipt", "quotes/quote"]) {
+	const res = await post("/v1/generate", { template_id }, key);
+	if (!res.ok) throw new Error(`generate ${template_id}: ${res.status} ${await res.text()}`);
+}
+await post("/v1/generate", { template_id: "certificates/certificate", test: true }, key);
+const task = await (await post("/v1/generate", { template_id: "reports/report", async_mode: true, metadata: { order: 42 } }, key)).json();
+await post("/v1/keys", { name: "Staging", mode: "test" }, key);
+for (let i = 0; i < 100; i++) {
+	const state = await (await fetch(`${base}/v1/tasks/${task.task_id}`, { headers: { Authorization: `Bearer ${key}` } })).json();
+	if (state.status === "completed" || state.status === "failed") break;
+	await new Promise((r) => setTimeout(r, 200));
+}
+await new Promise((r) => setTimeout(r, 500)); // the generation log is written just after each response
+
+// --- the pages ----------------------------------------------------------------------------------
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ["--no-sandbox"] });
+const shots = [];
+async function shoot(name, { width = 1280, height = 860, signedIn = false, path, ready, act, element, fullPage = false }) {
+	const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
+	if (signedIn) await context.addInitScript((k) => sessionStorage.setItem("quire.apiKey", k), key);
+	const page = await context.newPage();
+	await page.goto(`${base}${path}`);
+	await page.locator(ready).first().waitFor({ timeout: 30_000 });
+	if (act) await act(page);
+	const file = join(out, `${name}.png`);
+	if (element) await page.locator(element).screenshot({ path: file });
+	else await page.screenshot({ path: file, fullPage });
+	shots.push(file);
+	await context.close();
+}
+
+await shoot("landing", { path: "/", ready: "h1", fullPage: true });
+await shoot("signup", {
+	path: "/signup",
+	ready: "#signup-form",
+	act: async (page) => {
+		await page.getByLabel("Email").fill("grace@example.com");
+		await page.getByRole("button", { name: "Create account" }).click();
+		await page.locator("#signup-done").waitFor();
+	},
+});
+await shoot("dashboard", { path: "/dashboard", signedIn: true, ready: "#generations tbody tr td + td", height: 1100 });
+await shoot("dashboard-keys", { path: "/dashboard", signedIn: true, ready: "#key-list tbody tr", element: "#keys" });
+await shoot("dashboard-gallery", {
+	path: "/dashboard",
+	signedIn: true,
+	ready: "#template-list li",
+	element: "#templates",
+	act: async (page) => {
+		await page.getByRole("button", { name: /^Invoice invoices\/invoice/ }).click();
+		await page.getByRole("button", { name: "Preview PDF" }).click();
+		await page.locator("#preview-frame:not([hidden])").waitFor();
+		await page.waitForTimeout(1500); // the PDF viewer draws the first page
+	},
+});
+await shoot("dashboard-phone", { path: "/dashboard", signedIn: true, ready: "#generations tbody tr td + td", width: 390, height: 844 });
+await shoot("docs", {
+	path: "/docs",
+	ready: "text=Generate a PDF",
+	act: (page) => page.waitForTimeout(1000),
+});
+
+await browser.close();
+await server.stop();
+for (const file of shots) console.log(`[quire] wrote ${file.slice(root.length + 1)}`);
