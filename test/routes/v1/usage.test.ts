@@ -106,7 +106,7 @@ describe("GET /v1/usage: happy path", () => {
 
 describe("GET /v1/usage: errors", () => {
 	it("401 without a key, or with an unknown one", async () => {
-		for (const headers of [{}, { "X-API-Key": "qk_live_0000000000000000000000aaaaaa" }]) {
+		for (const headers of [{}, { "X-API-Key": "qk_live_0000000000000000000000aaaaaa" }] as Array<Record<string, string>>) {
 			const res = await call("/v1/usage", { headers });
 			expect(res.status).toBe(401);
 			expect((await errorOf(res)).code).toBe("UNAUTHORIZED");
