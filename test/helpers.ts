@@ -78,3 +78,14 @@ export async function readPdfPages(bytes: ArrayBuffer | Uint8Array): Promise<Arr
 export async function errorOf(res: Response): Promise<{ code: string; message: string; details?: Record<string, unknown>; request_id?: string }> {
 	return ((await res.json()) as { error: { code: string; message: string } }).error;
 }
+
+/** Reads `read()` until `done` holds (e.g. a row written after the response, in waitUntil); fails after `ms`. */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> {
+	const deadline = Date.now() + ms;
+	for (;;) {
+		const value = await read();
+		if (done(value)) return value;
+		if (Date.now() > deadline) throw new Error(`still not there after ${ms} ms: ${JSON.stringify(value).slice(0, 500)}`);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+}

@@ -43,6 +43,9 @@ export const tasks = sqliteTable(
 			.references(() => accounts.id, { onDelete: "cascade" }),
 		status: text("status", { enum: ["queued", "processing", "completed", "failed"] }).notNull(),
 		mode: text("mode", { enum: ["live", "test"] }).notNull(),
+		/** The key that submitted it, and its `template_id` (null for inline HTML), for the generation log. */
+		keyId: text("key_id"),
+		templateId: text("template_id"),
 		webhookUrl: text("webhook_url"),
 		/** The request's `metadata`, as JSON text. */
 		metadata: text("metadata"),
@@ -65,6 +68,37 @@ export const tasks = sqliteTable(
 		webhookAttempts: text("webhook_attempts").notNull().default("[]"),
 	},
 	(t) => [index("tasks_account_idx").on(t.accountId, t.createdAt)],
+);
+
+/**
+ * The generation log: one row per finished document, sync or async, for the dashboard
+ * (GET /v1/generations, GET /v1/usage's `daily`). Written after the response (sync) or when the
+ * task finishes (async), never on the hot path; the Credits object stays the balance's source of truth.
+ */
+export const generations = sqliteTable(
+	"generations",
+	{
+		/** The request id of a sync generation, the task id of an async one. */
+		id: text("id").primaryKey(),
+		accountId: text("account_id")
+			.notNull()
+			.references(() => accounts.id, { onDelete: "cascade" }),
+		keyId: text("key_id").notNull(),
+		mode: text("mode", { enum: ["live", "test"] }).notNull(),
+		source: text("source", { enum: ["sync", "async"] }).notNull(),
+		/** Null for inline HTML. */
+		templateId: text("template_id"),
+		status: text("status", { enum: ["completed", "failed"] }).notNull(),
+		errorCode: text("error_code"),
+		pages: integer("pages"),
+		bytes: integer("bytes"),
+		/** From the request to the result: the response time (sync), submission to completion (async). */
+		durationMs: integer("duration_ms").notNull(),
+		taskId: text("task_id"),
+		/** When the request was made (ISO 8601, UTC): the day its credit counts in. */
+		createdAt: text("created_at").notNull(),
+	},
+	(t) => [index("generations_account_created_idx").on(t.accountId, t.createdAt)],
 );
 
 /** An account's own template: its id (path-like, unique per account), name and newest version. */
@@ -105,5 +139,6 @@ export const templateVersions = sqliteTable(
 
 export type Account = typeof accounts.$inferSelect;
 export type Task = typeof tasks.$inferSelect;
+export type Generation = typeof generations.$inferSelect;
 export type AccountTemplate = typeof templates.$inferSelect;
 export type TemplateVersion = typeof templateVersions.$inferSelect;

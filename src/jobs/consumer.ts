@@ -6,6 +6,7 @@ import { ApiError, type ErrorCode } from "../http/errors";
 import type { PageOptions } from "../rendering/page-options";
 import { renderPdf } from "../rendering/render";
 import { storePdf } from "../storage/pdfs";
+import { recordGeneration } from "../usage/generations";
 import { claimTask, finishTask, getTask, recordWebhookAttempt, releaseTask, taskView } from "./tasks";
 import { deliver, shouldRetry, signatureHeader, WEBHOOK_MAX_ATTEMPTS, webhookSecret } from "./webhooks";
 
@@ -100,7 +101,10 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 		responseTimeMs: Date.now() - started,
 		blockedResources: rendered.blocked.length > 0 ? JSON.stringify(rendered.blocked) : null,
 	});
-	if (finished) await afterFinish(env, task);
+	if (finished) {
+		await logFinished(db, task, { status: "completed", pages: rendered.pages, bytes: rendered.pdf.byteLength });
+		await afterFinish(env, task);
+	}
 	return "ack";
 }
 
@@ -117,7 +121,31 @@ async function giveUp(env: Env, job: Job): Promise<Outcome> {
 
 async function settleFailed(env: Env, db: Db, task: Task, code: ErrorCode, message: string): Promise<void> {
 	await creditsFor(env, task.accountId).refund(task.id);
-	if (await finishTask(db, task.id, { status: "failed", errorCode: code, errorMessage: message })) await afterFinish(env, task);
+	if (await finishTask(db, task.id, { status: "failed", errorCode: code, errorMessage: message })) {
+		await logFinished(db, task, { status: "failed", errorCode: code });
+		await afterFinish(env, task);
+	}
+}
+
+/**
+ * Writes the finished task to the generation log. Only the delivery whose `finishTask` moved the
+ * task gets here, and the write is idempotent by id besides; it never throws, so a log that can't
+ * be written never retries the job.
+ */
+async function logFinished(db: Db, task: Task, outcome: { status: "completed"; pages: number; bytes: number } | { status: "failed"; errorCode: ErrorCode }): Promise<void> {
+	await recordGeneration(db, {
+		id: task.id,
+		accountId: task.accountId,
+		// Tasks queued before key ids were recorded on them have none.
+		keyId: task.keyId ?? "unknown",
+		mode: task.mode,
+		source: "async",
+		templateId: task.templateId,
+		...outcome,
+		durationMs: Date.now() - Date.parse(task.createdAt),
+		taskId: task.id,
+		createdAt: task.createdAt,
+	});
 }
 
 /** Once a task has finished: its input is no longer needed, and its webhook (if any) is due. */

@@ -14,6 +14,8 @@ export interface Submission {
 	input: JobInput;
 	webhookUrl?: string;
 	metadata?: Record<string, unknown>;
+	/** The request's `template_id` (none for inline HTML), for the generation log. */
+	templateId?: string;
 }
 
 /**
@@ -34,6 +36,8 @@ export async function submitJob(env: Env, db: Db, auth: AuthContext, submission:
 			accountId: auth.accountId,
 			status: "queued",
 			mode: auth.mode,
+			keyId: auth.keyId,
+			templateId: submission.templateId ?? null,
 			webhookUrl: submission.webhookUrl ?? null,
 			metadata: submission.metadata ? JSON.stringify(submission.metadata) : null,
 			createdAt: new Date().toISOString(),

@@ -1,6 +1,7 @@
-import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db";
 import { tasks, type Task } from "../db/schema";
+import { type Cursor, olderThan } from "../http/pagination";
 import type { DeliveryAttempt } from "./webhooks";
 
 /** The task object of the API (GET /v1/tasks/<id>, and the webhook body). */
@@ -19,6 +20,17 @@ export function taskView(task: Task) {
 
 export function getTask(db: Db, taskId: string) {
 	return db.select().from(tasks).where(eq(tasks.id, taskId)).get();
+}
+
+/** A page of the account's tasks, newest first: `limit + 1` rows, for `toPage`. */
+export function listTasks(db: Db, accountId: string, limit: number, cursor: Cursor | null) {
+	return db
+		.select()
+		.from(tasks)
+		.where(and(eq(tasks.accountId, accountId), olderThan(tasks.createdAt, tasks.id, cursor)))
+		.orderBy(desc(tasks.createdAt), desc(tasks.id))
+		.limit(limit + 1)
+		.all();
 }
 
 /**

@@ -150,3 +150,35 @@ describe("queue consumer", () => {
 		expect((await getTask(account.key, bad.taskId)).webhook!.attempts).toEqual([{ at: expect.any(String), status: 400 }]);
 	});
 });
+
+describe("queue consumer: the generation log", () => {
+	const logRows = (taskId: string) =>
+		env.DB.prepare("SELECT id, account_id, key_id, mode, source, status, error_code, pages, bytes, task_id FROM generations WHERE id = ?").bind(taskId).all();
+
+	it("logs a completed task once, even when the message is delivered twice, at once and again later", async () => {
+		const account = await signUp();
+		const { taskId, testEnv } = await queued(account, "<p>logged once</p>");
+		const job: Job = { kind: "generate", task_id: taskId };
+		await deliver(testEnv, "quire-jobs", [{ body: job }, { body: job }]);
+		await deliver(testEnv, "quire-jobs", [{ body: job, attempts: 2 }]);
+
+		const { results } = await logRows(taskId);
+		expect(results).toEqual([
+			{ id: taskId, account_id: account.accountId, key_id: "k", mode: "live", source: "async", status: "completed", error_code: null, pages: 1, bytes: expect.any(Number), task_id: taskId },
+		]);
+		expect(results[0]!.bytes).toBeGreaterThan(500);
+	});
+
+	it("logs a task failed on the dead-letter path once, as failed with RENDER_FAILED", async () => {
+		const account = await signUp();
+		const { taskId, testEnv } = await queued(account, "<p>never</p>");
+		const job: Job = { kind: "generate", task_id: taskId };
+		await env.PDFS.delete(jobInputKey(taskId));
+		await deliver(testEnv, "quire-jobs", [{ body: job, attempts: 6 }]);
+		expect((await logRows(taskId)).results).toEqual([]); // not finished yet: nothing logged
+
+		await deliver(testEnv, "quire-jobs-dlq", [{ body: job, attempts: 1 }]);
+		await deliver(testEnv, "quire-jobs-dlq", [{ body: job, attempts: 2 }]);
+		expect((await logRows(taskId)).results).toEqual([expect.objectContaining({ id: taskId, status: "failed", error_code: "RENDER_FAILED", pages: null, bytes: null })]);
+	});
+});

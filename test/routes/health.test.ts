@@ -21,15 +21,21 @@ describe("GET /health, GET /openapi.json, unknown routes", () => {
 			"/v1/accounts",
 			"/v1/credits",
 			"/v1/generate",
+			"/v1/generations",
 			"/v1/keys",
 			"/v1/keys/{id}",
+			"/v1/tasks",
 			"/v1/tasks/{id}",
 			"/v1/templates",
 			"/v1/templates/preview",
 			"/v1/templates/{id}",
+			"/v1/usage",
 			"/v1/webhook-secret",
 		]);
-		expect(doc.paths["/v1/generate"]!.post!.security).toEqual([{ ApiKeyHeader: [] }, { BearerAuth: [] }]);
+		for (const path of ["/v1/generate", "/v1/usage", "/v1/generations", "/v1/tasks"]) {
+			const op = doc.paths[path]!.post ?? doc.paths[path]!.get!;
+			expect(op.security, path).toEqual([{ ApiKeyHeader: [] }, { BearerAuth: [] }]);
+		}
 		// Template ids contain "/": the document shows the plain {id} parameter, with each method.
 		expect(Object.keys(doc.paths["/v1/templates/{id}"]!).sort()).toEqual(["delete", "get", "put"]);
 		expect(doc.paths["/v1/templates/{id}"]!.get!.security).toEqual([{ ApiKeyHeader: [] }, { BearerAuth: [] }]);

@@ -21,6 +21,7 @@ import { refuseTarget } from "../../outbound/public-url";
 import { TEST_DAILY_CAP } from "../../credits/credits";
 import { prepareDocument, type DocumentSource } from "../../templates/document";
 import { resolveTemplate } from "../../templates/resolve";
+import { recordGeneration } from "../../usage/generations";
 
 /** How deep `data` may nest: templates never need more, and deeper JSON only costs CPU. */
 const MAX_DATA_DEPTH = 32;
@@ -65,6 +66,14 @@ const GenerateSchema = z
 			.optional()
 			.openapi({ description: "Async mode only: where to POST the finished task, signed (`Quire-Signature`). A public http(s) URL; needs a webhook secret (POST /v1/webhook-secret)." }),
 		options: PageOptionsSchema.default({}).openapi({ description: "Page options. A template's default options apply unless replaced here, option by option." }),
+		test: z
+			.boolean()
+			.default(false)
+			.openapi({
+				description:
+					"DocRaptor's `test: true`: this one request is test mode, as if made with a `qk_test_` key: a TEST watermark on every page, no credit spent, counted against the account's test-mode daily cap. `false` with a test-mode key stays test mode: a test key never spends credits.",
+				example: true,
+			}),
 		dry_run: z
 			.boolean()
 			.default(false)
@@ -127,8 +136,9 @@ const route = createRoute({
 	summary: "Generate a PDF",
 	description:
 		"Renders a template (or inline HTML) with `data` into a PDF. Costs one credit, reserved before rendering and refunded if rendering fails. " +
-		"With a test-mode key (`qk_test_…`) it costs nothing, every page carries a diagonal TEST watermark, and the account may make a limited number a day (429 past it). " +
+		"With a test-mode key (`qk_test_…`), or `test: true`, it costs nothing, every page carries a diagonal TEST watermark, and the account may make a limited number a day (429 past it). " +
 		"`return_type` selects the response: PDF bytes (default), `{url, …}` or `{pdf_base64, …}`. " +
+		"Each document made (or failed after its credit was reserved) is written to the generation log (GET /v1/generations) just after the response. " +
 		"`dry_run: true` runs every check and answers `{dry_run, valid, credits_required, credits_left}` without rendering or charging. " +
 		"Send an `Idempotency-Key` to retry safely: a retry with the same key and body replays the first response (`Idempotent-Replayed: true`) and charges nothing. " +
 		`${RATE_LIMIT_DESCRIPTION} A synchronous render past the plan's concurrent renders is 429 \`CONCURRENCY_LIMITED\` (with \`Retry-After\`); queued async jobs don't count.`,
@@ -151,7 +161,9 @@ const route = createRoute({
 export function registerGenerate(app: App) {
 	app.openapi(route, async (c) => {
 		const body = c.req.valid("json");
-		const { accountId, mode } = c.var.auth;
+		// `test: true` makes this one request test mode, exactly as a test-mode key would.
+		const auth: AuthContext = body.test ? { ...c.var.auth, mode: "test" } : c.var.auth;
+		const { accountId, mode } = auth;
 
 		// Everything the client can get wrong is checked before a credit is reserved.
 		const source: DocumentSource =
@@ -166,12 +178,13 @@ export function registerGenerate(app: App) {
 
 		if (body.webhook_url && !body.async_mode) throw fieldError("webhook_url", "webhook_url needs async_mode: true");
 		if (body.webhook_url) await checkWebhookTarget(c.env, c.var.db, accountId, body.webhook_url);
-		if (body.dry_run) return c.json(await dryRun(c.env, c.var.auth), 200);
+		if (body.dry_run) return c.json(await dryRun(c.env, auth), 200);
 
 		if (body.async_mode) {
 			const taskId = newId("task");
-			const input = { html, options, filename, origin, blockRemote: c.var.auth.blockRemote };
-			const { rate } = await submitJob(c.env, c.var.db, c.var.auth, { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata });
+			const input = { html, options, filename, origin, blockRemote: auth.blockRemote };
+			const submission = { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata, templateId: body.template_id };
+			const { rate } = await submitJob(c.env, c.var.db, auth, submission);
 			c.set("rate", rate);
 			return c.json({ task_id: taskId, status: "queued" as const, check_status_url: `${origin}/v1/tasks/${taskId}` }, 202);
 		}
@@ -180,12 +193,14 @@ export function registerGenerate(app: App) {
 		// the plan's rate and concurrency), one for the render, R2 only for `url`.
 		const credits = creditsFor(c.env, accountId);
 		const requestId = c.var.requestId;
-		const { creditsLeft, rate } = await wrapTime(c, "credits", reserveCredit(credits, requestId, c.var.auth, { sync: true }));
+		const { creditsLeft, rate } = await wrapTime(c, "credits", reserveCredit(credits, requestId, auth, { sync: true }));
 		c.set("rate", rate);
+		const createdAt = new Date(c.var.startedAt).toISOString();
+		const logged = { id: requestId, accountId, keyId: auth.keyId, mode, source: "sync", templateId: body.template_id ?? null, createdAt } as const;
 		let made: RenderedPdf;
 		let stored: StoredPdf | null = null;
 		try {
-			made = await wrapTime(c, "render", renderPdf(c.env, html, options, c.var.auth));
+			made = await wrapTime(c, "render", renderPdf(c.env, html, options, auth));
 			if (body.return_type === "url") {
 				const put = storePdf(c.env.PDFS, accountId, made.pdf, filename, Number(c.env.PDF_RETENTION_HOURS)).catch((cause: unknown) => {
 					throw new ApiError("SERVICE_UNAVAILABLE", "PDF storage is unavailable; nothing was charged", undefined, cause);
@@ -195,6 +210,8 @@ export function registerGenerate(app: App) {
 		} catch (error) {
 			// If even the refund can't reach the object, its alarm refunds the open reservation.
 			await credits.refund(requestId).catch(() => {});
+			const errorCode = error instanceof ApiError ? error.code : "INTERNAL";
+			c.executionCtx.waitUntil(recordGeneration(c.var.db, { ...logged, status: "failed", errorCode, durationMs: Date.now() - c.var.startedAt }));
 			throw error;
 		}
 		// Settled after the response; a commit that never lands leaves the reservation to the
@@ -202,6 +219,8 @@ export function registerGenerate(app: App) {
 		c.executionCtx.waitUntil(credits.commit(requestId).catch(() => {}));
 
 		const responseTimeMs = Date.now() - c.var.startedAt;
+		const completed = { ...logged, status: "completed", pages: made.pages, bytes: made.pdf.byteLength, durationMs: responseTimeMs } as const;
+		c.executionCtx.waitUntil(recordGeneration(c.var.db, completed));
 		const headers: Record<string, string> = { "X-Credits-Left": String(creditsLeft), "X-Response-Time-Ms": String(responseTimeMs) };
 		// What the outbound guard kept the page from loading is said, not silently dropped.
 		const blocked = made.blocked.length > 0 ? { blocked_resources: made.blocked } : {};

@@ -1,6 +1,10 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { getDocumentProxy } from "unpdf";
+import { extractText, getDocumentProxy } from "unpdf";
+import { TEST_DAILY_CAP } from "../../../src/credits/credits";
 import { call, creditsLeft, errorOf, postJson, readPdf, signUp } from "../../helpers";
+import { submitAsync, waitForTask } from "../../helpers-async";
 
 /**
  * DokJet's quick-start request, byte for byte as each of its documented clients sends it:
@@ -190,5 +194,71 @@ describe("POST /v1/generate: errors charge nothing and are never a 500", () => {
 		const res = await postJson("/v1/generate", invoice, { "X-API-Key": key });
 		expect(res.status).toBe(402);
 		expect(await errorOf(res)).toMatchObject({ code: "INSUFFICIENT_CREDITS", details: { credits_left: 0 } });
+	});
+});
+
+describe("POST /v1/generate: test: true (DocRaptor's), one request in test mode", () => {
+	const credits = async (key: string) => (await (await call("/v1/credits", { headers: { "X-API-Key": key } })).json()) as Record<string, unknown>;
+	const pagesText = async (bytes: ArrayBuffer) => (await extractText(await getDocumentProxy(new Uint8Array(bytes)), { mergePages: false })).text;
+	const twoPages = `<html><body><style>p{page-break-after:always}</style><p>first</p><p>second</p></body></html>`;
+
+	it("with a live key: a TEST watermark on every page, no credit spent, one test document counted", async () => {
+		const { key } = await signUp();
+		const res = await postJson("/v1/generate", { html: twoPages, test: true }, { "X-API-Key": key });
+		expect(res.status).toBe(200);
+		expect(res.headers.get("X-Credits-Left")).toBe("50");
+		const text = await pagesText(await res.arrayBuffer());
+		expect(text).toHaveLength(2);
+		for (const page of text) expect(page).toContain("TEST");
+		expect(await credits(key)).toMatchObject({ credits_left: 50, used_this_period: 0, test_used_today: 1, mode: "live" });
+
+		// The next request without it is live again: charged, no watermark.
+		const live = await postJson("/v1/generate", { html: "<p>live</p>" }, { "X-API-Key": key });
+		expect((await readPdf(await live.arrayBuffer())).text).not.toContain("TEST");
+		expect(await credits(key)).toMatchObject({ credits_left: 49, test_used_today: 1 });
+	});
+
+	it("dry run and async mode follow it too", async () => {
+		const { key } = await signUp();
+		const dry = await postJson("/v1/generate", { html: "<p>x</p>", test: true, dry_run: true }, { "X-API-Key": key });
+		expect(await dry.json()).toEqual({ dry_run: true, valid: true, credits_required: 0, credits_left: 50, test_documents_left: TEST_DAILY_CAP });
+
+		const queued = await submitAsync(key, { html: "<p>async preview</p>", test: true });
+		const task = await waitForTask(key, queued.task_id);
+		expect(task.status).toBe("completed");
+		const pdf = await readPdf(await (await call(new URL(task.url!).pathname)).arrayBuffer());
+		expect(pdf.text).toContain("TEST");
+		expect(pdf.text).toContain("async preview");
+		expect(await credits(key)).toMatchObject({ credits_left: 50, used_this_period: 0, test_used_today: 1 });
+	});
+
+	it("counts against the test daily cap: past it, 429 and nothing charged", async () => {
+		const { key, accountId } = await signUp();
+		await runInDurableObject(env.CREDITS.get(env.CREDITS.idFromName(accountId)), (instance: { balance(): unknown }, state) => {
+			instance.balance(); // creates the state row
+			state.storage.sql.exec("UPDATE state SET test_used = ?", TEST_DAILY_CAP);
+		});
+		const res = await postJson("/v1/generate", { html: "<p>x</p>", test: true }, { "X-API-Key": key });
+		expect(res.status).toBe(429);
+		expect(await errorOf(res)).toMatchObject({ code: "RATE_LIMITED" });
+		expect(await creditsLeft(key)).toBe(50);
+	});
+
+	it("test: false with a test-mode key stays test mode: a test key never spends credits", async () => {
+		const { key } = await signUp();
+		const created = await postJson("/v1/keys", { name: "Sandbox", mode: "test" }, { "X-API-Key": key });
+		const testKey = ((await created.json()) as { data: { key: string } }).data.key;
+		const res = await postJson("/v1/generate", { html: "<p>still a test</p>", test: false }, { "X-API-Key": testKey });
+		expect(res.status).toBe(200);
+		expect((await readPdf(await res.arrayBuffer())).text).toContain("TEST");
+		expect(await credits(key)).toMatchObject({ credits_left: 50, used_this_period: 0, test_used_today: 1 });
+	});
+
+	it("400 for a test that is not a boolean", async () => {
+		const { key } = await signUp();
+		const res = await postJson("/v1/generate", { html: "<p>x</p>", test: "yes" }, { "X-API-Key": key });
+		expect(res.status).toBe(400);
+		expect(await errorOf(res)).toMatchObject({ code: "VALIDATION_ERROR", details: { fields: [{ path: "test" }] } });
+		expect(await creditsLeft(key)).toBe(50);
 	});
 });

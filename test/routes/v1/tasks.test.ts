@@ -116,3 +116,61 @@ describe("webhooks", () => {
 		expect(await getTask(key, "task_x").catch(() => "404")).toBe("404");
 	});
 });
+
+describe("GET /v1/tasks", () => {
+	const list = (key: string, query = "") => call(`/v1/tasks${query}`, { headers: { "X-API-Key": key } });
+	type TaskPage = { data: Array<Record<string, unknown> & { task_id: string }>; has_more: boolean; next_cursor: string | null };
+
+	it("lists the account's tasks newest first, as GET /v1/tasks/<id> shows each, walking every one exactly once with limit 2", async () => {
+		const { key } = await signUp();
+		const ids: string[] = [];
+		for (const n of [1, 2, 3]) {
+			ids.push((await submitAsync(key, { html: `<p>task ${n}</p>`, metadata: { n } })).task_id);
+			await new Promise((resolve) => setTimeout(resolve, 5)); // distinct created_at, so the order is the submission order
+		}
+		for (const id of ids) await waitForTask(key, id);
+
+		const seen: TaskPage["data"] = [];
+		let cursor: string | null = null;
+		let pages = 0;
+		do {
+			const res = await list(key, `?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+			expect(res.status).toBe(200);
+			const page = (await res.json()) as TaskPage;
+			pages++;
+			expect(page.data.length).toBeLessThanOrEqual(2);
+			seen.push(...page.data);
+			cursor = page.next_cursor;
+			expect(page.has_more).toBe(cursor !== null);
+		} while (cursor);
+		expect(pages).toBe(2);
+		expect(seen.map((t) => t.task_id)).toEqual([...ids].reverse());
+		for (const item of seen) expect(item).toEqual(await getTask(key, item.task_id));
+		expect(seen[0]).toMatchObject({ status: "completed", metadata: { n: 3 }, pages: 1 });
+	});
+
+	it("the list and one task are different routes: GET /v1/tasks/<unknown> is still 404", async () => {
+		const { key } = await signUp();
+		expect(await (await list(key)).json()).toEqual({ data: [], has_more: false, next_cursor: null });
+		expect((await call("/v1/tasks/task_unknown", { headers: { "X-API-Key": key } })).status).toBe(404);
+	});
+
+	it("400 VALIDATION_ERROR for limit 0 or 101 and for a malformed cursor; 401 without a key", async () => {
+		const { key } = await signUp();
+		for (const [query, field] of [["?limit=0", "limit"], ["?limit=101", "limit"], ["?cursor=nope", "cursor"]] as const) {
+			const res = await list(key, query);
+			expect(res.status, query).toBe(400);
+			expect(await errorOf(res)).toMatchObject({ code: "VALIDATION_ERROR", details: { fields: [{ path: field }] } });
+		}
+		expect((await call("/v1/tasks")).status).toBe(401);
+	});
+
+	it("another account's tasks never appear", async () => {
+		const a = await signUp();
+		const b = await signUp();
+		const queued = await submitAsync(a.key, { html: "<p>mine</p>" });
+		expect(((await (await list(a.key)).json()) as TaskPage).data.map((t) => t.task_id)).toEqual([queued.task_id]);
+		expect(await (await list(b.key)).json()).toEqual({ data: [], has_more: false, next_cursor: null });
+		await waitForTask(a.key, queued.task_id);
+	});
+});
