@@ -9,6 +9,7 @@ const PAGE_CSP = [
 	"default-src 'self'",
 	"img-src 'self' data: blob:",
 	"frame-src 'self' blob:",
+	"connect-src 'self' blob:",
 	"object-src 'self' blob:",
 	"base-uri 'none'",
 	"form-action 'self'",

@@ -7,7 +7,7 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /**
- * Watches a page for what must never happen: a request to anywhere but `origin` (the pages
+ * Watches a page for what must never happen: a network request to anywhere but `origin` (the pages
  * self-host everything), an uncaught exception, or an error on the console.
  */
 export function watchPage(page: Page, origin: string) {
@@ -15,7 +15,8 @@ export function watchPage(page: Page, origin: string) {
 	const errors: string[] = [];
 	page.on("request", (request) => {
 		const url = request.url();
-		if (!url.startsWith(`${origin}/`) && !url.startsWith("blob:") && !url.startsWith("data:")) foreign.push(url);
+		// Only the network counts: the browser's own PDF viewer loads chrome:// and extension files.
+		if (/^(https?|wss?):/.test(url) && !url.startsWith(`${origin}/`)) foreign.push(url);
 	});
 	page.on("pageerror", (error) => errors.push(error.message));
 	page.on("console", (message) => {

@@ -37,7 +37,8 @@ describe("the web pages, end to end", () => {
 		// Sign up: the first key is shown once.
 		await page.getByLabel("Email").fill("e2e@example.com");
 		await page.getByRole("button", { name: "Create account" }).click();
-		await page.locator("#signup-done").waitFor();
+		await page.locator("#signup-done:not([hidden]), #signup-error:not(:empty)").first().waitFor();
+		expect(await text("#signup-error")).toBe("");
 		const firstKey = await text("#new-key");
 		expect(firstKey).toMatch(/^qk_live_[0-9A-Za-z]+$/);
 		const credits = await fetch(`${base}/v1/credits`, { headers: { "X-API-Key": firstKey } });
@@ -54,7 +55,7 @@ describe("the web pages, end to end", () => {
 		expect(await until(() => text("#credits-left"), (v) => v === "50")).toBe("50");
 		expect(await text("#pdfs-generated")).toBe("0 of 50");
 		expect(await text("#plan")).toBe("free");
-		expect(await page.locator("#key-list tbody tr").count()).toBe(1);
+		expect(await until(() => page.locator("#key-list tbody tr").count(), (n) => n === 1)).toBe(1);
 		expect(await page.content()).not.toContain(firstKey);
 
 		// A second key, shown once in the page and usable at once.
@@ -82,13 +83,18 @@ describe("the web pages, end to end", () => {
 		expect(response.status()).toBe(200);
 		expect(response.headers()["content-type"]).toBe("application/pdf");
 		expect(JSON.parse(response.request().postData()!)).toMatchObject({ template_id: "invoices/invoice", test: true });
-		const pdf = await getDocumentProxy(new Uint8Array(await response.body()));
+		// The PDF the preview frame shows, read back from its blob: URL.
+		await page.locator("#preview-frame").waitFor();
+		expect(await page.locator("#preview-frame").getAttribute("src")).toMatch(/^blob:/);
+		const shown = await page.evaluate(async () => {
+			const frame = document.getElementById("preview-frame") as HTMLIFrameElement;
+			return Array.from(new Uint8Array(await (await fetch(frame.src)).arrayBuffer()));
+		});
+		const pdf = await getDocumentProxy(new Uint8Array(shown));
 		const { totalPages, text: pdfText } = await extractText(pdf, { mergePages: true });
 		expect(totalPages).toBe(1);
 		expect(pdfText).toContain("Globex Browser Test");
 		expect(pdfText).toContain("TEST");
-		await page.locator("#preview-frame").waitFor();
-		expect(await page.locator("#preview-frame").getAttribute("src")).toMatch(/^blob:/);
 		expect(await text("#preview-status")).toContain("no credits used");
 
 		// The preview cost nothing, and counts as a test document.
@@ -99,7 +105,7 @@ describe("the web pages, end to end", () => {
 		const live = await fetch(`${base}/v1/generate`, {
 			method: "POST",
 			headers: { "X-API-Key": firstKey, "Content-Type": "application/json" },
-			body: JSON.stringify({ template_id: "letters/letter" }),
+			body: JSON.stringify({ html: "<h1>Hello {{name}}</h1>", data: { name: "live document" } }),
 		});
 		expect(live.status).toBe(200);
 		expect(await until(() => refreshed("#pdfs-generated"), (v) => v === "1 of 50")).toBe("1 of 50");
@@ -109,8 +115,8 @@ describe("the web pages, end to end", () => {
 			(v) => v?.startsWith("1 documents and 1 test") ?? false,
 		);
 		expect(chart).toMatch(/^1 documents and 1 test documents this period/);
-		const log = await until(() => refreshed("#generations tbody"), (v) => v.includes("letters/letter") && v.includes("invoices/invoice"));
-		expect(log).toContain("letters/letter");
+		const log = await until(() => refreshed("#generations tbody"), (v) => v.includes("inline HTML") && v.includes("invoices/invoice"));
+		expect(log).toContain("inline HTML");
 		expect(log).toContain("invoices/invoice");
 
 		// Revoke the second key: the page asks first, the list shrinks, and the key stops working.
