@@ -7,6 +7,7 @@ import { ApiError, errorBody } from "./http/errors";
 import { requestContext } from "./http/request-context";
 import { registerAdminCredits } from "./routes/admin/credits";
 import { registerAdminPlan } from "./routes/admin/plan";
+import { registerDocs } from "./routes/docs";
 import { registerHealth } from "./routes/health";
 import { registerUpload } from "./routes/upload";
 import { registerGetAccount } from "./routes/v1/account/get";
@@ -93,6 +94,7 @@ export function createApp(): App {
 	registerUpload(app);
 	registerAdminCredits(app);
 	registerAdminPlan(app);
+	registerDocs(app);
 
 	app.openAPIRegistry.registerComponent("securitySchemes", "ApiKeyHeader", { type: "apiKey", in: "header", name: "X-API-Key" });
 	app.openAPIRegistry.registerComponent("securitySchemes", "BearerAuth", { type: "http", scheme: "bearer" });
