@@ -25,18 +25,18 @@ describe("GET /openapi.json", () => {
 	it("is a valid OpenAPI 3.1 document", async () => {
 		const response = await fetch(`${server.base}/openapi.json`);
 		expect(response.status).toBe(200);
-		const document = await response.json();
+		const document = (await response.json()) as { paths: Record<string, Record<string, { responses: unknown }>> };
 		const result = await validate(document);
 		expect(result.errors ?? [], JSON.stringify(result.errors, null, 2)).toEqual([]);
 		expect(result.valid).toBe(true);
 		expect(result.version).toBe("3.1");
 
-		// The validator is shown to catch a broken document: an operation without responses, a
-		// schema reference of the wrong type, and a path that does not start with /.
+		// The validator is shown to catch a broken document: responses that are not an object, and
+		// a path that does not start with /.
 		const broken = structuredClone(document);
-		const [firstPath] = Object.keys(broken.paths);
-		const [firstMethod] = Object.keys(broken.paths[firstPath]);
-		broken.paths[firstPath][firstMethod].responses = "none";
+		const [path, item] = Object.entries(broken.paths)[0]!;
+		const [method] = Object.keys(item);
+		broken.paths[path]![method!]!.responses = "none";
 		broken.paths["no-slash"] = {};
 		expect((await validate(broken)).valid).toBe(false);
 	});
