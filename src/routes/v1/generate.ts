@@ -81,7 +81,7 @@ const GenerateSchema = z
 		path: ["template_id"],
 	})
 	.refine((b) => b.template_version === undefined || b.template_id !== undefined, { message: "template_version needs template_id", path: ["template_version"] })
-	.openapi("GenerateRequest");
+	.openapi("GenerateRequest", { example: { template_id: "invoices/invoice", data: { client: "Acme Corp", total: "$564" }, return_type: "url" } });
 
 const CreditsLeftSchema = z.number().int().openapi({ description: "Credits left after this document (also in `X-Credits-Left`).", example: 48 });
 const ResponseTimeSchema = z.number().int().openapi({ description: "Time spent on the request, in milliseconds (also in `X-Response-Time-Ms`).", example: 812 });
