@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import { ERROR_STATUS } from "../src/http/errors";
+import { SCALAR_BUNDLE } from "../src/routes/docs";
 import { call } from "./helpers";
 
 /**
@@ -149,5 +150,23 @@ describe("the OpenAPI document is complete", () => {
 	it("has relative servers, so the reference's requests go to the origin it is served from", () => {
 		expect(doc.openapi).toBe("3.1.0");
 		expect(doc.servers).toEqual([expect.objectContaining({ url: "/" })]);
+	});
+});
+
+describe("GET /docs", () => {
+	it("is an HTML page that loads the self-hosted reference, and is not in the OpenAPI document", async () => {
+		const res = await call("/docs");
+		expect(res.status).toBe(200);
+		expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
+		const html = await res.text();
+		expect(html).toMatch(/<html lang="en">/);
+		expect(html).toMatch(/<title>[^<]+<\/title>/);
+		expect(html).toContain(`<script src="${SCALAR_BUNDLE}">`);
+		expect(html).toContain('href="/openapi.json"');
+		expect(html).not.toMatch(/https?:\/\//); // nothing on another origin
+		const csp = res.headers.get("Content-Security-Policy") ?? "";
+		for (const directive of ["default-src 'self'", "connect-src 'self'", "font-src 'self' data:"]) expect(csp).toContain(directive);
+		expect(doc.paths["/docs"]).toBeUndefined();
+		expect(doc.paths["/openapi.json"]).toBeUndefined();
 	});
 });
