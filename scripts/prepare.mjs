@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Prepares a fresh clone for `npm start` and `npm test`: npm packages (including Node 22 from
-// the `node` package), .dev.vars, and a Chromium for miniflare's local Browser Rendering.
+// the `node` package), .dev.vars, the vendored browser bundles the web pages serve, and a
+// Chromium for miniflare's local Browser Rendering.
 // Runs on whatever Node the machine has (it may be older than 22), so it uses nothing but Node's
 // standard library.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,6 +43,29 @@ function ensureDevVars() {
 		const separator = current && !current.endsWith("\n") ? "\n" : "";
 		writeFileSync(file, `${separator}${name}="${randomBytes(24).toString("hex")}"\n`, { flag: "a", mode: 0o600 });
 		log(`added a random ${name} to .dev.vars`);
+	}
+}
+
+/**
+ * Browser bundles the web pages load, copied from node_modules into the static assets
+ * (src/web/public/vendor/, git-ignored) so the pages make no third-party request: `wrangler dev`
+ * and `wrangler deploy` serve them from the Worker's own origin.
+ */
+export const VENDOR_ASSETS = [
+	// GET /docs: Scalar's API reference, the single-file browser build (window.Scalar).
+	{ from: "node_modules/@scalar/api-reference/dist/browser/standalone.js", to: "src/web/public/vendor/scalar/standalone.js" },
+];
+
+/** Copies each vendored bundle whose copy is missing or differs from the installed package's. */
+export function ensureVendorAssets() {
+	for (const { from, to } of VENDOR_ASSETS) {
+		const source = join(root, from);
+		const target = join(root, to);
+		if (!existsSync(source)) throw new Error(`${from} is missing: run npm install`);
+		if (existsSync(target) && statSync(target).size === statSync(source).size && statSync(target).mtimeMs >= statSync(source).mtimeMs) continue;
+		mkdirSync(dirname(target), { recursive: true });
+		copyFileSync(source, target);
+		log(`copied ${from} to ${to}`);
 	}
 }
 
@@ -108,6 +132,7 @@ export function prepare() {
 	ensureNpmPackages();
 	checkNode();
 	ensureDevVars();
+	ensureVendorAssets();
 	ensureChromium();
 }
 

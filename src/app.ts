@@ -7,6 +7,7 @@ import { ApiError, errorBody } from "./http/errors";
 import { requestContext } from "./http/request-context";
 import { registerAdminCredits } from "./routes/admin/credits";
 import { registerAdminPlan } from "./routes/admin/plan";
+import { registerDocs } from "./routes/docs";
 import { registerHealth } from "./routes/health";
 import { registerDashboardPage } from "./routes/pages/dashboard";
 import { registerHomePage } from "./routes/pages/home";
@@ -102,6 +103,7 @@ export function createApp(): App {
 	registerUpload(app);
 	registerAdminCredits(app);
 	registerAdminPlan(app);
+	registerDocs(app);
 
 	// Web pages (not part of the API document): their scripts call the API above.
 	registerHomePage(app);
@@ -118,6 +120,18 @@ export function createApp(): App {
 			version: "1.0.0",
 			description: "Template + JSON data to PDF. Errors are `{\"error\":{\"code\",\"message\",\"details\"?,\"request_id\"}}`; every response carries `X-Request-Id`; every authenticated one `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds), for the account's plan.",
 		},
+		// Relative: the reference at /docs sends its test requests to the origin that serves it.
+		servers: [{ url: "/", description: "This server" }],
+		tags: [
+			{ name: "Meta", description: "Probes." },
+			{ name: "Accounts", description: "Sign-up (no key needed) and the account's settings." },
+			{ name: "Credits", description: "The balance: a monthly allowance from the plan, plus purchased credits that never expire." },
+			{ name: "Generation", description: "Template (or HTML) + JSON data to PDF: synchronously as bytes, base64 or a hosted URL, or as an async task." },
+			{ name: "API keys", description: "pdfapi.dev's key management: live and test-mode keys; the full key is shown once, at creation." },
+			{ name: "Templates", description: "The built-in gallery and the account's own Mustache templates, versioned." },
+			{ name: "Webhooks", description: "The secret that signs async tasks' webhook deliveries." },
+			{ name: "Admin", description: "Operator endpoints, authenticated by the ADMIN_TOKEN secret rather than an API key." },
+		],
 	});
 
 	app.notFound((c) => c.json(errorBody(new ApiError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), c.var.requestId), 404));

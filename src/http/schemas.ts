@@ -1,36 +1,88 @@
 import { z } from "@hono/zod-openapi";
 
+import { ERROR_STATUS, type ErrorCode } from "./errors";
+
+const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
+
 export const ErrorSchema = z
 	.object({
 		error: z.object({
-			code: z.string().openapi({ example: "VALIDATION_ERROR" }),
-			message: z.string().openapi({ example: "data: expected an object" }),
-			details: z.record(z.string(), z.unknown()).optional(),
-			request_id: z.string().optional(),
-		}),
+			code: z.enum(ERROR_CODES).openapi({ description: "What went wrong, one of a closed set; each code has one HTTP status.", example: "VALIDATION_ERROR" }),
+			message: z.string().openapi({ description: "A human-readable sentence; not meant to be parsed.", example: "Invalid request: data: expected an object" }),
+			details: z
+				.record(z.string(), z.unknown())
+				.optional()
+				.openapi({ description: "More about the error, depending on the code: `fields` (each bad field's `path` and `message`) for VALIDATION_ERROR, `limit` and `reset` for RATE_LIMITED…", example: { fields: [{ path: "data", message: "expected an object" }] } }),
+			request_id: z.string().optional().openapi({ description: "The request's id, also in the `X-Request-Id` header: quote it when reporting a problem.", example: "req_9f6c2e1a5b7d4c3e8a2f0d1e2f3a4b5c" }),
+		}).openapi({ description: "The error. A stack trace is never sent." }),
 	})
 	.openapi("Error");
 
-/** OpenAPI response entries for the error statuses a route can answer. */
+/** A typical message for each error code: the examples of the OpenAPI document's error responses. */
+const ERROR_EXAMPLES: Record<ErrorCode, { message: string; details?: Record<string, unknown> }> = {
+	UNAUTHORIZED: { message: "Missing API key: send it as X-API-Key: <key> or Authorization: Bearer <key>" },
+	FORBIDDEN: { message: "Cannot delete the API key used to authenticate this request" },
+	NOT_FOUND: { message: "API key not found" },
+	VALIDATION_ERROR: { message: "Invalid request: template_id: send exactly one of template_id and html", details: { fields: [{ path: "template_id", message: "send exactly one of template_id and html" }] } },
+	PAYLOAD_TOO_LARGE: { message: "Request body too large: at most 5 MB" },
+	INSUFFICIENT_CREDITS: { message: "Not enough credits: your monthly allowance and purchased credits are used up", details: { credits_left: 0 } },
+	TEMPLATE_NOT_FOUND: { message: "Template \"invoices/monthly\" not found" },
+	TEMPLATE_ERROR: { message: "Template error on line 12: Unclosed section \"items\"", details: { line: 12 } },
+	RATE_LIMITED: { message: "Too many requests: your plan allows 60 a minute; try again in 17 s", details: { limit: 60, reset: 17 } },
+	CONCURRENCY_LIMITED: { message: "Your plan renders at most 3 documents at once; wait for one to finish, or use async_mode", details: { concurrency: 3 } },
+	CONFLICT: { message: "An account with this email already exists" },
+	IDEMPOTENCY_MISMATCH: { message: "This Idempotency-Key was used in the last 24 h with a different request (body, method or path): repeat that request exactly, or use a new key" },
+	DOCUMENT_TOO_LARGE: { message: "The document has 612 pages; the limit is 500. Nothing was charged" },
+	RENDER_FAILED: { message: "Rendering failed; nothing was charged" },
+	RENDER_TIMEOUT: { message: "Rendering took too long; nothing was charged" },
+	SERVICE_UNAVAILABLE: { message: "A service Quire depends on is unavailable; try again shortly" },
+	INTERNAL: { message: "Internal error" },
+};
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+	400: "Invalid request (VALIDATION_ERROR); details name each bad field",
+	401: "Missing, malformed, unknown or revoked API key (UNAUTHORIZED)",
+	402: "Not enough credits (INSUFFICIENT_CREDITS)",
+	403: "Not allowed (FORBIDDEN)",
+	404: "Not found (NOT_FOUND, TEMPLATE_NOT_FOUND)",
+	409: "Conflict (CONFLICT), e.g. a request with the same Idempotency-Key still in progress (with Retry-After)",
+	413: "Request body too large (PAYLOAD_TOO_LARGE)",
+	422: "Template does not parse (TEMPLATE_ERROR); the document is over the limits (DOCUMENT_TOO_LARGE: rendered HTML, section repeats, pages, PDF size; nothing charged); Idempotency-Key reused with a different request (IDEMPOTENCY_MISMATCH)",
+	429: "Too many requests (RATE_LIMITED: past the plan's requests a minute, the sign-up limit per IP, or the test-mode daily cap), or too many renders in flight (CONCURRENCY_LIMITED); with Retry-After",
+	500: "Unexpected error (INTERNAL); the request id identifies it in the logs",
+	502: "Rendering failed (RENDER_FAILED); nothing charged",
+	503: "A dependency is unavailable (SERVICE_UNAVAILABLE); nothing charged",
+	504: "Rendering timed out (RENDER_TIMEOUT); nothing charged",
+};
+
+/** Headers some error statuses carry. */
+const ERROR_HEADERS: Record<number, Record<string, { description: string; schema: { type: "integer" } }>> = {
+	409: { "Retry-After": { description: "Idempotency-Key in use: seconds to wait before retrying.", schema: { type: "integer" } } },
+	429: { "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer" } } },
+};
+
+/**
+ * OpenAPI response entries for the error statuses a route can answer, each with an example per
+ * error code of that status. 500 (INTERNAL) is added: any route can answer it.
+ */
 export function errorResponses(...statuses: number[]) {
-	const descriptions: Record<number, string> = {
-		400: "Invalid request (VALIDATION_ERROR); details name each bad field",
-		401: "Missing, malformed, unknown or revoked API key (UNAUTHORIZED)",
-		402: "Not enough credits (INSUFFICIENT_CREDITS)",
-		403: "Not allowed (FORBIDDEN)",
-		404: "Not found (NOT_FOUND, TEMPLATE_NOT_FOUND)",
-		409: "Conflict (CONFLICT), e.g. a request with the same Idempotency-Key still in progress (with Retry-After)",
-		413: "Request body too large (PAYLOAD_TOO_LARGE)",
-		422: "Template does not parse (TEMPLATE_ERROR); the document is over the limits (DOCUMENT_TOO_LARGE: rendered HTML, section repeats, pages, PDF size; nothing charged); Idempotency-Key reused with a different request (IDEMPOTENCY_MISMATCH)",
-		429: "Too many requests (RATE_LIMITED: past the plan's requests a minute, the sign-up limit per IP, or the test-mode daily cap), or too many renders in flight (CONCURRENCY_LIMITED); with Retry-After",
-		502: "Rendering failed (RENDER_FAILED); nothing charged",
-		503: "A dependency is unavailable (SERVICE_UNAVAILABLE); nothing charged",
-		504: "Rendering timed out (RENDER_TIMEOUT); nothing charged",
-	};
 	return Object.fromEntries(
-		statuses.map((s) => [s, { description: descriptions[s] ?? "Error", content: { "application/json": { schema: ErrorSchema } } }]),
+		[...new Set([...statuses, 500])].map((status) => {
+			const codes = ERROR_CODES.filter((code) => ERROR_STATUS[code] === status);
+			if (codes.length === 0) throw new Error(`no error code has HTTP status ${status}`);
+			const examples = Object.fromEntries(
+				codes.map((code) => [code, { summary: code, value: { error: { code, ...ERROR_EXAMPLES[code], request_id: "req_9f6c2e1a5b7d4c3e8a2f0d1e2f3a4b5c" } } }]),
+			);
+			const headers = ERROR_HEADERS[status];
+			return [status, { description: ERROR_DESCRIPTIONS[status] ?? "Error", ...(headers ? { headers } : {}), content: { "application/json": { schema: ErrorSchema, examples } } }];
+		}),
 	);
 }
+
+/** `{"data":{"deleted":true}}`, pdfapi.dev's answer to a deletion. */
+export const DeletedSchema = z
+	.object({ data: z.object({ deleted: z.literal(true).openapi({ description: "Always `true`: it is gone, effective at once.", example: true }) }).openapi({ description: "The outcome." }) })
+	.openapi("Deleted");
 
 /** Either header authenticates: `X-API-Key: <key>` or `Authorization: Bearer <key>`. */
 export const SECURITY: Array<Record<string, string[]>> = [{ ApiKeyHeader: [] }, { BearerAuth: [] }];

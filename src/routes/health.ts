@@ -1,12 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../http/app-env";
+import { errorResponses } from "../http/schemas";
 
 const route = createRoute({
 	method: "get",
 	path: "/health",
 	tags: ["Meta"],
+	operationId: "getHealth",
 	summary: "Liveness probe",
-	responses: { 200: { description: "The Worker is up", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } } },
+	description: "Answers without touching any binding: for load balancers and uptime checks.",
+	responses: {
+		200: { description: "The Worker is up", content: { "application/json": { schema: z.object({ status: z.literal("ok").openapi({ description: "Always `ok`.", example: "ok" }) }) } } },
+		...errorResponses(),
+	},
 });
 
 export function registerHealth(app: App) {

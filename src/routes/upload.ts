@@ -8,17 +8,18 @@ const route = createRoute({
 	method: "get",
 	path: "/upload/{account}/{file}",
 	tags: ["Generation"],
+	operationId: "downloadPdf",
 	summary: "Download a hosted PDF",
 	description: "The `url` returned by `return_type: \"url\"`. Its random name is the capability: no API key needed. 404 once expired.",
 	request: {
 		params: z.object({
-			account: z.string().regex(/^acc_[0-9A-Za-z]{16}$/),
-			file: z.string().regex(/^[0-9A-Za-z]{22}\.pdf$/),
+			account: z.string().regex(/^acc_[0-9A-Za-z]{16}$/).openapi({ description: "The account's id, as in the returned `url`.", example: "acc_3kTz9QmW1xYbVc2L" }),
+			file: z.string().regex(/^[0-9A-Za-z]{22}\.pdf$/).openapi({ description: "The file's random name, as in the returned `url`.", example: "k3J9cQ2mXw4RtZ1aBb7LpN.pdf" }),
 		}),
 	},
 	responses: {
 		200: { description: "The PDF", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
-		...errorResponses(404),
+		...errorResponses(404, 503),
 	},
 });
 

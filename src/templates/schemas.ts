@@ -43,25 +43,28 @@ export const DataSchemaSchema = jsonObject(TEMPLATE_LIMITS.schemaBytes).openapi(
 	example: { type: "object", required: ["client", "total"], properties: { client: { type: "string" }, total: { type: "string" } } },
 });
 
-const VersionSchema = z.object({ version: z.number().int(), created_at: z.string().nullable() });
+const VersionSchema = z.object({
+	version: z.number().int().openapi({ description: "The version number, from 1.", example: 1 }),
+	created_at: z.string().nullable().openapi({ description: "When it was made (ISO 8601, UTC); null for built-ins.", example: "2026-11-21T10:30:00.000Z" }),
+});
 
 export const TemplateSchema = z
 	.object({
 		id: z.string().openapi({ example: "invoices/monthly" }),
-		name: z.string(),
-		source: z.enum(["built-in", "account"]).openapi({ description: "`built-in` (from Quire's gallery) or `account` (yours)." }),
-		description: z.string().optional(),
+		name: z.string().openapi({ description: "A display name.", example: "Monthly invoice" }),
+		source: z.enum(["built-in", "account"]).openapi({ description: "`built-in` (from Quire's gallery) or `account` (yours).", example: "account" }),
+		description: z.string().optional().openapi({ description: "Built-in templates: what the template is." }),
 		version: z.number().int().openapi({ description: "The version shown here." }),
 		latest_version: z.number().int().openapi({ description: "The newest version, the one generation uses by default. Built-in templates have only version 1." }),
-		html: z.string(),
-		sample_data: z.record(z.string(), z.unknown()).nullable(),
-		schema: z.record(z.string(), z.unknown()).nullable(),
+		html: z.string().openapi({ description: "The Mustache HTML of this version.", example: "<h1>Invoice for {{client}}</h1><p>Total: {{total}}</p>" }),
+		sample_data: z.record(z.string(), z.unknown()).nullable().openapi({ description: "Example data for previews, or null.", example: { client: "Acme Corp", total: "$564.00" } }),
+		schema: z.record(z.string(), z.unknown()).nullable().openapi({ description: "The JSON Schema `data` must match, or null (no check)." }),
 		options: z.record(z.string(), z.unknown()).openapi({ description: "Default page options; a request's options replace those of the same name." }),
 		versions: z.array(VersionSchema).openapi({ description: "Every version, oldest first." }),
-		created_at: z.string().nullable(),
-		updated_at: z.string().nullable(),
+		created_at: z.string().nullable().openapi({ description: "Account templates: when version 1 was made (ISO 8601, UTC); null for built-ins.", example: "2026-11-21T10:30:00.000Z" }),
+		updated_at: z.string().nullable().openapi({ description: "Account templates: when the newest version was made; null for built-ins.", example: "2026-11-21T10:30:00.000Z" }),
 	})
-	.openapi("Template");
+	.openapi("Template", { description: "A built-in or account template, at one version." });
 
 export const TemplateEnvelopeSchema = z.object({ data: TemplateSchema }).openapi("TemplateResponse");
 

@@ -21,17 +21,38 @@ export function adminAuth(): MiddlewareHandler<AppEnv> {
 	};
 }
 
+/** The account an admin endpoint acts on. */
+export const AccountIdParams = z.object({ id: z.string().min(1).max(64).openapi({ description: "The account's id.", example: "acc_3kTz9QmW1xYbVc2L" }) });
+
+/** The balance fields the admin endpoints answer with, as GET /v1/credits describes them. */
+export const BALANCE_FIELDS = {
+	account_id: z.string().openapi({ description: "The account's id.", example: "acc_3kTz9QmW1xYbVc2L" }),
+	credits_left: z.number().int().openapi({ description: "Credits that can be spent now: the rest of the monthly allowance plus purchased credits.", example: 1549 }),
+	purchased_credits: z.number().int().openapi({ description: "Purchased credits left; they never expire and are spent after the allowance.", example: 500 }),
+	monthly_allowance: z.number().int().openapi({ description: "Credits each calendar month (UTC), from the plan.", example: 1000 }),
+	used_this_period: z.number().int().openapi({ description: "Credits spent this calendar month (UTC).", example: 1 }),
+	resets_at: z.string().openapi({ description: "When the monthly allowance comes back (ISO 8601, UTC).", example: "2026-12-01T00:00:00.000Z" }),
+};
+
 const route = createRoute({
 	method: "post",
 	path: "/admin/accounts/{id}/credits",
 	tags: ["Admin"],
+	operationId: "adminAddCredits",
 	summary: "Add purchased credits",
 	description: "Adds credits that never expire and are spent after the monthly allowance. Needs `Authorization: Bearer <ADMIN_TOKEN>`.",
 	security: [{ AdminToken: [] }],
 	middleware: [adminAuth()] as const,
 	request: {
-		params: z.object({ id: z.string().min(1).max(64) }),
-		body: { required: true, content: { "application/json": { schema: z.object({ amount: z.number().int().min(1).max(1_000_000) }).openapi("TopUpRequest") } } },
+		params: AccountIdParams,
+		body: {
+			required: true,
+			content: {
+				"application/json": {
+					schema: z.object({ amount: z.number().int().min(1).max(1_000_000).openapi({ description: "Credits to add, 1 to 1,000,000.", example: 500 }) }).openapi("TopUpRequest"),
+				},
+			},
+		},
 	},
 	responses: {
 		200: {
@@ -39,12 +60,21 @@ const route = createRoute({
 			content: {
 				"application/json": {
 					schema: z.object({
-						data: z.object({ account_id: z.string(), credits_left: z.number().int(), purchased_credits: z.number().int(), monthly_allowance: z.number().int(), used_this_period: z.number().int(), resets_at: z.string() }),
+						data: z
+							.object({
+								account_id: BALANCE_FIELDS.account_id,
+								credits_left: BALANCE_FIELDS.credits_left,
+								purchased_credits: BALANCE_FIELDS.purchased_credits,
+								monthly_allowance: BALANCE_FIELDS.monthly_allowance,
+								used_this_period: BALANCE_FIELDS.used_this_period,
+								resets_at: BALANCE_FIELDS.resets_at,
+							})
+							.openapi({ description: "The account's balance." }),
 					}),
 				},
 			},
 		},
-		...errorResponses(400, 401, 404),
+		...errorResponses(400, 401, 404, 413, 503),
 	},
 });
 

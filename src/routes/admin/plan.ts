@@ -6,7 +6,7 @@ import { accounts } from "../../db/schema";
 import { ApiError } from "../../http/errors";
 import { errorResponses } from "../../http/schemas";
 import type { App } from "../../http/app-env";
-import { adminAuth } from "./credits";
+import { AccountIdParams, adminAuth, BALANCE_FIELDS } from "./credits";
 
 const planList = PLAN_NAMES.map((name) => {
 	const p = PLANS[name];
@@ -17,13 +17,17 @@ const route = createRoute({
 	method: "put",
 	path: "/admin/accounts/{id}/plan",
 	tags: ["Admin"],
+	operationId: "adminSetPlan",
 	summary: "Set an account's plan",
 	description: `Moves the account to a plan: ${planList}. The new allowance and limits apply from the account's next request; credits used this month stay used. Needs \`Authorization: Bearer <ADMIN_TOKEN>\`.`,
 	security: [{ AdminToken: [] }],
 	middleware: [adminAuth()] as const,
 	request: {
-		params: z.object({ id: z.string().min(1).max(64) }),
-		body: { required: true, content: { "application/json": { schema: z.object({ plan: z.enum(PLAN_NAMES) }).openapi("SetPlanRequest") } } },
+		params: AccountIdParams,
+		body: {
+			required: true,
+			content: { "application/json": { schema: z.object({ plan: z.enum(PLAN_NAMES).openapi({ description: "The plan to move the account to.", example: "pro" }) }).openapi("SetPlanRequest") } },
+		},
 	},
 	responses: {
 		200: {
@@ -31,22 +35,24 @@ const route = createRoute({
 			content: {
 				"application/json": {
 					schema: z.object({
-						data: z.object({
-							account_id: z.string(),
-							plan: z.enum(PLAN_NAMES),
-							monthly_allowance: z.number().int(),
-							requests_per_minute: z.number().int(),
-							concurrency: z.number().int(),
-							credits_left: z.number().int(),
-							used_this_period: z.number().int(),
-							purchased_credits: z.number().int(),
-							resets_at: z.string(),
-						}),
+						data: z
+							.object({
+								account_id: BALANCE_FIELDS.account_id,
+								plan: z.enum(PLAN_NAMES).openapi({ description: "The account's plan now.", example: "pro" }),
+								monthly_allowance: BALANCE_FIELDS.monthly_allowance,
+								requests_per_minute: z.number().int().openapi({ description: "The plan's rate limit, over all the account's keys.", example: 300 }),
+								concurrency: z.number().int().openapi({ description: "Synchronous renders the plan allows in flight at once.", example: 10 }),
+								credits_left: BALANCE_FIELDS.credits_left,
+								used_this_period: BALANCE_FIELDS.used_this_period,
+								purchased_credits: BALANCE_FIELDS.purchased_credits,
+								resets_at: BALANCE_FIELDS.resets_at,
+							})
+							.openapi({ description: "The account's plan and balance." }),
 					}),
 				},
 			},
 		},
-		...errorResponses(400, 401, 404),
+		...errorResponses(400, 401, 404, 413, 503),
 	},
 });
 

@@ -10,20 +10,31 @@ import { errorResponses } from "../../http/schemas";
 import type { App } from "../../http/app-env";
 
 const SignUpSchema = z
-	.object({ email: z.email().max(254).openapi({ example: "you@example.com" }) })
+	.object({ email: z.email().max(254).openapi({ description: "The account's email address (at most 254 characters); one account per address.", example: "you@example.com" }) })
 	.openapi("SignUpRequest");
 
 const SignUpResponseSchema = z
 	.object({
-		data: z.object({
-			account: z.object({ id: z.string(), email: z.string(), plan: z.string(), created_at: z.string() }),
-			key: z.object({
-				id: z.string(),
-				name: z.string(),
-				key: z.string().openapi({ description: "The full API key. Shown this once; only its hash is stored." }),
-				created_at: z.string(),
-			}),
-		}),
+		data: z
+			.object({
+				account: z
+					.object({
+						id: z.string().openapi({ description: "The account's id.", example: "acc_3kTz9QmW1xYbVc2L" }),
+						email: z.string().openapi({ description: "The email address, lower-cased.", example: "you@example.com" }),
+						plan: z.string().openapi({ description: "Always `free` at sign-up.", example: "free" }),
+						created_at: z.string().openapi({ description: "When the account was made (ISO 8601, UTC).", example: "2026-11-21T10:30:00.000Z" }),
+					})
+					.openapi({ description: "The new account." }),
+				key: z
+					.object({
+						id: z.string().openapi({ description: "The key's id, for DELETE /v1/keys/{id}.", example: "key_7bQ2c9LmXw4RtZ1a" }),
+						name: z.string().openapi({ description: "Always `Default`.", example: "Default" }),
+						key: z.string().openapi({ description: "The full API key. Shown this once; only its hash is stored.", example: "qk_live_…" }),
+						created_at: z.string().openapi({ description: "When the key was made (ISO 8601, UTC).", example: "2026-11-21T10:30:00.000Z" }),
+					})
+					.openapi({ description: "The account's first API key, a live one named `Default`." }),
+			})
+			.openapi({ description: "The account and its first key." }),
 	})
 	.openapi("SignUpResponse");
 
@@ -31,6 +42,7 @@ const route = createRoute({
 	method: "post",
 	path: "/v1/accounts",
 	tags: ["Accounts"],
+	operationId: "createAccount",
 	summary: "Sign up",
 	description:
 		"Creates an account on the free plan (50 credits a month) and its first API key, returned once. " +
@@ -38,7 +50,7 @@ const route = createRoute({
 	request: { body: { required: true, content: { "application/json": { schema: SignUpSchema } } } },
 	responses: {
 		201: { description: "Account and first key", content: { "application/json": { schema: SignUpResponseSchema } } },
-		...errorResponses(400, 409, 429, 503),
+		...errorResponses(400, 409, 413, 429, 503),
 	},
 });
 

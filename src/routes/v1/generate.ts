@@ -90,7 +90,10 @@ const GenerateSchema = z
 		path: ["template_id"],
 	})
 	.refine((b) => b.template_version === undefined || b.template_id !== undefined, { message: "template_version needs template_id", path: ["template_version"] })
-	.openapi("GenerateRequest");
+	.openapi("GenerateRequest", { example: { template_id: "invoices/invoice", data: { client: "Acme Corp", total: "$564" }, return_type: "url" } });
+
+const CreditsLeftSchema = z.number().int().openapi({ description: "Credits left after this document (also in `X-Credits-Left`).", example: 48 });
+const ResponseTimeSchema = z.number().int().openapi({ description: "Time spent on the request, in milliseconds (also in `X-Response-Time-Ms`).", example: 812 });
 
 const BlockedSchema = z
 	.array(z.string())
@@ -99,25 +102,25 @@ const BlockedSchema = z
 
 const UrlResponseSchema = z
 	.object({
-		url: z.string().openapi({ example: "https://quire.example/upload/acc_x/k3J9….pdf" }),
-		credits_left: z.number().int(),
-		response_time_ms: z.number().int(),
-		expires_at: z.string().openapi({ description: "After this instant the URL answers 404." }),
+		url: z.string().openapi({ description: "Where to download the PDF (GET /upload/…); no API key needed, the random name is the capability.", example: "https://quire.example/upload/acc_3kTz9QmW1xYbVc2L/k3J9cQ2mXw4RtZ1aBb7LpN.pdf" }),
+		credits_left: CreditsLeftSchema,
+		response_time_ms: ResponseTimeSchema,
+		expires_at: z.string().openapi({ description: "After this instant the URL answers 404 (ISO 8601, UTC; the server's retention period after rendering).", example: "2026-11-22T10:30:00.000Z" }),
 		blocked_resources: BlockedSchema,
 	})
 	.openapi("GenerateUrlResponse");
 
 const TaskQueuedSchema = z
 	.object({
-		task_id: z.string().openapi({ example: "task_3kTz9QmW1xYbVc2L" }),
-		status: z.literal("queued"),
-		check_status_url: z.string().openapi({ description: "Absolute URL of GET /v1/tasks/<task_id>." }),
+		task_id: z.string().openapi({ description: "The task's id.", example: "task_3kTz9QmW1xYbVc2L" }),
+		status: z.literal("queued").openapi({ description: "Always `queued`: the job waits in the queue.", example: "queued" }),
+		check_status_url: z.string().openapi({ description: "Absolute URL of GET /v1/tasks/<task_id>.", example: "https://quire.example/v1/tasks/task_3kTz9QmW1xYbVc2L" }),
 	})
 	.openapi("TaskQueued");
 
 const DryRunResponseSchema = z
 	.object({
-		dry_run: z.literal(true),
+		dry_run: z.literal(true).openapi({ description: "Always `true`: nothing was rendered or charged.", example: true }),
 		valid: z.literal(true).openapi({ description: "The request passed every check a real one goes through before rendering." }),
 		credits_required: z.number().int().openapi({ description: "What the document would cost: 1, or 0 with a test-mode key." }),
 		credits_left: z.number().int().openapi({ description: "The balance now; nothing was charged." }),
@@ -126,13 +129,19 @@ const DryRunResponseSchema = z
 	.openapi("GenerateDryRunResponse");
 
 const Base64ResponseSchema = z
-	.object({ pdf_base64: z.string(), credits_left: z.number().int(), response_time_ms: z.number().int(), blocked_resources: BlockedSchema })
+	.object({
+		pdf_base64: z.string().openapi({ description: "The PDF, base64-encoded.", example: "JVBERi0xLjQKJcOkw7zDtsOfCjIgMCBvYmoK…" }),
+		credits_left: CreditsLeftSchema,
+		response_time_ms: ResponseTimeSchema,
+		blocked_resources: BlockedSchema,
+	})
 	.openapi("GenerateBase64Response");
 
 const route = createRoute({
 	method: "post",
 	path: "/v1/generate",
 	tags: ["Generation"],
+	operationId: "generatePdf",
 	summary: "Generate a PDF",
 	description:
 		"Renders a template (or inline HTML) with `data` into a PDF. Costs one credit, reserved before rendering and refunded if rendering fails. " +
@@ -154,7 +163,7 @@ const route = createRoute({
 			},
 		},
 		202: { description: "`async_mode: true`: the job is queued", content: { "application/json": { schema: TaskQueuedSchema } } },
-		...errorResponses(400, 401, 402, 404, 409, 422, 429, 502, 503, 504),
+		...errorResponses(400, 401, 402, 404, 409, 413, 422, 429, 502, 503, 504),
 	},
 });
 

@@ -10,12 +10,13 @@ const route = createRoute({
 	method: "get",
 	path: "/v1/account",
 	tags: ["Accounts"],
+	operationId: "getAccount",
 	summary: "The account and its settings",
 	security: SECURITY,
 	middleware: [apiKeyAuth(), rateLimit()] as const,
 	responses: {
 		200: { description: "The account", content: { "application/json": { schema: AccountSchema } } },
-		...errorResponses(401, 429),
+		...errorResponses(401, 429, 503),
 	},
 });
 

@@ -6,12 +6,12 @@ import { accounts } from "../../../db/schema";
 export const AccountSchema = z
 	.object({
 		data: z.object({
-			id: z.string(),
-			email: z.string(),
-			plan: z.string(),
-			created_at: z.string(),
-			block_remote_resources: z.boolean().openapi({ description: "Rendered pages load nothing remote: only what the HTML holds inline (data: URLs, inline CSS and fonts). Blocked requests are reported (`X-Blocked-Resources`)." }),
-		}),
+			id: z.string().openapi({ description: "The account's id.", example: "acc_3kTz9QmW1xYbVc2L" }),
+			email: z.string().openapi({ description: "The email address it signed up with.", example: "you@example.com" }),
+			plan: z.string().openapi({ description: "The plan: its monthly allowance, requests a minute and concurrent renders (GET /v1/credits shows them).", example: "free" }),
+			created_at: z.string().openapi({ description: "When the account was made (ISO 8601, UTC).", example: "2026-11-21T10:30:00.000Z" }),
+			block_remote_resources: z.boolean().openapi({ description: "Rendered pages load nothing remote: only what the HTML holds inline (data: URLs, inline CSS and fonts). Blocked requests are reported (`X-Blocked-Resources`).", example: false }),
+		}).openapi({ description: "The account." }),
 	})
 	.openapi("Account");
 

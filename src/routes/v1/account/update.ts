@@ -9,7 +9,7 @@ import type { App } from "../../../http/app-env";
 import { AccountSchema, accountView } from "./schema";
 
 const SettingsSchema = z
-	.object({ block_remote_resources: z.boolean().optional() })
+	.object({ block_remote_resources: z.boolean().optional().openapi({ description: "`true`: rendered pages load nothing remote. Left out: unchanged.", example: true }) })
 	.strict()
 	.openapi("AccountSettings");
 
@@ -17,6 +17,7 @@ const route = createRoute({
 	method: "patch",
 	path: "/v1/account",
 	tags: ["Accounts"],
+	operationId: "updateAccount",
 	summary: "Change the account's settings",
 	description: "`block_remote_resources: true`: rendered pages load nothing remote. It applies from the next request (and to async jobs submitted from then on).",
 	security: SECURITY,
@@ -24,7 +25,7 @@ const route = createRoute({
 	request: { body: { required: true, content: { "application/json": { schema: SettingsSchema } } } },
 	responses: {
 		200: { description: "The account, as changed", content: { "application/json": { schema: AccountSchema } } },
-		...errorResponses(400, 401, 429),
+		...errorResponses(400, 401, 413, 429, 503),
 	},
 });
 

@@ -10,18 +10,20 @@ import type { App } from "../../../http/app-env";
 const CreateKeySchema = z
 	.object({
 		name: z.string().trim().min(1, "name must not be empty").max(100).openapi({ description: "A descriptive name for the key (1 to 100 characters).", example: "Production Server" }),
-		mode: z.enum(["live", "test"]).default("live").openapi({ description: "`test` keys make watermarked PDFs that cost no credits, capped per day." }),
+		mode: z.enum(["live", "test"]).default("live").openapi({ description: "`live` (default) or `test`: `test` keys (`qk_test_…`) make watermarked PDFs that cost no credits, capped per day.", example: "live" }),
 	})
 	.openapi("CreateKeyRequest");
 
 const CreatedKeySchema = z
 	.object({
-		data: z.object({
-			id: z.string().openapi({ example: "key_7bQ2c9LmXw4RtZ1a" }),
-			name: z.string().openapi({ example: "Production Server" }),
-			key: z.string().openapi({ description: "The full API key, returned only this once.", example: "qk_live_…" }),
-			created_at: z.string().openapi({ example: "2026-11-21T10:30:00.000Z" }),
-		}),
+		data: z
+			.object({
+				id: z.string().openapi({ description: "The key's id, for DELETE /v1/keys/{id}.", example: "key_7bQ2c9LmXw4RtZ1a" }),
+				name: z.string().openapi({ description: "The name given.", example: "Production Server" }),
+				key: z.string().openapi({ description: "The full API key, returned only this once.", example: "qk_live_…" }),
+				created_at: z.string().openapi({ description: "When the key was made (ISO 8601, UTC).", example: "2026-11-21T10:30:00.000Z" }),
+			})
+			.openapi({ description: "The new key." }),
 	})
 	.openapi("CreatedKey");
 
@@ -29,6 +31,7 @@ const route = createRoute({
 	method: "post",
 	path: "/v1/keys",
 	tags: ["API keys"],
+	operationId: "createKey",
 	summary: "Create an API key",
 	description: `pdfapi.dev's key creation. The full key is in this response only; store it securely. An account holds at most ${MAX_KEYS_PER_ACCOUNT} keys (409 past that).`,
 	security: SECURITY,
@@ -36,7 +39,7 @@ const route = createRoute({
 	request: { headers: IdempotencyHeadersSchema, body: { required: true, content: { "application/json": { schema: CreateKeySchema } } } },
 	responses: {
 		201: { description: "The new key", content: { "application/json": { schema: CreatedKeySchema } } },
-		...errorResponses(400, 401, 409, 422, 429, 503),
+		...errorResponses(400, 401, 409, 413, 422, 429, 503),
 	},
 });
 

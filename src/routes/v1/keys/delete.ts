@@ -4,21 +4,22 @@ import { rateLimit } from "../../../http/rate-limit";
 import { deleteKey } from "../../../auth/keys";
 import { creditsFor } from "../../../credits/client";
 import { ApiError } from "../../../http/errors";
-import { errorResponses, SECURITY } from "../../../http/schemas";
+import { DeletedSchema, errorResponses, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
 
 const route = createRoute({
 	method: "delete",
 	path: "/v1/keys/{id}",
 	tags: ["API keys"],
+	operationId: "deleteKey",
 	summary: "Delete an API key",
 	description: "pdfapi.dev's key deletion: immediate (the key's next request is refused) and cannot be undone. The key that authenticates this request can't delete itself (403).",
 	security: SECURITY,
 	middleware: [apiKeyAuth(), rateLimit()] as const,
-	request: { params: z.object({ id: z.string().openapi({ example: "key_7bQ2c9LmXw4RtZ1a" }) }) },
+	request: { params: z.object({ id: z.string().openapi({ description: "The key's id (`key_…`), as GET /v1/keys lists it.", example: "key_7bQ2c9LmXw4RtZ1a" }) }) },
 	responses: {
-		200: { description: "Deleted", content: { "application/json": { schema: z.object({ data: z.object({ deleted: z.literal(true) }) }) } } },
-		...errorResponses(401, 403, 404, 429),
+		200: { description: "Deleted", content: { "application/json": { schema: DeletedSchema } } },
+		...errorResponses(401, 403, 404, 429, 503),
 	},
 });
 

@@ -28,6 +28,7 @@ const route = createRoute({
 	method: "post",
 	path: "/v1/templates",
 	tags: ["Templates"],
+	operationId: "createTemplate",
 	summary: "Create a template",
 	description:
 		`Stores one of the account's own templates as version 1. The HTML must parse as Mustache (422 \`TEMPLATE_ERROR\` naming the line); \`schema\` must be a JSON Schema and \`sample_data\` must match it (400). ` +
@@ -37,7 +38,7 @@ const route = createRoute({
 	request: { headers: IdempotencyHeadersSchema, body: { required: true, content: { "application/json": { schema: CreateTemplateSchema } } } },
 	responses: {
 		201: { description: "The new template, version 1", content: { "application/json": { schema: TemplateEnvelopeSchema } } },
-		...errorResponses(400, 401, 409, 422, 429, 503),
+		...errorResponses(400, 401, 409, 413, 422, 429, 503),
 	},
 });
 

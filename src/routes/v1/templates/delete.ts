@@ -1,8 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
 import { rateLimit } from "../../../http/rate-limit";
 import { ApiError } from "../../../http/errors";
-import { errorResponses, SECURITY } from "../../../http/schemas";
+import { DeletedSchema, errorResponses, SECURITY } from "../../../http/schemas";
 import { withSlashParam } from "../../../http/slash-param";
 import type { App } from "../../../http/app-env";
 import { BUILT_IN_TEMPLATES } from "../../../rendering/templates";
@@ -13,13 +13,14 @@ const route = createRoute({
 	method: "delete",
 	path: "/v1/templates/{id}",
 	tags: ["Templates"],
+	operationId: "deleteTemplate",
 	summary: "Delete a template",
 	description: "Deletes one of the account's templates with all its versions; generation with its id answers 404 from then on. Built-in templates can't be deleted (403).",
 	security: SECURITY,
 	middleware: [apiKeyAuth(), rateLimit()] as const,
 	request: { params: TemplateIdParams },
 	responses: {
-		200: { description: "Deleted", content: { "application/json": { schema: z.object({ data: z.object({ deleted: z.literal(true) }) }) } } },
+		200: { description: "Deleted", content: { "application/json": { schema: DeletedSchema } } },
 		...errorResponses(401, 403, 404, 429, 503),
 	},
 });

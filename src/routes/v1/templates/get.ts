@@ -13,6 +13,7 @@ const route = createRoute({
 	method: "get",
 	path: "/v1/templates/{id}",
 	tags: ["Templates"],
+	operationId: "getTemplate",
 	summary: "Read a template",
 	description: "A built-in or account template: HTML, sample data, schema, default page options and the list of versions. The newest version unless `version` is given. Another account's template is 404.",
 	security: SECURITY,

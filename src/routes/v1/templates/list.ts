@@ -10,15 +10,15 @@ const TemplateListSchema = z
 	.object({
 		data: z.array(
 			z.object({
-				id: z.string().openapi({ example: "invoices/invoice" }),
-				name: z.string().openapi({ example: "Invoice" }),
-				source: z.enum(["built-in", "account"]),
+				id: z.string().openapi({ description: "The template id, for `template_id`.", example: "invoices/invoice" }),
+				name: z.string().openapi({ description: "A display name.", example: "Invoice" }),
+				source: z.enum(["built-in", "account"]).openapi({ description: "`built-in` (Quire's gallery) or `account` (the account's own).", example: "built-in" }),
 				description: z.string().optional().openapi({ description: "Built-in templates: what the template is." }),
-				latest_version: z.number().int(),
-				created_at: z.string().nullable(),
-				updated_at: z.string().nullable(),
+				latest_version: z.number().int().openapi({ description: "The newest version, which generation uses by default.", example: 1 }),
+				created_at: z.string().nullable().openapi({ description: "Account templates: when version 1 was made (ISO 8601, UTC); null for built-ins.", example: "2026-11-21T10:30:00.000Z" }),
+				updated_at: z.string().nullable().openapi({ description: "Account templates: when the newest version was made; null for built-ins.", example: "2026-11-21T10:30:00.000Z" }),
 			}),
-		),
+		).openapi({ description: "Built-in templates first, then the account's by id." }),
 	})
 	.openapi("TemplateList");
 
@@ -26,6 +26,7 @@ const route = createRoute({
 	method: "get",
 	path: "/v1/templates",
 	tags: ["Templates"],
+	operationId: "listTemplates",
 	summary: "List templates",
 	description: "The built-in gallery first (`source: \"built-in\"`), then the account's own templates by id (`source: \"account\"`). Bodies are left out: read one template for its HTML, sample data and schema.",
 	security: SECURITY,

@@ -10,7 +10,7 @@ import { TemplateHtmlSchema } from "../../../templates/schemas";
 const PreviewSchema = z
 	.object({
 		template_id: z.string().min(1).max(200).optional().openapi({ description: "A built-in or account template.", example: "invoices/invoice" }),
-		template_version: z.number().int().min(1).optional().openapi({ description: "A version of `template_id`; the newest by default." }),
+		template_version: z.number().int().min(1).optional().openapi({ description: "A version of `template_id`; the newest by default.", example: 1 }),
 		html: TemplateHtmlSchema.optional().openapi({ description: "Instead of `template_id`: a Mustache/HTML template being edited." }),
 		data: z.record(z.string(), z.unknown()).optional().openapi({ description: "Values for the template. Default: the template's sample data (`{}` for inline HTML)." }),
 	})
@@ -23,6 +23,7 @@ const route = createRoute({
 	method: "post",
 	path: "/v1/templates/preview",
 	tags: ["Templates"],
+	operationId: "previewTemplate",
 	summary: "Preview a template as HTML",
 	description:
 		"The HTML a generation would print, for editors: the template rendered with `data` (by default its sample data), checked like a generation (400 for data that does not match the schema, 422 for a template that does not parse), " +
@@ -31,8 +32,8 @@ const route = createRoute({
 	middleware: [apiKeyAuth(), rateLimit()] as const,
 	request: { body: { required: true, content: { "application/json": { schema: PreviewSchema } } } },
 	responses: {
-		200: { description: "The rendered HTML", content: { "text/html": { schema: z.string() } } },
-		...errorResponses(400, 401, 404, 422, 429, 503),
+		200: { description: "The rendered HTML", content: { "text/html": { schema: z.string().openapi({ example: "<h1>Invoice for Acme Corp</h1><p>Total: $564</p>" }) } } },
+		...errorResponses(400, 401, 404, 413, 422, 429, 503),
 	},
 });
 

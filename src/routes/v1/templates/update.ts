@@ -29,6 +29,7 @@ const route = createRoute({
 	method: "put",
 	path: "/v1/templates/{id}",
 	tags: ["Templates"],
+	operationId: "updateTemplate",
 	summary: "Update a template (adds a version)",
 	description:
 		"Adds version n+1 of one of the account's templates; earlier versions stay as they were and can still be generated with `template_version`. " +
@@ -38,7 +39,7 @@ const route = createRoute({
 	request: { params: TemplateIdParams, body: { required: true, content: { "application/json": { schema: UpdateTemplateSchema } } } },
 	responses: {
 		200: { description: "The template at its new version", content: { "application/json": { schema: TemplateEnvelopeSchema } } },
-		...errorResponses(400, 401, 403, 404, 422, 429, 503),
+		...errorResponses(400, 401, 403, 404, 413, 422, 429, 503),
 	},
 });
 

@@ -10,6 +10,7 @@ const route = createRoute({
 	method: "get",
 	path: "/v1/webhook-secret",
 	tags: ["Webhooks"],
+	operationId: "getWebhookSecret",
 	summary: "Whether a webhook secret exists",
 	description: "Never returns the secret itself: it is shown once, when created or rotated.",
 	security: SECURITY,
@@ -17,9 +18,20 @@ const route = createRoute({
 	responses: {
 		200: {
 			description: "The secret's state",
-			content: { "application/json": { schema: z.object({ data: z.object({ configured: z.boolean(), created_at: z.string().nullable() }) }) } },
+			content: {
+				"application/json": {
+					schema: z.object({
+						data: z
+							.object({
+								configured: z.boolean().openapi({ description: "Whether the account has a secret: async requests with `webhook_url` need one.", example: true }),
+								created_at: z.string().nullable().openapi({ description: "When the current secret was made (ISO 8601, UTC); null without one.", example: "2026-11-21T10:30:00.000Z" }),
+							})
+							.openapi({ description: "The secret's state." }),
+					}),
+				},
+			},
 		},
-		...errorResponses(401, 429),
+		...errorResponses(401, 429, 503),
 	},
 });
 

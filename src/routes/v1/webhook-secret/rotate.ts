@@ -12,6 +12,7 @@ const route = createRoute({
 	method: "post",
 	path: "/v1/webhook-secret",
 	tags: ["Webhooks"],
+	operationId: "rotateWebhookSecret",
 	summary: "Create or rotate the webhook secret",
 	description:
 		"Returns a new secret that signs this account's webhooks from now on; the previous one stops at once. Shown only in this response. " +
@@ -21,7 +22,18 @@ const route = createRoute({
 	responses: {
 		201: {
 			description: "The new secret",
-			content: { "application/json": { schema: z.object({ data: z.object({ secret: z.string().openapi({ example: "whsec_…" }), created_at: z.string() }) }) } },
+			content: {
+				"application/json": {
+					schema: z.object({
+						data: z
+							.object({
+								secret: z.string().openapi({ description: "The HMAC-SHA256 key that signs webhook deliveries. Shown only in this response.", example: "whsec_…" }),
+								created_at: z.string().openapi({ description: "When it was made (ISO 8601, UTC).", example: "2026-11-21T10:30:00.000Z" }),
+							})
+							.openapi({ description: "The new secret." }),
+					}),
+				},
+			},
 		},
 		...errorResponses(401, 429, 503),
 	},
