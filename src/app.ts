@@ -128,6 +128,7 @@ export function createApp(): App {
 			{ name: "Credits", description: "The balance: a monthly allowance from the plan, plus purchased credits that never expire." },
 			{ name: "Generation", description: "Template (or HTML) + JSON data to PDF: synchronously as bytes, base64 or a hosted URL, or as an async task." },
 			{ name: "API keys", description: "pdfapi.dev's key management: live and test-mode keys; the full key is shown once, at creation." },
+			{ name: "Usage", description: "What the account used this period (pdfapi.dev's usage object) and its log of generated documents." },
 			{ name: "Templates", description: "The built-in gallery and the account's own Mustache templates, versioned." },
 			{ name: "Webhooks", description: "The secret that signs async tasks' webhook deliveries." },
 			{ name: "Admin", description: "Operator endpoints, authenticated by the ADMIN_TOKEN secret rather than an API key." },

@@ -10,7 +10,7 @@ import { call } from "./helpers";
  * lies below one that ends in `/*`. Every other route the app registers is API and must be
  * documented; nothing under /v1, /admin or /upload may be listed here.
  */
-const NOT_API = ["/", "/docs", "/openapi.json", "/dashboard", "/dashboard/*"];
+const NOT_API = ["/", "/signup", "/dashboard", "/dashboard/*", "/docs", "/openapi.json"];
 
 const isPage = (path: string) => NOT_API.some((entry) => (entry.endsWith("/*") ? path.startsWith(entry.slice(0, -1)) : path === entry));
 

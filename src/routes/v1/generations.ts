@@ -28,6 +28,7 @@ const route = createRoute({
 	method: "get",
 	path: "/v1/generations",
 	tags: ["Usage"],
+	operationId: "listGenerations",
 	summary: "Generation log",
 	description:
 		"The account's generated documents, newest first: each sync request that rendered (or failed after its credit was reserved) and each async task once finished. " +

@@ -11,40 +11,42 @@ import { dailyUsage } from "../../usage/generations";
 
 const UsageSchema = z
 	.object({
-		data: z.object({
-			plan: z.enum(PLAN_NAMES).openapi({ description: "The account's plan.", example: "free" }),
-			pdfs_generated: z.number().int().openapi({ description: "Credits spent this period (as `used_this_period` in GET /v1/credits); test-mode documents cost none.", example: 3 }),
-			pdfs_limit: z
-				.number()
-				.int()
-				.openapi({ description: "Documents this period: the plan's monthly allowance plus purchased credits, spent or left. Always `pdfs_generated + pdfs_remaining`.", example: 50 }),
-			pdfs_remaining: z.number().int().openapi({ description: "Credits left (`credits_left` in GET /v1/credits).", example: 47 }),
-			rate_limit: z
-				.object({
-					requests_per_minute: z.number().int().openapi({ description: "The plan's rate, over all the account's keys (`X-RateLimit-Limit`).", example: 60 }),
-					current_usage: z.number().int().openapi({ description: "Requests counted in the current minute, this one included.", example: 5 }),
-				})
-				.openapi({ description: "The plan's requests a minute and where the account stands in the current window." }),
-			period: z
-				.object({
-					start: z.string().openapi({ description: "First instant of the calendar month (UTC).", example: "2026-11-01T00:00:00Z" }),
-					end: z.string().openapi({ description: "Last second of the month (UTC).", example: "2026-11-30T23:59:59Z" }),
-					resets_at: z.string().openapi({ description: "When the monthly allowance comes back.", example: "2026-12-01T00:00:00Z" }),
-				})
-				.openapi({ description: "The billing period: the calendar month, UTC." }),
-			purchased_credits: z.number().int().openapi({ description: "Bought credits left; they never expire and are spent after the allowance.", example: 0 }),
-			test_pdfs_today: z.number().int().openapi({ description: "Test-mode documents made today (UTC).", example: 1 }),
-			test_daily_limit: z.number().int().openapi({ description: "Test-mode documents the account may make a day (UTC).", example: 100 }),
-			daily: z
-				.array(
-					z.object({
-						date: z.string().openapi({ description: "The UTC day.", example: "2026-11-01" }),
-						documents: z.number().int().openapi({ description: "Live documents completed that day.", example: 3 }),
-						test_documents: z.number().int().openapi({ description: "Test-mode documents completed that day.", example: 1 }),
-					}),
-				)
-				.openapi({ description: "One entry per day of the period, from its first day to today, zeros included; from the generation log." }),
-		}),
+		data: z
+			.object({
+				plan: z.enum(PLAN_NAMES).openapi({ description: "The account's plan.", example: "free" }),
+				pdfs_generated: z.number().int().openapi({ description: "Credits spent this period (as `used_this_period` in GET /v1/credits); test-mode documents cost none.", example: 3 }),
+				pdfs_limit: z
+					.number()
+					.int()
+					.openapi({ description: "Documents this period: the plan's monthly allowance plus purchased credits, spent or left. Always `pdfs_generated + pdfs_remaining`.", example: 50 }),
+				pdfs_remaining: z.number().int().openapi({ description: "Credits left (`credits_left` in GET /v1/credits).", example: 47 }),
+				rate_limit: z
+					.object({
+						requests_per_minute: z.number().int().openapi({ description: "The plan's rate, over all the account's keys (`X-RateLimit-Limit`).", example: 60 }),
+						current_usage: z.number().int().openapi({ description: "Requests counted in the current minute, this one included.", example: 5 }),
+					})
+					.openapi({ description: "The plan's requests a minute and where the account stands in the current window." }),
+				period: z
+					.object({
+						start: z.string().openapi({ description: "First instant of the calendar month (UTC).", example: "2026-11-01T00:00:00Z" }),
+						end: z.string().openapi({ description: "Last second of the month (UTC).", example: "2026-11-30T23:59:59Z" }),
+						resets_at: z.string().openapi({ description: "When the monthly allowance comes back.", example: "2026-12-01T00:00:00Z" }),
+					})
+					.openapi({ description: "The billing period: the calendar month, UTC." }),
+				purchased_credits: z.number().int().openapi({ description: "Bought credits left; they never expire and are spent after the allowance.", example: 0 }),
+				test_pdfs_today: z.number().int().openapi({ description: "Test-mode documents made today (UTC).", example: 1 }),
+				test_daily_limit: z.number().int().openapi({ description: "Test-mode documents the account may make a day (UTC).", example: 100 }),
+				daily: z
+					.array(
+						z.object({
+							date: z.string().openapi({ description: "The UTC day.", example: "2026-11-01" }),
+							documents: z.number().int().openapi({ description: "Live documents completed that day.", example: 3 }),
+							test_documents: z.number().int().openapi({ description: "Test-mode documents completed that day.", example: 1 }),
+						}),
+					)
+					.openapi({ description: "One entry per day of the period, from its first day to today, zeros included; from the generation log." }),
+			})
+			.openapi({ description: "The account's usage for the current period (a calendar month, UTC)." }),
 	})
 	.openapi("Usage");
 
@@ -52,6 +54,7 @@ const route = createRoute({
 	method: "get",
 	path: "/v1/usage",
 	tags: ["Usage"],
+	operationId: "getUsage",
 	summary: "Usage this period",
 	description:
 		"pdfapi.dev's usage object, plus `purchased_credits`, the test-mode counts and `daily`. The counts and the rate come from the account's Credits object, " +

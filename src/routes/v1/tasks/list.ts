@@ -13,6 +13,7 @@ const route = createRoute({
 	method: "get",
 	path: "/v1/tasks",
 	tags: ["Generation"],
+	operationId: "listTasks",
 	summary: "List async tasks",
 	description:
 		"The account's async tasks (`async_mode: true`), newest first, each as GET /v1/tasks/<task_id> shows it but without webhook delivery attempts. " +
