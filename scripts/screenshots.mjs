@@ -4,7 +4,7 @@
 // key), and photographs the main pages in headless Chromium (playwright-core, the system's
 // Chromium): src/web/screenshots/<page>.png, which the README shows.
 // CHROMIUM=/path/to/chrome overrides /usr/bin/chromium.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { startLocalServer } from "./local-server.mjs";
@@ -23,14 +23,16 @@ const post = (path, body, key) =>
 	});
 
 // --- an account with some history -----------------------------------------------------------
+/** A generation request for a built-in template with its sample data. */
+const withSample = (template_id) => ({ template_id, data: JSON.parse(readFileSync(join(root, "templates", `${template_id}.sample.json`), "utf8")) });
 const signUp = await (await post("/v1/accounts", { email: "ada@example.com" })).json();
 const { key } = signUp.data.key;
 for (const template_id of ["invoices/invoice", "letters/letter", "invoices/receipt", "quotes/quote"]) {
-	const res = await post("/v1/generate", { template_id }, key);
+	const res = await post("/v1/generate", withSample(template_id), key);
 	if (!res.ok) throw new Error(`generate ${template_id}: ${res.status} ${await res.text()}`);
 }
-await post("/v1/generate", { template_id: "certificates/certificate", test: true }, key);
-const task = await (await post("/v1/generate", { template_id: "reports/report", async_mode: true, metadata: { order: 42 } }, key)).json();
+await post("/v1/generate", { ...withSample("certificates/certificate"), test: true }, key);
+const task = await (await post("/v1/generate", { ...withSample("reports/report"), async_mode: true, metadata: { order: 42 } }, key)).json();
 await post("/v1/keys", { name: "Staging", mode: "test" }, key);
 for (let i = 0; i < 100; i++) {
 	const state = await (await fetch(`${base}/v1/tasks/${task.task_id}`, { headers: { Authorization: `Bearer ${key}` } })).json();

@@ -1,11 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-
-const root = resolve(import.meta.dirname, "../..");
+import { root } from "./local-server";
 
 describe("wrangler deploy --dry-run", () => {
 	it("builds the deployable Worker offline, well under the 3 MiB (compressed) free-plan limit", () => {
@@ -16,7 +15,7 @@ describe("wrangler deploy --dry-run", () => {
 			env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
 		});
 		expect(output).toMatch(/--dry-run: exiting now/);
-		for (const binding of ["env.DB", "env.CREDITS", "env.RENDERER", "env.BROWSER", "env.PDFS", "env.JOBS"]) expect(output).toContain(binding);
+		for (const binding of ["env.DB", "env.CREDITS", "env.RENDERER", "env.BROWSER", "env.PDFS", "env.JOBS", "env.ASSETS"]) expect(output).toContain(binding);
 		const bundle = readdirSync(outdir).find((f) => f.endsWith(".js"))!;
 		const gzipped = gzipSync(readFileSync(join(outdir, bundle))).byteLength;
 		console.log(`Worker bundle: ${(gzipped / 1024).toFixed(0)} KiB gzipped`);

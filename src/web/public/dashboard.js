@@ -93,7 +93,7 @@ function drawChart(days) {
 	const total = days.reduce((sum, d) => sum + d.documents, 0);
 	const tests = days.reduce((sum, d) => sum + d.test_documents, 0);
 	const summary = `${total} documents and ${tests} test documents this period, over ${days.length} days`;
-	const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": summary, preserveAspectRatio: "none" });
+	const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": summary });
 	days.forEach((d, i) => {
 		const x = i * slot + slot * 0.15;
 		const w = slot * 0.7;
