@@ -143,4 +143,34 @@ describe("the web pages, end to end", () => {
 		expect(foreign).toEqual([]);
 		expect(errors).toEqual([]);
 	});
+
+	it("pages through the generation log: ten rows, then Show more for the rest", async () => {
+		const base = server.base;
+		const signUp = await fetch(`${base}/v1/accounts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: `{"email":"log@example.com"}` });
+		const key = ((await signUp.json()) as { data: { key: { key: string } } }).data.key.key;
+		for (let i = 1; i <= 12; i++) {
+			const res = await fetch(`${base}/v1/generate`, {
+				method: "POST",
+				headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+				body: JSON.stringify({ html: `<p>document ${i}</p>`, test: true }),
+			});
+			expect(res.status).toBe(200);
+		}
+		// The log is written just after each response: wait until it holds all twelve.
+		const logged = () =>
+			fetch(`${base}/v1/generations?limit=100`, { headers: { Authorization: `Bearer ${key}` } }).then(async (r) => ((await r.json()) as { data: unknown[] }).data.length);
+		expect(await until(logged, (n) => n === 12)).toBe(12);
+
+		const context = await browser.newContext();
+		await context.addInitScript((k) => sessionStorage.setItem("quire.apiKey", k), key);
+		const page = await context.newPage();
+		const rows = page.locator("#generations tbody tr");
+		await page.goto(`${base}/dashboard`);
+		await page.getByRole("button", { name: "Show more" }).waitFor();
+		expect(await rows.count()).toBe(10);
+		await page.getByRole("button", { name: "Show more" }).click();
+		expect(await until(() => rows.count(), (n) => n === 12)).toBe(12);
+		expect(await page.getByRole("button", { name: "Show more" }).isHidden()).toBe(true);
+		await context.close();
+	});
 });
