@@ -53,6 +53,14 @@ export function Layout(props: { title: string; section: Section; script?: string
 					</nav>
 				</header>
 				<main id="main" class="wrap">
+					{props.script && (
+						<noscript>
+							<p class="panel notice">
+								This page needs JavaScript. Everything it does is also one request to the API: see the <a href="/">quick start</a> and the{" "}
+								<a href="/openapi.json">OpenAPI document</a>.
+							</p>
+						</noscript>
+					)}
 					{props.children}
 				</main>
 				<footer class="site-footer wrap">

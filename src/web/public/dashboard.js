@@ -118,6 +118,8 @@ function drawChart(days) {
 // ---- activity ----------------------------------------------------------------------------------
 
 let generationsCursor = null;
+/** Bumped by every load, so an answer that a newer load (Refresh, a preview) overtook is dropped. */
+let generationsLoad = 0;
 
 function generationRow(g) {
 	const how = g.source === "async" ? "async task" : "sync";
@@ -136,9 +138,11 @@ function generationRow(g) {
 }
 
 async function loadGenerations(more = false) {
+	const load = ++generationsLoad;
 	const query = new URLSearchParams({ limit: "10" });
 	if (more && generationsCursor) query.set("cursor", generationsCursor);
 	const page = await api(`/v1/generations?${query}`);
+	if (load !== generationsLoad) return;
 	const body = $("generations").tBodies[0];
 	const rows = page.data.map(generationRow);
 	if (more) body.append(...rows);
