@@ -1,5 +1,24 @@
+import type { Child } from "hono/jsx";
 import type { App } from "../../http/app-env";
 import { Layout, sendPage } from "../../web/layout";
+
+/** A table the page's script fills: a labelled box that scrolls sideways (by keyboard too), a header row, an empty body. */
+function DataTable(props: { id: string; label: string; columns: Child[] }) {
+	return (
+		<div class="table-scroll" tabindex={0} role="region" aria-label={props.label}>
+			<table id={props.id}>
+				<thead>
+					<tr>
+						{props.columns.map((column) => (
+							<th scope="col">{column}</th>
+						))}
+					</tr>
+				</thead>
+				<tbody></tbody>
+			</table>
+		</div>
+	);
+}
 
 /**
  * `GET /dashboard`: the page's skeleton. Its script (`/dashboard.js`) signs in with an API key kept
@@ -85,39 +104,12 @@ export function registerDashboardPage(app: App) {
 					<section id="activity" aria-labelledby="activity-title">
 						<h2 id="activity-title">Activity</h2>
 						<h3>Recent generations</h3>
-						<div class="table-scroll" tabindex={0} role="region" aria-label="Recent generations">
-							<table id="generations">
-								<thead>
-									<tr>
-										<th scope="col">When</th>
-										<th scope="col">Template</th>
-										<th scope="col">Mode</th>
-										<th scope="col">How</th>
-										<th scope="col">Status</th>
-										<th scope="col">Pages</th>
-										<th scope="col">Time</th>
-									</tr>
-								</thead>
-								<tbody></tbody>
-							</table>
-						</div>
+						<DataTable id="generations" label="Recent generations" columns={["When", "Template", "Mode", "How", "Status", "Pages", "Time"]} />
 						<button type="button" id="generations-more" hidden>
 							Show more
 						</button>
 						<h3>Recent async tasks</h3>
-						<div class="table-scroll" tabindex={0} role="region" aria-label="Recent async tasks">
-							<table id="tasks">
-								<thead>
-									<tr>
-										<th scope="col">Created</th>
-										<th scope="col">Task</th>
-										<th scope="col">Status</th>
-										<th scope="col">Result</th>
-									</tr>
-								</thead>
-								<tbody></tbody>
-							</table>
-						</div>
+						<DataTable id="tasks" label="Recent async tasks" columns={["Created", "Task", "Status", "Result"]} />
 					</section>
 
 					<section id="keys" aria-labelledby="keys-title">
@@ -149,22 +141,7 @@ export function registerDashboardPage(app: App) {
 								</button>
 							</div>
 						</div>
-						<div class="table-scroll" tabindex={0} role="region" aria-label="API keys">
-							<table id="key-list">
-								<thead>
-									<tr>
-										<th scope="col">Name</th>
-										<th scope="col">Key</th>
-										<th scope="col">Created</th>
-										<th scope="col">Last used</th>
-										<th scope="col">
-											<span class="visually-hidden">Actions</span>
-										</th>
-									</tr>
-								</thead>
-								<tbody></tbody>
-							</table>
-						</div>
+						<DataTable id="key-list" label="API keys" columns={["Name", "Key", "Created", "Last used", <span class="visually-hidden">Actions</span>]} />
 					</section>
 
 					<section id="templates" aria-labelledby="templates-title">
