@@ -73,6 +73,18 @@ export function Layout(props: { title: string; section: Section; script?: string
 	);
 }
 
+/** Where a page's script puts a secret shown once (a new key, a webhook secret), with its copy button. */
+export function SecretValue(props: { id: string }) {
+	return (
+		<div class="secret">
+			<code id={props.id}></code>
+			<button type="button" data-copy={props.id}>
+				Copy
+			</button>
+		</div>
+	);
+}
+
 /** Sends a page: the doctype, the document, and headers that keep it from loading anything foreign. */
 export function sendPage(c: Context, page: Child) {
 	return c.html(`<!doctype html>${page}`, 200, {

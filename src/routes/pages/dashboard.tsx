@@ -1,6 +1,18 @@
 import type { Child } from "hono/jsx";
 import type { App } from "../../http/app-env";
-import { Layout, sendPage } from "../../web/layout";
+import { Layout, SecretValue, sendPage } from "../../web/layout";
+
+/** A hidden panel the page's script fills with a secret and shows, once. */
+function ShowOnce(props: { id: string; valueId: string; title: string }) {
+	return (
+		<div id={props.id} class="panel notice" hidden>
+			<p>
+				<strong>{props.title}</strong>
+			</p>
+			<SecretValue id={props.valueId} />
+		</div>
+	);
+}
 
 /** A table the page's script fills: a labelled box that scrolls sideways (by keyboard too), a header row, an empty body. */
 function DataTable(props: { id: string; label: string; columns: Child[] }) {
@@ -130,17 +142,7 @@ export function registerDashboardPage(app: App) {
 								Create key
 							</button>
 						</form>
-						<div id="key-created" class="panel notice" hidden>
-							<p>
-								<strong>Your new key, shown this once:</strong>
-							</p>
-							<div class="secret">
-								<code id="key-created-value"></code>
-								<button type="button" data-copy="key-created-value">
-									Copy
-								</button>
-							</div>
-						</div>
+						<ShowOnce id="key-created" valueId="key-created-value" title="Your new key, shown this once:" />
 						<DataTable id="key-list" label="API keys" columns={["Name", "Key", "Created", "Last used", <span class="visually-hidden">Actions</span>]} />
 					</section>
 
@@ -171,17 +173,7 @@ export function registerDashboardPage(app: App) {
 						<button type="button" id="webhook-rotate">
 							Create a secret
 						</button>
-						<div id="webhook-created" class="panel notice" hidden>
-							<p>
-								<strong>Your webhook secret, shown this once:</strong>
-							</p>
-							<div class="secret">
-								<code id="webhook-secret"></code>
-								<button type="button" data-copy="webhook-secret">
-									Copy
-								</button>
-							</div>
-						</div>
+						<ShowOnce id="webhook-created" valueId="webhook-secret" title="Your webhook secret, shown this once:" />
 					</section>
 				</div>
 			</Layout>,

@@ -1,5 +1,5 @@
 import type { App } from "../../http/app-env";
-import { Layout, sendPage } from "../../web/layout";
+import { Layout, SecretValue, sendPage } from "../../web/layout";
 
 /** `GET /signup`: the sign-up form; the page's script calls `POST /v1/accounts` and shows the key once. */
 export function registerSignupPage(app: App) {
@@ -25,12 +25,7 @@ export function registerSignupPage(app: App) {
 					<p>
 						<strong>This is the only time it is shown.</strong> Store it somewhere safe, such as your secrets manager: Quire keeps only a hash of it.
 					</p>
-					<div class="secret">
-						<code id="new-key"></code>
-						<button type="button" data-copy="new-key">
-							Copy
-						</button>
-					</div>
+					<SecretValue id="new-key" />
 					<p>
 						<a class="button primary" id="open-dashboard" href="/dashboard">
 							Open the dashboard
