@@ -95,18 +95,39 @@ function findSystemChromium() {
 }
 
 /**
+ * The launcher put where miniflare looks for its Chrome: the system Chromium, without its sandbox
+ * when run as root, and with network prediction off in the profile miniflare gives it
+ * (`net.network_prediction_options` 2, "never"): no preconnect, DNS prefetch, prefetch or
+ * prerender, which open connections before (and without) any request the outbound guard could
+ * refuse, so a page could otherwise knock on local ports.
+ */
+function chromeLauncher(chromium) {
+	return `#!/bin/sh
+for arg; do
+	case "$arg" in --user-data-dir=*)
+		profile="\${arg#--user-data-dir=}/Default"
+		mkdir -p "$profile"
+		[ -f "$profile/Preferences" ] || printf '%s' '{"net":{"network_prediction_options":2}}' > "$profile/Preferences"
+	esac
+done
+[ "$(id -u)" = 0 ] && set -- --no-sandbox "$@"
+exec ${chromium} "$@"
+`;
+}
+
+/**
  * miniflare downloads a pinned Chrome for local Browser Rendering. Where a system Chromium exists
  * (or can be installed: root on Debian), put a launcher at the path miniflare looks in instead,
  * so no download is needed.
  */
 function ensureChromium() {
+	if (process.platform !== "linux") return;
 	const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), ".wrangler", "chrome");
-	const missing = miniflareBrowserVersions()
-		.map((v) => join(cache, `linux-${v}`, "chrome-linux64", "chrome"))
-		.filter((p) => !existsSync(p));
-	if (missing.length === 0 || process.platform !== "linux") return;
-
+	const paths = miniflareBrowserVersions().map((v) => join(cache, `linux-${v}`, "chrome-linux64", "chrome"));
 	let chromium = findSystemChromium();
+	const stale = (path) => !existsSync(path) || (chromium && readFileSync(path, "utf8") !== chromeLauncher(chromium));
+	if (!paths.some(stale)) return;
+
 	if (!chromium && process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
 		log("installing Debian's chromium for local PDF rendering…");
 		const quiet = { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } };
@@ -119,10 +140,9 @@ function ensureChromium() {
 		log("Without internet, install one first (Debian/Ubuntu: sudo apt-get install chromium) and run this again.");
 		return;
 	}
-	for (const path of missing) {
+	for (const path of paths.filter(stale)) {
 		mkdirSync(dirname(path), { recursive: true });
-		// Chromium refuses to run as root without --no-sandbox.
-		writeFileSync(path, `#!/bin/sh\n[ "$(id -u)" = 0 ] && set -- --no-sandbox "$@"\nexec ${chromium} "$@"\n`);
+		writeFileSync(path, chromeLauncher(chromium));
 		chmodSync(path, 0o755);
 	}
 	log(`local Browser Rendering will use ${chromium}`);

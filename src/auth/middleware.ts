@@ -32,9 +32,10 @@ interface KeyRow {
 	account_id: string;
 	plan: string;
 	block_remote_resources: number;
+	javascript: number;
 }
 
-const KEY_LOOKUP = `SELECT k.id AS key_id, k.key_hash, k.last_used_at, a.id AS account_id, a.plan, a.block_remote_resources
+const KEY_LOOKUP = `SELECT k.id AS key_id, k.key_hash, k.last_used_at, a.id AS account_id, a.plan, a.block_remote_resources, a.javascript
 	FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ?`;
 
 /**
@@ -67,7 +68,7 @@ export function apiKeyAuth({ nearby = false }: { nearby?: boolean } = {}): Middl
 			});
 		if (!row || !sameDigest(row.key_hash, hash)) throw new ApiError("UNAUTHORIZED", "Invalid API key");
 		endTime(c, "auth");
-		c.set("auth", { accountId: row.account_id, keyId: row.key_id, mode, plan: row.plan, blockRemote: Boolean(row.block_remote_resources) });
+		c.set("auth", { accountId: row.account_id, keyId: row.key_id, mode, plan: row.plan, blockRemote: Boolean(row.block_remote_resources), javascript: Boolean(row.javascript) });
 
 		const now = Date.now();
 		if (!row.last_used_at || now - Date.parse(row.last_used_at) > LAST_USED_RESOLUTION_MS) {

@@ -6,13 +6,19 @@ export interface Plan {
 	requests_per_minute: number;
 	/** Synchronous renders (POST /v1/generate without `async_mode`) an account may have in flight at once. */
 	concurrency: number;
+	/**
+	 * Pages of one renderer (of its 4) the account's documents, sync and async, may hold at once;
+	 * the rest wait behind the account's own. So one account's hostile or huge documents leave the
+	 * other pages to everyone else.
+	 */
+	render_slots: number;
 }
 
 /** The plans, by name. An account starts on `free`; `PUT /admin/accounts/{id}/plan` moves it. */
 export const PLANS = {
-	free: { monthly_allowance: 50, requests_per_minute: 60, concurrency: 3 },
-	pro: { monthly_allowance: 1_000, requests_per_minute: 300, concurrency: 10 },
-	business: { monthly_allowance: 10_000, requests_per_minute: 1_200, concurrency: 30 },
+	free: { monthly_allowance: 50, requests_per_minute: 60, concurrency: 3, render_slots: 1 },
+	pro: { monthly_allowance: 1_000, requests_per_minute: 300, concurrency: 10, render_slots: 2 },
+	business: { monthly_allowance: 10_000, requests_per_minute: 1_200, concurrency: 30, render_slots: 3 },
 } as const satisfies Record<string, Plan>;
 
 export type PlanName = keyof typeof PLANS;

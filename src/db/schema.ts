@@ -13,6 +13,8 @@ export const accounts = sqliteTable("accounts", {
 	webhookSecretCreatedAt: text("webhook_secret_created_at"),
 	/** Rendered pages may load nothing remote (only what the HTML holds inline): PATCH /v1/account. */
 	blockRemoteResources: integer("block_remote_resources", { mode: "boolean" }).notNull().default(false),
+	/** Rendered pages run their scripts (a request's `javascript` overrides it): PATCH /v1/account. */
+	javascript: integer("javascript", { mode: "boolean" }).notNull().default(true),
 });
 
 export const apiKeys = sqliteTable(

@@ -11,6 +11,8 @@ export interface AuthContext {
 	plan: string;
 	/** The account's setting: rendered pages may load nothing remote. */
 	blockRemote: boolean;
+	/** The account's setting: rendered pages run their scripts (a request's `javascript` overrides it). */
+	javascript: boolean;
 }
 
 /** Hono's environment for this app: bindings from `wrangler types`, per-request services in `c.var`. */

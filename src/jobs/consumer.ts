@@ -4,7 +4,7 @@ import { createDb, type Db } from "../db";
 import { accounts, type Task } from "../db/schema";
 import { ApiError, type ErrorCode } from "../http/errors";
 import type { PageOptions } from "../rendering/page-options";
-import { renderPdf } from "../rendering/render";
+import { isCharged, renderPdf } from "../rendering/render";
 import { storePdf } from "../storage/pdfs";
 import { recordGeneration } from "../usage/generations";
 import { claimTask, finishTask, getTask, recordWebhookAttempt, releaseTask, taskView } from "./tasks";
@@ -22,6 +22,9 @@ export interface JobInput {
 	origin: string;
 	/** The account's setting when the job was submitted: the page may load nothing remote. */
 	blockRemote: boolean;
+	/** The account's plan (its share of a renderer applies) and whether the page's scripts run. Absent in jobs queued before they were recorded. */
+	plan?: string;
+	javascript?: boolean;
 }
 
 export const jobInputKey = (taskId: string) => `jobs/${taskId}.json`;
@@ -29,7 +32,7 @@ export const jobInputKey = (taskId: string) => `jobs/${taskId}.json`;
 /** How long one consumer holds a task; a consumer that died lets it go after this. */
 const LEASE_MS = 2 * 60_000;
 /** Render failures that another attempt would not change: the task fails at once. */
-const FINAL_RENDER_ERRORS = new Set<ErrorCode>(["VALIDATION_ERROR", "RENDER_TIMEOUT", "DOCUMENT_TOO_LARGE"]);
+const FINAL_RENDER_ERRORS = new Set<ErrorCode>(["VALIDATION_ERROR", "TEMPLATE_ERROR", "RENDER_TIMEOUT", "DOCUMENT_TOO_LARGE"]);
 
 type Outcome = "ack" | { retryInSeconds: number };
 
@@ -83,10 +86,11 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 
 	let rendered;
 	try {
-		rendered = await renderPdf(env, input.html, input.options, input);
+		const doc = { accountId: task.accountId, plan: input.plan ?? "free", blockRemote: input.blockRemote, javascript: input.javascript ?? true, async: true };
+		rendered = await renderPdf(env, input.html, input.options, doc);
 	} catch (error) {
 		if (error instanceof ApiError && FINAL_RENDER_ERRORS.has(error.code)) {
-			await settleFailed(env, db, task, error.code, error.message);
+			await settleFailed(env, db, task, error.code, error.message, { charged: isCharged(error) });
 			return "ack";
 		}
 		throw error;
@@ -119,8 +123,10 @@ async function giveUp(env: Env, job: Job): Promise<Outcome> {
 	return "ack";
 }
 
-async function settleFailed(env: Env, db: Db, task: Task, code: ErrorCode, message: string): Promise<void> {
-	await creditsFor(env, task.accountId).refund(task.id);
+/** A task that won't be tried again: refunded, unless the document was stopped at its render limit (see `isCharged`). */
+async function settleFailed(env: Env, db: Db, task: Task, code: ErrorCode, message: string, { charged = false } = {}): Promise<void> {
+	const credits = creditsFor(env, task.accountId);
+	await (charged ? credits.commit(task.id) : credits.refund(task.id));
 	if (await finishTask(db, task.id, { status: "failed", errorCode: code, errorMessage: message })) {
 		await logFinished(db, task, { status: "failed", errorCode: code });
 		await afterFinish(env, task);

@@ -1,11 +1,6 @@
 import type { Page } from "@cloudflare/puppeteer";
 import { loadOptions, type PageOptions } from "./page-options";
 
-/** Upper bound for parsing the HTML (up to DOMContentLoaded: parser-blocking scripts and styles). */
-const PARSE_TIMEOUT_MS = 20_000;
-/** The in-page wait bounds itself; this covers a page whose scripts keep its main thread busy. */
-const WAIT_GRACE_MS = 5_000;
-
 /** The page can't be printed as asked: `wait_for_selector` never matched, or is not a selector. */
 export class PageNotReadyError extends Error {
 	constructor(
@@ -59,22 +54,14 @@ function readinessScript(budgetMs: number, selector: string | null): string {
  * then are left out (a document a little late beats no document); a selector that never appears
  * fails the render, since the client said the page isn't ready without it.
  * Expects a fresh page (the Renderer never reuses one), so only a non-default media type is set.
+ * Nothing here bounds a page whose scripts never yield: the Renderer's deadline does, from outside.
  */
 export async function loadContent(page: Page, html: string, options: PageOptions): Promise<void> {
 	const { media, waitTimeoutMs, selector } = loadOptions(options);
 	// Printing uses print media already; a pooled page is fresh, so only `screen` needs a call.
 	if (media !== "print") await page.emulateMediaType(media);
-	await page.setContent(html, { waitUntil: "domcontentloaded", timeout: PARSE_TIMEOUT_MS });
-	let timer: ReturnType<typeof setTimeout> | undefined;
-	const stuck = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => reject(new PageNotReadyError("timeout", "The page's scripts did not let it be printed in time")), waitTimeoutMs + WAIT_GRACE_MS);
-	});
-	let readiness: Readiness;
-	try {
-		readiness = (await Promise.race([page.evaluate(readinessScript(waitTimeoutMs, selector)), stuck])) as Readiness;
-	} finally {
-		clearTimeout(timer);
-	}
+	await page.setContent(html, { waitUntil: "domcontentloaded", timeout: 0 });
+	const readiness = (await page.evaluate(readinessScript(waitTimeoutMs, selector))) as Readiness;
 	if (readiness === "bad_selector") throw new PageNotReadyError("bad_selector", `wait_for_selector: "${selector}" is not a valid CSS selector`);
 	if (readiness === "selector_timeout") throw new PageNotReadyError("timeout", `wait_for_selector: nothing matched "${selector}" within ${waitTimeoutMs} ms`);
 }

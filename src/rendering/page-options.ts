@@ -45,6 +45,12 @@ const CssLength = z
 
 const PageEdge = CssLength.refine((length) => toInches(length) >= 0.1, "at least 0.1in");
 
+/** Chromium fails the whole print when a header or footer template loads a stylesheet, so such a template is refused up front. */
+const HeaderFooterTemplate = z
+	.string()
+	.max(50_000)
+	.refine((template) => !/<link\b|@import\b/i.test(template), "a header or footer template can't load stylesheets (<link>, @import): put its styles in a <style> element");
+
 export const PageOptionsSchema = z
 	.object({
 		format: z
@@ -69,20 +75,14 @@ export const PageOptionsSchema = z
 			.optional()
 			.openapi({ description: "Pages to keep, e.g. `1-3, 5`. Default: all pages." }),
 		prefer_css_page_size: z.boolean().optional().openapi({ description: "Let CSS `@page { size }` win over `format`/`width`/`height`. Default false." }),
-		header_template: z
-			.string()
-			.max(50_000)
-			.optional()
+		header_template: HeaderFooterTemplate.optional()
 			.openapi({
 				description:
 					"HTML printed at the top of every page, inside the top margin. A Mustache template rendered with `data`; `{{page}}`, `{{pages}}`, `{{date}}` and `{{title}}` become the page number, the page count, the date and the document's title " +
 					"(Chromium's `<span class=\"pageNumber\"></span>`, `totalPages`, `date`, `title` work too). Self-contained: no external images or fonts (use data: URLs). Default font 10px.",
 				example: "<div style=\"text-align:right\">{{company}}</div>",
 			}),
-		footer_template: z
-			.string()
-			.max(50_000)
-			.optional()
+		footer_template: HeaderFooterTemplate.optional()
 			.openapi({ description: "HTML printed at the bottom of every page, inside the bottom margin; like `header_template`.", example: "<div style=\"text-align:center\">Page {{page}} of {{pages}}</div>" }),
 		emulate_media: z.enum(["print", "screen"]).optional().openapi({ description: "CSS media type the page is laid out for. Default `print`." }),
 		wait_for_selector: z

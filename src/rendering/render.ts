@@ -1,5 +1,6 @@
+import { planLimits } from "../credits/plans";
 import { ApiError } from "../http/errors";
-import type { PageOptions } from "./page-options";
+import { loadOptions, type PageOptions } from "./page-options";
 import { rendererFor, type RenderResult } from "./renderer";
 
 /** The largest document Quire makes; bigger ones are refused (422, refunded) rather than stored and sent. */
@@ -14,25 +15,59 @@ export interface RenderedPdf {
 }
 
 /**
- * HTML → PDF through the Renderer Durable Object, with its failures in the API's terms:
- * a page range past the end or a selector that is not one is the client's (400), a timeout
- * (a `wait_for_selector` that never matched included) is 504, anything else 502.
+ * How long a document may take, on top of its `wait_timeout_ms`, from the moment it has a page to
+ * its last PDF byte: a client waits for a sync render; an async job has longer. Past it the page
+ * is closed whatever its scripts are doing (504 `RENDER_TIMEOUT`, charged).
  */
-export async function renderPdf(env: Env, html: string, options: PageOptions, account: { blockRemote: boolean }): Promise<RenderedPdf> {
+export const RENDER_LIMIT_MS = { sync: 20_000, async: 60_000 } as const;
+
+/** Whose document this is and how it was asked for: the account's plan and settings, and the mode. */
+export interface RenderFor {
+	accountId: string;
+	plan: string;
+	/** Rendered pages may load nothing remote (the account's setting). */
+	blockRemote: boolean;
+	/** `false`: the page's scripts don't run (the request's `javascript`, else the account's). */
+	javascript: boolean;
+	async: boolean;
+}
+
+/**
+ * HTML → PDF through the Renderer Durable Object, with its failures in the API's terms:
+ * a page range past the end or a selector that is not one is the client's (400), a page
+ * Chromium can't print is 422, a `wait_for_selector` that never matched and a document stopped
+ * at its render limit are 504 (the latter charged: see {@link isCharged}), anything else 502.
+ */
+export async function renderPdf(env: Env, html: string, options: PageOptions, doc: RenderFor): Promise<RenderedPdf> {
 	// Loopback only in local development; private, link-local and metadata addresses never;
 	// nothing remote at all for an account that asked so.
-	const policy = { allowLoopback: env.ALLOW_LOOPBACK === "true", blockRemote: account.blockRemote };
+	const policy = { allowLoopback: env.ALLOW_LOOPBACK === "true", blockRemote: doc.blockRemote };
+	const limits = {
+		account: doc.accountId,
+		slots: planLimits(doc.plan, env).render_slots,
+		deadlineMs: loadOptions(options).waitTimeoutMs + RENDER_LIMIT_MS[doc.async ? "async" : "sync"],
+		javascript: doc.javascript,
+	};
 	const result = await rendererFor(env)
-		.render(html, options, policy)
+		.render(html, options, policy, limits)
 		.catch((cause: unknown): RenderResult => ({ ok: false, reason: "failed", message: String(cause) }));
-	if (!result.ok) throw renderError(result);
+	if (!result.ok) throw renderError(result, doc.async);
 	const pages = countPages(result.pdf);
 	if (pages > MAX_PAGES) throw new ApiError("DOCUMENT_TOO_LARGE", `The document has ${pages} pages; the limit is ${MAX_PAGES}. Nothing was charged`);
 	if (result.pdf.byteLength > MAX_PDF_BYTES) throw new ApiError("DOCUMENT_TOO_LARGE", `The PDF is over ${MAX_PDF_BYTES / 1024 / 1024} MB. Nothing was charged`);
 	return { pdf: result.pdf, pages, blocked: result.blocked };
 }
 
-function renderError(failure: Extract<RenderResult, { ok: false }>): ApiError {
+/**
+ * Whether a failed document is still charged: one stopped at its render limit used the browser
+ * for all of it (and a free document that always runs out its time would be a free CPU).
+ * Every other failure is refunded.
+ */
+export function isCharged(error: unknown): boolean {
+	return error instanceof ApiError && error.details?.charged === true;
+}
+
+function renderError(failure: Extract<RenderResult, { ok: false }>, async: boolean): ApiError {
 	switch (failure.reason) {
 		case "bad_page_range":
 			return new ApiError("VALIDATION_ERROR", failure.message, { fields: [{ path: "options.page_ranges", message: failure.message }] });
@@ -40,6 +75,21 @@ function renderError(failure: Extract<RenderResult, { ok: false }>): ApiError {
 			return new ApiError("VALIDATION_ERROR", failure.message, { fields: [{ path: "options.wait_for_selector", message: failure.message }] });
 		case "timeout":
 			return new ApiError("RENDER_TIMEOUT", `${failure.message.replace(/\.$/, "")}; nothing was charged`);
+		case "stopped": {
+			const advice = async
+				? "Make it lighter: fewer pages, or scripts that finish."
+				: `If it is just large, use async_mode (${RENDER_LIMIT_MS.async / 1000} s on top of wait_timeout_ms); if its scripts never finish, fix them.`;
+			return new ApiError("RENDER_TIMEOUT", `${failure.message}. ${advice} It is charged: it used its whole render time`, { charged: true });
+		}
+		case "crashed":
+			return new ApiError("RENDER_FAILED", `${failure.message}; nothing was charged`);
+		case "print_failed":
+			return new ApiError(
+				"TEMPLATE_ERROR",
+				"Chromium could not print this document. The usual causes: a CSS @page size over 200 inches a side, or a header/footer template that loads something (a <link> or @import). Nothing was charged",
+				undefined,
+				failure.message,
+			);
 		default:
 			return new ApiError("RENDER_FAILED", "Rendering failed; nothing was charged", undefined, failure.message);
 	}

@@ -7,7 +7,7 @@ import { printParams } from "./print";
 import { guardedHtml, type OutboundPolicy, refuseResource } from "../outbound/public-url";
 
 /** Documents rendered at once by one object; more wait their turn instead of failing. */
-const MAX_CONCURRENT_PAGES = 4;
+export const MAX_CONCURRENT_PAGES = 4;
 /** Pages kept open ahead of demand, so a document never waits for a new page. */
 const SPARE_PAGES = MAX_CONCURRENT_PAGES;
 /** Browser Rendering closes a session after this long without a command (its maximum is 10 minutes). */
@@ -34,12 +34,30 @@ const MAX_BLOCKED_REPORTED = 20;
 /** For requests no document can be found for (a window a page opened): nothing goes out. */
 const STRICT: OutboundPolicy = { allowLoopback: false, blockRemote: true };
 
-/** Upper bound for printing (loading is bounded by loadContent). */
-const PRINT_TIMEOUT_MS = 30_000;
+/** What one document may use of this renderer. */
+export interface DocumentLimits {
+	/** Whose document it is: an account's documents hold at most `slots` of the renderer's pages at once. */
+	account: string;
+	slots: number;
+	/**
+	 * Wall-clock bound, from the moment the document has a page to its last PDF byte. Past it the
+	 * page is closed from outside, whatever its scripts are doing, and the render is `stopped`.
+	 */
+	deadlineMs: number;
+	/** `false`: the page's own scripts don't run. */
+	javascript: boolean;
+}
 
 export type RenderResult =
 	| { ok: true; pdf: Uint8Array<ArrayBuffer>; blocked: string[] }
-	| { ok: false; reason: "bad_page_range" | "bad_selector" | "timeout" | "failed"; message: string };
+	| { ok: false; reason: "bad_page_range" | "bad_selector" | "timeout" | "stopped" | "crashed" | "print_failed" | "failed"; message: string };
+
+/** Why a document's page was taken away from it: its deadline passed, or its renderer process died. */
+class Stopped extends Error {
+	constructor(readonly reason: "stopped" | "crashed") {
+		super(reason);
+	}
+}
 
 /**
  * Turns HTML into PDF bytes with Browser Rendering.
@@ -50,53 +68,111 @@ export type RenderResult =
  * is closed (its DOM, scripts and storage go with it) while a replacement opens in the
  * background. So nothing one document leaves behind reaches the next. (A browser context per
  * document would also isolate the HTTP cache, but measured here it costs a third of the
- * throughput.) Up to
- * {@link MAX_CONCURRENT_PAGES} documents render at once; more wait for a slot. A browser that
- * dies is replaced on the next document; launch limits are waited out, not turned into errors.
+ * throughput.)
+ *
+ * Every document is hostile until printed. Each page runs in a renderer process of its own, so a
+ * page whose scripts never yield holds up only itself; its deadline is enforced from outside the
+ * page: the browser closes the page's target (which ends its process, busy or not) and the page
+ * is never used again. Up to {@link MAX_CONCURRENT_PAGES} documents render at once, and one
+ * account's documents hold at most their plan's share of them; a document waiting for a page
+ * goes before any later one whose account is not at its share, so one account's documents never
+ * queue another's. A browser that dies is replaced on the next document; launch limits are
+ * waited out, not turned into errors.
  */
 export class Renderer extends DurableObject<Env> {
 	private browser: Promise<Browser> | null = null;
 	/**
-	 * A DevTools session on the browser itself: browser-wide commands (clearing cookies), and the
-	 * outbound guard, which pauses every request of every page (windows they open, redirect hops
-	 * and navigations included) until it is checked against its document's policy.
+	 * A DevTools session on the browser itself: browser-wide commands (clearing cookies, closing a
+	 * page whose scripts hold it), and the outbound guard, which pauses every request of every page
+	 * (windows they open, redirect hops and navigations included) until it is checked against its
+	 * document's policy.
 	 */
 	private browserSession: Promise<CDPSession> | null = null;
 	private readonly documents = new Map<Page, Guard>();
 	private spare: Array<Promise<ReadyPage>> = [];
+	/** Pages rendering now, in all and per account. */
 	private active = 0;
-	private readonly waiting: Array<() => void> = [];
+	private readonly activeByAccount = new Map<string, number>();
+	/** Documents waiting for a page, oldest first. */
+	private readonly waiting: Array<{ limits: DocumentLimits; start: () => void }> = [];
 	private lastUsed = 0;
 	private alarmSet = false;
 
-	async render(html: string, options: PageOptions, policy: OutboundPolicy): Promise<RenderResult> {
-		await this.acquireSlot();
+	async render(html: string, options: PageOptions, policy: OutboundPolicy, limits: DocumentLimits): Promise<RenderResult> {
+		await this.acquireSlot(limits);
 		this.lastUsed = Date.now();
 		try {
 			const { page, cdp } = await this.takePage();
 			const guard: Guard = { policy, blocked: new Set() };
 			this.documents.set(page, guard);
+			const watch = this.watch(page, cdp, limits.deadlineMs);
 			try {
-				await this.clearCookies();
-				await loadContent(page, guardedHtml(html), options);
+				await watch.bound(this.clearCookies());
+				if (!limits.javascript) await watch.bound(cdp.send("Emulation.setScriptExecutionDisabled", { value: true }));
+				await watch.bound(loadContent(page, guardedHtml(html), options));
 				const print = cdp.send("Page.printToPDF", { ...printParams(toPdfOptions(options)), transferMode: "ReturnAsBase64" });
-				const { data } = await withTimeout(print, PRINT_TIMEOUT_MS, "Printing timed out");
+				const { data } = await watch.bound(print);
 				return { ok: true, pdf: new Uint8Array(Buffer.from(data, "base64")), blocked: [...guard.blocked] };
+			} catch (error) {
+				if (watch.stopped) return stoppedResult(watch.stopped, limits.deadlineMs);
+				throw error;
 			} finally {
+				watch.end();
 				this.documents.delete(page);
 				// Off the document's path: the caller has its PDF; the next page is already open.
-				void page.close().catch(() => {});
+				if (!watch.stopped) void this.closePage(page);
 				this.refill();
 			}
 		} catch (error) {
 			return classify(error);
 		} finally {
-			this.releaseSlot();
+			this.releaseSlot(limits.account);
 			this.keepWarm();
 		}
 	}
 
-	/** Keeps the session alive between documents, and lets it go once documents stop coming. */
+	/**
+	 * Bounds a document from outside its page: past `deadlineMs`, or when its renderer process
+	 * crashes, every step `bound` waits on fails at once with {@link Stopped}, and the page is
+	 * closed by the browser (a page busy in an endless script is closed just the same).
+	 */
+	private watch(page: Page, cdp: CDPSession, deadlineMs: number) {
+		let stop!: (reason: Stopped) => void;
+		const stopping = new Promise<never>((_, reject) => (stop = reject));
+		stopping.catch(() => {}); // observed through `bound`
+		const watch = {
+			stopped: null as Stopped["reason"] | null,
+			bound: <T>(step: Promise<T>): Promise<T> => Promise.race([step, stopping]),
+			end: () => {
+				clearTimeout(timer);
+				page.off("error", crashed);
+			},
+		};
+		const fire = (reason: Stopped["reason"]) => {
+			if (watch.stopped) return;
+			watch.stopped = reason;
+			stop(new Stopped(reason));
+			// Stop the running script first (answered even while it runs), then take the page away.
+			void cdp.send("Runtime.terminateExecution").catch(() => {});
+			void this.closePage(page);
+		};
+		const timer = setTimeout(() => fire("stopped"), deadlineMs);
+		const crashed = () => fire("crashed");
+		page.on("error", crashed); // puppeteer's "Page crashed!"
+		return watch;
+	}
+
+	/** Closes a page through the browser: immediate even when the page's own thread never answers. */
+	private async closePage(page: Page): Promise<void> {
+		const targetId = (page.target() as unknown as { _targetId: string })._targetId;
+		try {
+			await (await this.guardedBrowserSession()).send("Target.closeTarget", { targetId });
+		} catch {
+			await page.close().catch(() => {}); // the browser is gone, or the page already is
+		}
+	}
+
+/** Keeps the session alive between documents, and lets it go once documents stop coming. */
 	override async alarm(): Promise<void> {
 		this.alarmSet = false;
 		if (!this.browser) return;
@@ -172,19 +248,35 @@ export class Renderer extends DurableObject<Env> {
 		return { page, cdp: await page.createCDPSession() };
 	}
 
-	private acquireSlot(): Promise<void> {
-		if (this.active < MAX_CONCURRENT_PAGES) {
-			this.active++;
+	/** A page for a document of `limits.account`, at once if one is free and the account is under its share. */
+	private acquireSlot(limits: DocumentLimits): Promise<void> {
+		if (this.mayStart(limits)) {
+			this.startDocument(limits.account);
 			return Promise.resolve();
 		}
-		// The slot is handed over by releaseSlot, so `active` stays counted.
-		return new Promise<void>((resolve) => this.waiting.push(resolve));
+		return new Promise<void>((start) => this.waiting.push({ limits, start }));
 	}
 
-	private releaseSlot(): void {
-		const next = this.waiting.shift();
-		if (next) next();
-		else this.active--;
+	private mayStart({ account, slots }: DocumentLimits): boolean {
+		return this.active < MAX_CONCURRENT_PAGES && (this.activeByAccount.get(account) ?? 0) < Math.max(1, slots);
+	}
+
+	private startDocument(account: string): void {
+		this.active++;
+		this.activeByAccount.set(account, (this.activeByAccount.get(account) ?? 0) + 1);
+	}
+
+	/** Frees a page, and hands it to the oldest waiting document whose account is under its share. */
+	private releaseSlot(account: string): void {
+		this.active--;
+		const left = (this.activeByAccount.get(account) ?? 1) - 1;
+		if (left > 0) this.activeByAccount.set(account, left);
+		else this.activeByAccount.delete(account);
+		const next = this.waiting.findIndex(({ limits }) => this.mayStart(limits));
+		if (next === -1) return;
+		const [{ limits, start }] = this.waiting.splice(next, 1) as [{ limits: DocumentLimits; start: () => void }];
+		this.startDocument(limits.account);
+		start();
 	}
 
 	private keepWarm(): void {
@@ -237,17 +329,17 @@ export class Renderer extends DurableObject<Env> {
 	}
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-	let timer: ReturnType<typeof setTimeout> | undefined;
-	const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
-	return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+function stoppedResult(reason: Stopped["reason"], deadlineMs: number): RenderResult {
+	if (reason === "crashed") return { ok: false, reason, message: "The page crashed while rendering (a script may have used too much memory)" };
+	return { ok: false, reason, message: `The document did not finish within its ${Math.round(deadlineMs / 1000)} s render limit, so it was stopped` };
 }
 
 function classify(error: unknown): RenderResult {
 	if (error instanceof PageNotReadyError) return { ok: false, reason: error.reason, message: error.message };
 	const message = error instanceof Error ? error.message : String(error);
 	if (/page range/i.test(message)) return { ok: false, reason: "bad_page_range", message: "page_ranges selects pages the document does not have" };
-	if (/timeout|timed out/i.test(message)) return { ok: false, reason: "timeout", message: "Rendering took too long" };
+	// Chromium's only answer when it can't print what the page asks for (a header that loads a stylesheet, a CSS page too large…).
+	if (/printing failed/i.test(message)) return { ok: false, reason: "print_failed", message };
 	return { ok: false, reason: "failed", message };
 }
 

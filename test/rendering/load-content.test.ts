@@ -16,7 +16,7 @@ const lateImage = (ms: number, attributes = "") => `<p>Picture:</p><img ${attrib
 
 /** What a PDF embeds: its fonts' names (Skia writes uncompressed object dictionaries) and whether it holds an image. */
 async function render(html: string, options: PageOptions = {}) {
-	const result = await rendererFor(env).render(html, options, { allowLoopback: true, blockRemote: false });
+	const result = await rendererFor(env).render(html, options, { allowLoopback: true, blockRemote: false }, { account: "load-content-test", slots: 4, deadlineMs: 60_000, javascript: true });
 	if (!result.ok) throw new Error(`${result.reason}: ${result.message}`);
 	const raw = new TextDecoder("latin1").decode(result.pdf);
 	return {

@@ -8,7 +8,7 @@ import { idempotency, IdempotencyHeadersSchema } from "../../http/idempotency";
 import { errorResponses, SECURITY } from "../../http/schemas";
 import type { App, AuthContext } from "../../http/app-env";
 import { PageOptionsSchema } from "../../rendering/page-options";
-import { renderPdf, type RenderedPdf } from "../../rendering/render";
+import { isCharged, RENDER_LIMIT_MS, renderPdf, type RenderedPdf } from "../../rendering/render";
 import { withTestWatermark } from "../../rendering/watermark";
 import { contentDisposition, storePdf, type StoredPdf } from "../../storage/pdfs";
 import { Buffer } from "node:buffer";
@@ -66,6 +66,14 @@ const GenerateSchema = z
 			.optional()
 			.openapi({ description: "Async mode only: where to POST the finished task, signed (`Quire-Signature`). A public http(s) URL; needs a webhook secret (POST /v1/webhook-secret)." }),
 		options: PageOptionsSchema.default({}).openapi({ description: "Page options. A template's default options apply unless replaced here, option by option." }),
+		javascript: z
+			.boolean()
+			.optional()
+			.openapi({
+				description:
+					"Run the page's scripts (charts, for instance). Default: the account's setting (`PATCH /v1/account`), which is `true` unless changed. `false`: no script of the document runs.",
+				example: false,
+			}),
 		test: z
 			.boolean()
 			.default(false)
@@ -150,6 +158,8 @@ const route = createRoute({
 		"Each document made (or failed after its credit was reserved) is written to the generation log (GET /v1/generations) just after the response. " +
 		"`dry_run: true` runs every check and answers `{dry_run, valid, credits_required, credits_left}` without rendering or charging. " +
 		"Send an `Idempotency-Key` to retry safely: a retry with the same key and body replays the first response (`Idempotent-Replayed: true`) and charges nothing. " +
+		`Every document has a render limit: \`wait_timeout_ms\` plus ${RENDER_LIMIT_MS.sync / 1000} s in sync mode, plus ${RENDER_LIMIT_MS.async / 1000} s in async mode. Past it the page is stopped, whatever its scripts are doing: 504 \`RENDER_TIMEOUT\` (or a failed task), and it is charged, since it used its whole render time. ` +
+		"`javascript: false` (or the account's setting) renders with no script running. " +
 		`${RATE_LIMIT_DESCRIPTION} A synchronous render past the plan's concurrent renders is 429 \`CONCURRENCY_LIMITED\` (with \`Retry-After\`); queued async jobs don't count.`,
 	security: SECURITY,
 	middleware: [apiKeyAuth({ nearby: true }), rateLimit({ countedByHandler: true }), idempotency()] as const,
@@ -173,6 +183,7 @@ export function registerGenerate(app: App) {
 		// `test: true` makes this one request test mode, exactly as a test-mode key would.
 		const auth: AuthContext = body.test ? { ...c.var.auth, mode: "test" } : c.var.auth;
 		const { accountId, mode } = auth;
+		const renderFor = { accountId, plan: auth.plan, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript };
 
 		// Everything the client can get wrong is checked before a credit is reserved.
 		const source: DocumentSource =
@@ -191,7 +202,7 @@ export function registerGenerate(app: App) {
 
 		if (body.async_mode) {
 			const taskId = newId("task");
-			const input = { html, options, filename, origin, blockRemote: auth.blockRemote };
+			const input = { html, options, filename, origin, plan: auth.plan, blockRemote: renderFor.blockRemote, javascript: renderFor.javascript };
 			const submission = { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata, templateId: body.template_id };
 			const { rate } = await submitJob(c.env, c.var.db, auth, submission);
 			c.set("rate", rate);
@@ -209,7 +220,7 @@ export function registerGenerate(app: App) {
 		let made: RenderedPdf;
 		let stored: StoredPdf | null = null;
 		try {
-			made = await wrapTime(c, "render", renderPdf(c.env, html, options, auth));
+			made = await wrapTime(c, "render", renderPdf(c.env, html, options, { ...renderFor, async: false }));
 			if (body.return_type === "url") {
 				const put = storePdf(c.env.PDFS, accountId, made.pdf, filename, Number(c.env.PDF_RETENTION_HOURS)).catch((cause: unknown) => {
 					throw new ApiError("SERVICE_UNAVAILABLE", "PDF storage is unavailable; nothing was charged", undefined, cause);
@@ -218,10 +229,17 @@ export function registerGenerate(app: App) {
 			}
 		} catch (error) {
 			// If even the refund can't reach the object, its alarm refunds the open reservation.
-			await credits.refund(requestId).catch(() => {});
+			await (isCharged(error) ? credits.commit(requestId) : credits.refund(requestId)).catch(() => {});
 			const errorCode = error instanceof ApiError ? error.code : "INTERNAL";
 			c.executionCtx.waitUntil(recordGeneration(c.var.db, { ...logged, status: "failed", errorCode, durationMs: Date.now() - c.var.startedAt }));
 			throw error;
+		}
+		if (c.req.raw.signal.aborted) {
+			// The client is gone: nothing will be delivered, so nothing is charged.
+			await credits.refund(requestId).catch(() => {});
+			c.executionCtx.waitUntil(recordGeneration(c.var.db, { ...logged, status: "failed", errorCode: "CLIENT_CLOSED", durationMs: Date.now() - c.var.startedAt }));
+			// No one reads this answer; a 5xx also releases an Idempotency-Key, so a retry renders anew.
+			throw new ApiError("SERVICE_UNAVAILABLE", "The client closed the request before the PDF was ready; nothing was charged");
 		}
 		// Settled after the response; a commit that never lands leaves the reservation to the
 		// alarm, which refunds it: a document can go uncharged, never charged twice.

@@ -13,7 +13,7 @@ const GenerationSchema = z
 		source: z.enum(["sync", "async"]).openapi({ description: "`async`: made by a queued task (`async_mode: true`).", example: "sync" }),
 		template_id: z.string().nullable().openapi({ description: "The template used; null for inline `html`.", example: "invoices/invoice" }),
 		status: z.enum(["completed", "failed"]).openapi({ description: "`failed`: rendering (or storing) failed after the credit was reserved, and it was refunded.", example: "completed" }),
-		error_code: z.string().nullable().openapi({ description: "Failed: the error's code, as the response or task said it.", example: null }),
+		error_code: z.string().nullable().openapi({ description: "Failed: the error's code, as the response or task said it (`CLIENT_CLOSED`: the client left before its PDF was ready, so nothing was charged).", example: null }),
 		pages: z.number().int().nullable().openapi({ description: "Pages of the PDF; null when it failed.", example: 1 }),
 		bytes: z.number().int().nullable().openapi({ description: "Size of the PDF in bytes; null when it failed.", example: 48213 }),
 		duration_ms: z.number().int().openapi({ description: "From the request to the result: the response time (sync), submission to completion (async).", example: 148 }),

@@ -11,6 +11,7 @@ export const AccountSchema = z
 			plan: z.string().openapi({ description: "The plan: its monthly allowance, requests a minute and concurrent renders (GET /v1/credits shows them).", example: "free" }),
 			created_at: z.string().openapi({ description: "When the account was made (ISO 8601, UTC).", example: "2026-11-21T10:30:00.000Z" }),
 			block_remote_resources: z.boolean().openapi({ description: "Rendered pages load nothing remote: only what the HTML holds inline (data: URLs, inline CSS and fonts). Blocked requests are reported (`X-Blocked-Resources`).", example: false }),
+			javascript: z.boolean().openapi({ description: "Rendered pages run their scripts (charts, for instance). `false`: no script runs unless a request says `javascript: true`.", example: true }),
 		}).openapi({ description: "The account." }),
 	})
 	.openapi("Account");
@@ -19,5 +20,5 @@ export const AccountSchema = z
 export async function accountView(db: Db, accountId: string) {
 	const row = await db.select().from(accounts).where(eq(accounts.id, accountId)).get();
 	if (!row) return null;
-	return { data: { id: row.id, email: row.email, plan: row.plan, created_at: row.createdAt, block_remote_resources: row.blockRemoteResources } };
+	return { data: { id: row.id, email: row.email, plan: row.plan, created_at: row.createdAt, block_remote_resources: row.blockRemoteResources, javascript: row.javascript } };
 }

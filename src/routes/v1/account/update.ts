@@ -9,7 +9,10 @@ import type { App } from "../../../http/app-env";
 import { AccountSchema, accountView } from "./schema";
 
 const SettingsSchema = z
-	.object({ block_remote_resources: z.boolean().optional().openapi({ description: "`true`: rendered pages load nothing remote. Left out: unchanged.", example: true }) })
+	.object({
+		block_remote_resources: z.boolean().optional().openapi({ description: "`true`: rendered pages load nothing remote. Left out: unchanged.", example: true }),
+		javascript: z.boolean().optional().openapi({ description: "`false`: rendered pages run no scripts, unless a request sends `javascript: true`. Left out: unchanged.", example: false }),
+	})
 	.strict()
 	.openapi("AccountSettings");
 
@@ -19,7 +22,8 @@ const route = createRoute({
 	tags: ["Accounts"],
 	operationId: "updateAccount",
 	summary: "Change the account's settings",
-	description: "`block_remote_resources: true`: rendered pages load nothing remote. It applies from the next request (and to async jobs submitted from then on).",
+	description:
+		"`block_remote_resources: true`: rendered pages load nothing remote. `javascript: false`: rendered pages run no scripts (a request's own `javascript` wins). Each applies from the next request (and to async jobs submitted from then on).",
 	security: SECURITY,
 	middleware: [apiKeyAuth(), rateLimit()] as const,
 	request: { body: { required: true, content: { "application/json": { schema: SettingsSchema } } } },
@@ -33,8 +37,9 @@ export function registerUpdateAccount(app: App) {
 	app.openapi(route, async (c) => {
 		const settings = c.req.valid("json");
 		const { accountId } = c.var.auth;
-		if (settings.block_remote_resources !== undefined) {
-			await c.var.db.update(accounts).set({ blockRemoteResources: settings.block_remote_resources }).where(eq(accounts.id, accountId)).run();
+		const changes = { blockRemoteResources: settings.block_remote_resources, javascript: settings.javascript };
+		if (Object.values(changes).some((value) => value !== undefined)) {
+			await c.var.db.update(accounts).set(changes).where(eq(accounts.id, accountId)).run();
 		}
 		const view = await accountView(c.var.db, accountId);
 		if (!view) throw new ApiError("NOT_FOUND", "Account not found");

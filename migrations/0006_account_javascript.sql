@@ -1,0 +1,1 @@
+ALTER TABLE `accounts` ADD `javascript` integer DEFAULT true NOT NULL;
