@@ -6,5 +6,7 @@ declare module "vitest" {
 		webhookReceiver: string;
 		/** PostScript name of the font the receiver serves late at /slow/<ms>/font.ttf; null when this machine has none of its candidates. */
 		slowFont: string | null;
+		/** A raw TCP listener on loopback (`127.0.0.1:<port>`) that counts connections; `GET <webhookReceiver>/tcp-canary` answers `{"connections": n}`. */
+		tcpCanaryPort: number;
 	}
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { createServer as createTcpServer } from "node:net";
 import { crc32, deflateSync } from "node:zlib";
 import type { TestProject } from "vitest/node";
 
@@ -23,6 +24,8 @@ const SLOW_FONTS = [
  * outbound guard's tests check that a canary id received nothing.
  * The renderer's isolation test: `GET /set-cookie/<id>` answers with a cookie, and
  * `GET /echo-cookie/<id>` records the Cookie header it was sent (read back with /received/<id>).
+ * Speculative connections: a raw TCP listener (`tcpCanaryPort`) counts every connection made to
+ * it, HTTP or not (a preconnect sends at most a TLS ClientHello); `GET /tcp-canary` tells how many.
  */
 export default async function setup(project: TestProject) {
 	const received = new Map<string, Array<{ headers: Record<string, string>; body: string }>>();
@@ -31,8 +34,17 @@ export default async function setup(project: TestProject) {
 		"image.png": { type: "image/png", body: gradientPng(64, 64) },
 		...(font ? { "font.ttf": { type: "font/ttf", body: readFileSync(font.file) } } : {}),
 	};
+	let tcpConnections = 0;
+	const canary = createTcpServer((socket) => {
+		tcpConnections++;
+		socket.destroy();
+	});
 	const server = createServer((req, res) => {
 		const [, first, id = "", asset = ""] = (req.url ?? "").split("?")[0]!.split("/");
+		if (req.method === "GET" && first === "tcp-canary") {
+			res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ connections: tcpConnections }));
+			return;
+		}
 		if (req.method === "GET" && first === "received") {
 			res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(received.get(id) ?? []));
 			return;
@@ -72,12 +84,15 @@ export default async function setup(project: TestProject) {
 		socket.destroy();
 	});
 	await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+	await new Promise<void>((done) => canary.listen(0, "127.0.0.1", done));
 	const { port } = server.address() as { port: number };
 	project.provide("webhookReceiver", `http://127.0.0.1:${port}`);
+	project.provide("tcpCanaryPort", (canary.address() as { port: number }).port);
 	project.provide("slowFont", font?.name ?? null);
 	return () =>
 		new Promise<void>((done) => {
 			server.closeAllConnections();
+			canary.close();
 			server.close(() => done());
 		});
 }
