@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { apiKeyAuth } from "../../../auth/middleware";
+import { apiKeyAuth, requireLiveKey } from "../../../auth/middleware";
 import { rateLimit } from "../../../http/rate-limit";
 import { createKey, MAX_KEYS_PER_ACCOUNT } from "../../../auth/keys";
 import { ApiError } from "../../../http/errors";
 import { idempotency, IdempotencyHeadersSchema } from "../../../http/idempotency";
-import { errorResponses, SECURITY } from "../../../http/schemas";
+import { errorResponses, LIVE_KEY_ONLY, liveKeyForbidden, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
 
 const CreateKeySchema = z
@@ -33,19 +33,23 @@ const route = createRoute({
 	tags: ["API keys"],
 	operationId: "createKey",
 	summary: "Create an API key",
-	description: `pdfapi.dev's key creation. The full key is in this response only; store it securely. An account holds at most ${MAX_KEYS_PER_ACCOUNT} keys (409 past that).`,
+	description:
+		"pdfapi.dev's key creation. The full key is in this response only; store it securely. " +
+		`An account holds at most ${MAX_KEYS_PER_ACCOUNT} keys (409 past that). Creating a live key (\`mode: "live"\`, the default): ${LIVE_KEY_ONLY} A test key may create test keys.`,
 	security: SECURITY,
 	middleware: [apiKeyAuth(), rateLimit(), idempotency()] as const,
 	request: { headers: IdempotencyHeadersSchema, body: { required: true, content: { "application/json": { schema: CreateKeySchema } } } },
 	responses: {
 		201: { description: "The new key", content: { "application/json": { schema: CreatedKeySchema } } },
 		...errorResponses(400, 401, 409, 413, 422, 429, 503),
+		...liveKeyForbidden(),
 	},
 });
 
 export function registerCreateKey(app: App) {
 	app.openapi(route, async (c) => {
 		const { name, mode } = c.req.valid("json");
+		if (mode === "live") requireLiveKey(c.var.auth, "Creating a live key");
 		const issued = await createKey(c.var.db, c.var.auth.accountId, name, mode);
 		if (!issued) throw new ApiError("CONFLICT", `An account can hold at most ${MAX_KEYS_PER_ACCOUNT} API keys: delete one first`);
 		const { id, createdAt } = issued.row;
