@@ -32,7 +32,7 @@ const ERROR_EXAMPLES: Record<ErrorCode, { message: string; details?: Record<stri
 	RATE_LIMITED: { message: "Too many requests: your plan allows 60 a minute; try again in 17 s", details: { limit: 60, reset: 17 } },
 	CONCURRENCY_LIMITED: { message: "Your plan renders at most 3 documents at once; wait for one to finish, or use async_mode", details: { concurrency: 3 } },
 	CONFLICT: { message: "An account with this email already exists" },
-	IDEMPOTENCY_MISMATCH: { message: "This Idempotency-Key was used in the last 24 h with a different request (body, method or path): repeat that request exactly, or use a new key" },
+	IDEMPOTENCY_MISMATCH: { message: "This Idempotency-Key was used in the last 24 h with a different request (body, method or path) or by a key of the other mode (live or test): repeat that request exactly, or use a new key" },
 	DOCUMENT_TOO_LARGE: { message: "The document has 612 pages; the limit is 500. Nothing was charged" },
 	RENDER_FAILED: { message: "Rendering failed; nothing was charged" },
 	RENDER_TIMEOUT: { message: "Rendering took too long; nothing was charged" },
