@@ -41,6 +41,12 @@ export function listKeys(db: Db, accountId: string) {
 		.orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
 }
 
+/** The mode of one of the account's keys, or null when it has no key with this id. */
+export async function keyMode(db: Db, accountId: string, keyId: string): Promise<KeyMode | null> {
+	const row = await db.select({ mode: apiKeys.mode }).from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId))).get();
+	return row?.mode ?? null;
+}
+
 /** Deletes one of the account's keys. False when the account has no key with this id. */
 export async function deleteKey(db: Db, accountId: string, keyId: string): Promise<boolean> {
 	const result = await db.delete(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.accountId, accountId))).run();

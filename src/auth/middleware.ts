@@ -3,7 +3,7 @@ import { endTime, startTime } from "hono/timing";
 import { eq } from "drizzle-orm";
 import { apiKeys } from "../db/schema";
 import { ApiError } from "../http/errors";
-import type { AppEnv } from "../http/app-env";
+import type { AppEnv, AuthContext } from "../http/app-env";
 import { hashKey, parseKey } from "./api-key";
 
 /** `last_used_at` is written at most this often per key, not on every request. */
@@ -39,6 +39,22 @@ const KEY_LOOKUP = `SELECT k.id AS key_id, k.key_hash, k.last_used_at, a.id AS a
 	FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ?`;
 
 /**
+ * Refuses a test key (403) an action that needs a live key. A test key is for trying the API at
+ * no cost: it may read, generate test documents and create or delete test keys, but nothing that
+ * changes what live keys do or make (live keys, the webhook secret, settings, templates).
+ *
+ * @example if (mode === "live") requireLiveKey(c.var.auth, "Creating a live key")
+ */
+export function requireLiveKey(auth: AuthContext, action?: string): void {
+	if (auth.mode !== "live") throw new ApiError("FORBIDDEN", liveKeyNeeded(action));
+}
+
+/** The message of {@link requireLiveKey}'s 403. */
+export function liveKeyNeeded(action = "This action"): string {
+	return `${action} needs a live API key (qk_live_…): a test key may only read, generate test documents and create or delete test keys`;
+}
+
+/**
  * Authenticates the request by API key and puts the caller in `c.var.auth`.
  * A key of the wrong shape or checksum is refused before any database read.
  *
@@ -47,9 +63,12 @@ const KEY_LOOKUP = `SELECT k.id AS key_id, k.key_hash, k.last_used_at, a.id AS a
  * present the key id to the account's Credits object, which refuses revoked keys (it is told of
  * every deletion before the deletion returns). The other routes read the primary.
  *
+ * With `live: true` a test key is refused with 403 ({@link requireLiveKey}), before anything else
+ * runs (an idempotent replay included).
+ *
  * @example app.openapi(createRoute({ …, middleware: [apiKeyAuth({ nearby: true })] }), handler)
  */
-export function apiKeyAuth({ nearby = false }: { nearby?: boolean } = {}): MiddlewareHandler<AppEnv> {
+export function apiKeyAuth({ nearby = false, live = false }: { nearby?: boolean; live?: boolean } = {}): MiddlewareHandler<AppEnv> {
 	return async function apiKeyAuth(c, next) {
 		const key = readKey(c.req.raw.headers);
 		if (!key) throw new ApiError("UNAUTHORIZED", "Missing API key: send it as X-API-Key: <key> or Authorization: Bearer <key>");
@@ -68,13 +87,15 @@ export function apiKeyAuth({ nearby = false }: { nearby?: boolean } = {}): Middl
 			});
 		if (!row || !sameDigest(row.key_hash, hash)) throw new ApiError("UNAUTHORIZED", "Invalid API key");
 		endTime(c, "auth");
-		c.set("auth", { accountId: row.account_id, keyId: row.key_id, mode, plan: row.plan, blockRemote: Boolean(row.block_remote_resources), javascript: Boolean(row.javascript) });
+		const auth = { accountId: row.account_id, keyId: row.key_id, mode, plan: row.plan, blockRemote: Boolean(row.block_remote_resources), javascript: Boolean(row.javascript) };
+		c.set("auth", auth);
 
 		const now = Date.now();
 		if (!row.last_used_at || now - Date.parse(row.last_used_at) > LAST_USED_RESOLUTION_MS) {
 			const touch = c.var.db.update(apiKeys).set({ lastUsedAt: new Date(now).toISOString() }).where(eq(apiKeys.id, row.key_id));
 			c.executionCtx.waitUntil(touch.run().catch(() => {}));
 		}
+		if (live) requireLiveKey(auth);
 		await next();
 	};
 }

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { sha256Hex } from "../auth/api-key";
+import { sha256Hex, type KeyMode } from "../auth/api-key";
 import type { MiddlewareHandler } from "hono";
 import { creditsFor } from "../credits/client";
 import type { StoredResponse } from "../credits/credits";
@@ -23,7 +23,7 @@ const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
 export const IDEMPOTENCY_DESCRIPTION =
 	"Optional. 1 to 255 printable ASCII characters, unique per operation (a UUID, say). The first response for a key is recorded for 24 h, per account: " +
 	"a retry with the same key, method, path and byte-identical body gets it again (status, body and headers such as `X-Credits-Left` as they were, plus `Idempotent-Replayed: true`) and charges nothing. " +
-	"The same key with another body or endpoint is 422 `IDEMPOTENCY_MISMATCH`. While the first request runs, others with the key wait for its result (up to 10 s), then get 409 `CONFLICT` with `Retry-After`. " +
+	"The same key with another body or endpoint, or from a key of the other mode (live or test), is 422 `IDEMPOTENCY_MISMATCH`. While the first request runs, others with the key wait for its result (up to 10 s), then get 409 `CONFLICT` with `Retry-After`. " +
 	"5xx, 401, 402, 403 and 429 responses are not recorded: the key is released, so a retry runs again.";
 
 /** The `Idempotency-Key` request header, for a route's `request.headers` (documentation; `idempotency()` checks it). Lower case, as Hono reads headers. */
@@ -35,9 +35,13 @@ export const IdempotencyHeadersSchema = z.object({
 		.openapi({ description: IDEMPOTENCY_DESCRIPTION, example: "9f6c2e1a-5b7d-4c3e-8a2f-0d1e2f3a4b5c" }),
 });
 
-/** What a retry must repeat exactly: method, path and the raw body bytes. */
-export async function requestFingerprint(method: string, path: string, body: ArrayBuffer): Promise<string> {
-	const head = new TextEncoder().encode(`${method.toUpperCase()} ${path}\n`);
+/**
+ * What a retry must repeat exactly: method, path, the raw body bytes and the calling key's mode,
+ * so that a test key can't replay what a live key did (a live key's creation, a charged PDF).
+ * A live key's fingerprint is as it was before modes counted, so records made then still match.
+ */
+export async function requestFingerprint(method: string, path: string, body: ArrayBuffer, mode: KeyMode): Promise<string> {
+	const head = new TextEncoder().encode(`${method.toUpperCase()} ${path}${mode === "test" ? " test" : ""}\n`);
 	const bytes = new Uint8Array(head.byteLength + body.byteLength);
 	bytes.set(head);
 	bytes.set(new Uint8Array(body), head.byteLength);
@@ -59,9 +63,12 @@ function unavailable(cause: unknown): never {
  * so concurrent requests with a key are serialised) decides whether this request runs, waits for
  * the one running, replays the recorded response, or is refused (IDEMPOTENCY_MISMATCH).
  *
+ * A route whose response holds a secret passes `record`: it maps the JSON body to what is
+ * recorded, and so replayed, instead (the secret left out). A secret is never recorded.
+ *
  * @example createRoute({ …, middleware: [apiKeyAuth(), idempotency()] as const })
  */
-export function idempotency(): MiddlewareHandler<AppEnv> {
+export function idempotency({ record }: { record?: (body: unknown) => unknown } = {}): MiddlewareHandler<AppEnv> {
 	return async function idempotency(c, next) {
 		const key = c.req.header("idempotency-key");
 		if (key === undefined) return next();
@@ -69,18 +76,18 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
 			const message = "must be 1 to 255 printable ASCII characters";
 			throw new ApiError("VALIDATION_ERROR", `Idempotency-Key: ${message}`, { fields: [{ path: "Idempotency-Key", message }] });
 		}
-		const { accountId, keyId } = c.var.auth;
+		const { accountId, keyId, mode } = c.var.auth;
 		const owner = c.var.requestId;
 		const credits = creditsFor(c.env, accountId);
 		// The body stays cached on the request for the route's validator.
-		const fingerprint = await requestFingerprint(c.req.method, new URL(c.req.url).pathname, await c.req.arrayBuffer());
+		const fingerprint = await requestFingerprint(c.req.method, new URL(c.req.url).pathname, await c.req.arrayBuffer(), mode);
 		const begun = await credits.beginIdempotent(key, fingerprint, owner, { waitMs: IDEMPOTENCY_WAIT_MS, keyId }).catch(unavailable);
 
 		if (begun.state === "revoked_key") throw new ApiError("UNAUTHORIZED", "Invalid API key");
 		if (begun.state === "mismatch") {
 			throw new ApiError(
 				"IDEMPOTENCY_MISMATCH",
-				"This Idempotency-Key was used in the last 24 h with a different request (body, method or path): repeat that request exactly, or use a new key",
+				"This Idempotency-Key was used in the last 24 h with a different request (body, method or path) or by a key of the other mode (live or test): repeat that request exactly, or use a new key",
 			);
 		}
 		if (begun.state === "in_progress") {
@@ -102,10 +109,12 @@ export function idempotency(): MiddlewareHandler<AppEnv> {
 			await credits.abandonIdempotent(key, owner).catch(() => {});
 			return;
 		}
-		const bytes = await c.res.arrayBuffer();
-		c.res = new Response(bytes, c.res);
+		const sent = await c.res.arrayBuffer();
+		c.res = new Response(sent, c.res);
 		const headers = Object.fromEntries(REPLAYED_HEADERS.flatMap((name) => (c.res.headers.has(name) ? [[name, c.res.headers.get(name)!]] : [])));
 		try {
+			// A body `record` can't map (not JSON) throws: nothing is recorded rather than the body as it is.
+			const bytes = record ? (new TextEncoder().encode(JSON.stringify(record(JSON.parse(new TextDecoder().decode(sent))))).buffer as ArrayBuffer) : sent;
 			const blobKey = bytes.byteLength > MAX_INLINE_BODY_BYTES ? await idempotencyBlobKey(accountId, key) : null;
 			if (blobKey) await c.env.PDFS.put(blobKey, bytes, { customMetadata: { expires_at: new Date(begun.expires_at).toISOString() } });
 			await credits.finishIdempotent(key, owner, { status, headers, body: blobKey ? null : bytes, blob_key: blobKey });

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 
+import { liveKeyNeeded } from "../auth/middleware";
 import { ERROR_STATUS, type ErrorCode } from "./errors";
 
 const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
@@ -31,7 +32,7 @@ const ERROR_EXAMPLES: Record<ErrorCode, { message: string; details?: Record<stri
 	RATE_LIMITED: { message: "Too many requests: your plan allows 60 a minute; try again in 17 s", details: { limit: 60, reset: 17 } },
 	CONCURRENCY_LIMITED: { message: "Your plan renders at most 3 documents at once; wait for one to finish, or use async_mode", details: { concurrency: 3 } },
 	CONFLICT: { message: "An account with this email already exists" },
-	IDEMPOTENCY_MISMATCH: { message: "This Idempotency-Key was used in the last 24 h with a different request (body, method or path): repeat that request exactly, or use a new key" },
+	IDEMPOTENCY_MISMATCH: { message: "This Idempotency-Key was used in the last 24 h with a different request (body, method or path) or by a key of the other mode (live or test): repeat that request exactly, or use a new key" },
 	DOCUMENT_TOO_LARGE: { message: "The document has 612 pages; the limit is 500. Nothing was charged" },
 	RENDER_FAILED: { message: "Rendering failed; nothing was charged" },
 	RENDER_TIMEOUT: { message: "Rendering took too long; nothing was charged" },
@@ -77,6 +78,27 @@ export function errorResponses(...statuses: number[]) {
 			return [status, { description: ERROR_DESCRIPTIONS[status] ?? "Error", ...(headers ? { headers } : {}), content: { "application/json": { schema: ErrorSchema, examples } } }];
 		}),
 	);
+}
+
+/** Said in the description of each route a test key may not use (`apiKeyAuth({ live: true })`, `requireLiveKey`). */
+export const LIVE_KEY_ONLY = "Needs a live key (`qk_live_…`): a test key gets 403 `FORBIDDEN`.";
+
+/**
+ * The 403 response of a route that needs a live key, in place of the generic one:
+ * `{ ...errorResponses(401, 429), ...liveKeyForbidden() }`. `other`: the route's other reason for a 403.
+ */
+export function liveKeyForbidden(other?: { when: string; message: string }) {
+	const example = (summary: string, message: string) => ({ summary, value: { error: { code: "FORBIDDEN", message, request_id: "req_9f6c2e1a5b7d4c3e8a2f0d1e2f3a4b5c" } } });
+	const examples = {
+		FORBIDDEN: example("FORBIDDEN: a test key", liveKeyNeeded()),
+		...(other ? { FORBIDDEN_OTHER: example(`FORBIDDEN: ${other.when}`, other.message) } : {}),
+	};
+	return {
+		403: {
+			description: `A test key (\`qk_test_…\`) on an action that needs a live key (FORBIDDEN)${other ? `; or ${other.when}` : ""}`,
+			content: { "application/json": { schema: ErrorSchema, examples } },
+		},
+	};
 }
 
 /** `{"data":{"deleted":true}}`, pdfapi.dev's answer to a deletion. */

@@ -4,7 +4,7 @@ import { apiKeyAuth } from "../../../auth/middleware";
 import { rateLimit } from "../../../http/rate-limit";
 import { accounts } from "../../../db/schema";
 import { ApiError } from "../../../http/errors";
-import { errorResponses, SECURITY } from "../../../http/schemas";
+import { errorResponses, LIVE_KEY_ONLY, liveKeyForbidden, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
 import { AccountSchema, accountView } from "./schema";
 
@@ -23,13 +23,15 @@ const route = createRoute({
 	operationId: "updateAccount",
 	summary: "Change the account's settings",
 	description:
-		"`block_remote_resources: true`: rendered pages load nothing remote. `javascript: false`: rendered pages run no scripts (a request's own `javascript` wins). Each applies from the next request (and to async jobs submitted from then on).",
+		"`block_remote_resources: true`: rendered pages load nothing remote. `javascript: false`: rendered pages run no scripts (a request's own `javascript` wins). " +
+		`Each applies from the next request (and to async jobs submitted from then on). ${LIVE_KEY_ONLY}`,
 	security: SECURITY,
-	middleware: [apiKeyAuth(), rateLimit()] as const,
+	middleware: [apiKeyAuth({ live: true }), rateLimit()] as const,
 	request: { body: { required: true, content: { "application/json": { schema: SettingsSchema } } } },
 	responses: {
 		200: { description: "The account, as changed", content: { "application/json": { schema: AccountSchema } } },
 		...errorResponses(400, 401, 413, 429, 503),
+		...liveKeyForbidden(),
 	},
 });
 

@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { apiKeyAuth } from "../../../auth/middleware";
+import { apiKeyAuth, requireLiveKey } from "../../../auth/middleware";
 import { rateLimit } from "../../../http/rate-limit";
-import { deleteKey } from "../../../auth/keys";
+import { deleteKey, keyMode } from "../../../auth/keys";
 import { creditsFor } from "../../../credits/client";
 import { ApiError } from "../../../http/errors";
-import { DeletedSchema, errorResponses, SECURITY } from "../../../http/schemas";
+import { DeletedSchema, errorResponses, LIVE_KEY_ONLY, liveKeyForbidden, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
 
 const route = createRoute({
@@ -13,13 +13,16 @@ const route = createRoute({
 	tags: ["API keys"],
 	operationId: "deleteKey",
 	summary: "Delete an API key",
-	description: "pdfapi.dev's key deletion: immediate (the key's next request is refused) and cannot be undone. The key that authenticates this request can't delete itself (403).",
+	description:
+		"pdfapi.dev's key deletion: immediate (the key's next request is refused) and cannot be undone. The key that authenticates this request can't delete itself (403). " +
+		`Deleting a live key: ${LIVE_KEY_ONLY} A test key may delete test keys.`,
 	security: SECURITY,
 	middleware: [apiKeyAuth(), rateLimit()] as const,
 	request: { params: z.object({ id: z.string().openapi({ description: "The key's id (`key_…`), as GET /v1/keys lists it.", example: "key_7bQ2c9LmXw4RtZ1a" }) }) },
 	responses: {
 		200: { description: "Deleted", content: { "application/json": { schema: DeletedSchema } } },
-		...errorResponses(401, 403, 404, 429, 503),
+		...errorResponses(401, 404, 429, 503),
+		...liveKeyForbidden({ when: "the key that authenticates the request", message: "Cannot delete the API key used to authenticate this request" }),
 	},
 });
 
@@ -27,7 +30,12 @@ export function registerDeleteKey(app: App) {
 	app.openapi(route, async (c) => {
 		const { id } = c.req.valid("param");
 		if (id === c.var.auth.keyId) throw new ApiError("FORBIDDEN", "Cannot delete the API key used to authenticate this request");
-		const { accountId } = c.var.auth;
+		const { accountId, mode } = c.var.auth;
+		if (mode === "test") {
+			// A key's mode never changes, so reading it before the deletion can't race.
+			const target = await keyMode(c.var.db, accountId, id);
+			if (target === "live") requireLiveKey(c.var.auth, "Deleting a live key");
+		}
 		if (!(await deleteKey(c.var.db, accountId, id))) throw new ApiError("NOT_FOUND", "API key not found");
 		// Routes that read keys from a D1 replica ask the Credits object, which must know first.
 		await creditsFor(c.env, accountId).revokeKey(id);

@@ -3,7 +3,7 @@ import { apiKeyAuth } from "../../../auth/middleware";
 import { rateLimit } from "../../../http/rate-limit";
 import { ApiError } from "../../../http/errors";
 import { idempotency, IdempotencyHeadersSchema } from "../../../http/idempotency";
-import { errorResponses, SECURITY } from "../../../http/schemas";
+import { errorResponses, LIVE_KEY_ONLY, liveKeyForbidden, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
 import { PageOptionsSchema } from "../../../rendering/page-options";
 import { BUILT_IN_TEMPLATES } from "../../../rendering/templates";
@@ -32,13 +32,15 @@ const route = createRoute({
 	summary: "Create a template",
 	description:
 		`Stores one of the account's own templates as version 1. The HTML must parse as Mustache (422 \`TEMPLATE_ERROR\` naming the line); \`schema\` must be a JSON Schema and \`sample_data\` must match it (400). ` +
-		`Ids of built-in templates are taken, as is an id the account already uses (409; update it with PUT). An account holds at most ${MAX_TEMPLATES_PER_ACCOUNT} templates.`,
+		`Ids of built-in templates are taken, as is an id the account already uses (409; update it with PUT). An account holds at most ${MAX_TEMPLATES_PER_ACCOUNT} templates. ` +
+		`${LIVE_KEY_ONLY} (A template shapes live documents too.)`,
 	security: SECURITY,
-	middleware: [apiKeyAuth(), rateLimit(), idempotency()] as const,
+	middleware: [apiKeyAuth({ live: true }), rateLimit(), idempotency()] as const,
 	request: { headers: IdempotencyHeadersSchema, body: { required: true, content: { "application/json": { schema: CreateTemplateSchema } } } },
 	responses: {
 		201: { description: "The new template, version 1", content: { "application/json": { schema: TemplateEnvelopeSchema } } },
 		...errorResponses(400, 401, 409, 413, 422, 429, 503),
+		...liveKeyForbidden(),
 	},
 });
 

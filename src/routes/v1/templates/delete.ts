@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
 import { rateLimit } from "../../../http/rate-limit";
 import { ApiError } from "../../../http/errors";
-import { DeletedSchema, errorResponses, SECURITY } from "../../../http/schemas";
+import { DeletedSchema, errorResponses, LIVE_KEY_ONLY, liveKeyForbidden, SECURITY } from "../../../http/schemas";
 import { withSlashParam } from "../../../http/slash-param";
 import type { App } from "../../../http/app-env";
 import { BUILT_IN_TEMPLATES } from "../../../rendering/templates";
@@ -15,13 +15,14 @@ const route = createRoute({
 	tags: ["Templates"],
 	operationId: "deleteTemplate",
 	summary: "Delete a template",
-	description: "Deletes one of the account's templates with all its versions; generation with its id answers 404 from then on. Built-in templates can't be deleted (403).",
+	description: "Deletes one of the account's templates with all its versions; generation with its id answers 404 from then on. Built-in templates can't be deleted (403). " + LIVE_KEY_ONLY,
 	security: SECURITY,
-	middleware: [apiKeyAuth(), rateLimit()] as const,
+	middleware: [apiKeyAuth({ live: true }), rateLimit()] as const,
 	request: { params: TemplateIdParams },
 	responses: {
 		200: { description: "Deleted", content: { "application/json": { schema: DeletedSchema } } },
-		...errorResponses(401, 403, 404, 429, 503),
+		...errorResponses(401, 404, 429, 503),
+		...liveKeyForbidden({ when: "a built-in template", message: "\"invoices/invoice\" is a built-in template and can't be deleted" }),
 	},
 });
 

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
 import { rateLimit } from "../../../http/rate-limit";
 import { ApiError } from "../../../http/errors";
-import { errorResponses, SECURITY } from "../../../http/schemas";
+import { errorResponses, LIVE_KEY_ONLY, liveKeyForbidden, SECURITY } from "../../../http/schemas";
 import { withSlashParam } from "../../../http/slash-param";
 import type { App } from "../../../http/app-env";
 import { PageOptionsSchema } from "../../../rendering/page-options";
@@ -33,13 +33,15 @@ const route = createRoute({
 	summary: "Update a template (adds a version)",
 	description:
 		"Adds version n+1 of one of the account's templates; earlier versions stay as they were and can still be generated with `template_version`. " +
-		"Fields left out are carried over from the newest version. Checked like a creation. Built-in templates can't be changed (403).",
+		"Fields left out are carried over from the newest version. Checked like a creation. Built-in templates can't be changed (403). " +
+		LIVE_KEY_ONLY,
 	security: SECURITY,
-	middleware: [apiKeyAuth(), rateLimit()] as const,
+	middleware: [apiKeyAuth({ live: true }), rateLimit()] as const,
 	request: { params: TemplateIdParams, body: { required: true, content: { "application/json": { schema: UpdateTemplateSchema } } } },
 	responses: {
 		200: { description: "The template at its new version", content: { "application/json": { schema: TemplateEnvelopeSchema } } },
-		...errorResponses(400, 401, 403, 404, 413, 422, 429, 503),
+		...errorResponses(400, 401, 404, 413, 422, 429, 503),
+		...liveKeyForbidden({ when: "a built-in template", message: "\"invoices/invoice\" is a built-in template and can't be changed: create your own from its body" }),
 	},
 });
 

@@ -4,7 +4,7 @@ import { apiKeyAuth } from "../../../auth/middleware";
 import { rateLimit } from "../../../http/rate-limit";
 import { accounts } from "../../../db/schema";
 import { ApiError } from "../../../http/errors";
-import { errorResponses, SECURITY } from "../../../http/schemas";
+import { errorResponses, LIVE_KEY_ONLY, liveKeyForbidden, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
 import { webhookSecret } from "../../../jobs/webhooks";
 
@@ -16,9 +16,11 @@ const route = createRoute({
 	summary: "Create or rotate the webhook secret",
 	description:
 		"Returns a new secret that signs this account's webhooks from now on; the previous one stops at once. Shown only in this response. " +
-		"Each delivery carries `Quire-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">`.",
+		"Each delivery carries `Quire-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">`. " +
+		"The secret is derived, never stored, and this route takes no `Idempotency-Key`: each call rotates. " +
+		LIVE_KEY_ONLY,
 	security: SECURITY,
-	middleware: [apiKeyAuth(), rateLimit()] as const,
+	middleware: [apiKeyAuth({ live: true }), rateLimit()] as const,
 	responses: {
 		201: {
 			description: "The new secret",
@@ -36,6 +38,7 @@ const route = createRoute({
 			},
 		},
 		...errorResponses(401, 429, 503),
+		...liveKeyForbidden(),
 	},
 });
 

@@ -146,37 +146,140 @@ describe("key lifecycle and isolation", () => {
 	});
 });
 
+describe("Idempotency-Key on key creation (a replay never shows the key)", () => {
+	const withIdempotency = (apiKey: string, idempotencyKey: string) => ({ "X-API-Key": apiKey, "Idempotency-Key": idempotencyKey });
+
+	it("a replay answers the key's id, name, preview and creation time, marked as a replay, without the key; one key is made", async () => {
+		const { key } = await signUp();
+		const first = await postJson("/v1/keys", { name: "CI" }, withIdempotency(key, "ci-key"));
+		expect(first.status).toBe(201);
+		const created = ((await first.json()) as { data: { id: string; key: string; created_at: string } }).data;
+		expect(created.key).toMatch(/^qk_live_/);
+
+		for (const attempt of [1, 2]) {
+			const retry = await postJson("/v1/keys", { name: "CI" }, withIdempotency(key, "ci-key"));
+			expect(retry.status, `replay ${attempt}`).toBe(201);
+			expect(retry.headers.get("Idempotent-Replayed")).toBe("true");
+			const text = await retry.text();
+			expect(JSON.parse(text)).toEqual({
+				data: { id: created.id, name: "CI", created_at: created.created_at, key_preview: `${created.key.slice(0, 12)}...${created.key.slice(-4)}`, replayed: true },
+			});
+			expect(text).not.toContain(created.key.slice(8, 20));
+		}
+		expect(await listIds(key)).toHaveLength(2);
+	});
+
+	it("a test key repeating a live key's creation with its Idempotency-Key gets 422, neither the key nor its id", async () => {
+		const { key } = await signUp();
+		const testKey = ((await (await createKey(key, { name: "Sandbox", mode: "test" })).json()) as { data: { key: string } }).data.key;
+		for (const body of [{ name: "Deploy" }, { name: "Deploy", mode: "live" }]) {
+			const idempotencyKey = `deploy-${JSON.stringify(body)}`;
+			const first = await postJson("/v1/keys", body, withIdempotency(key, idempotencyKey));
+			const created = ((await first.json()) as { data: { id: string; key: string } }).data;
+
+			const replay = await postJson("/v1/keys", body, withIdempotency(testKey, idempotencyKey));
+			expect(replay.status, JSON.stringify(body)).toBe(422);
+			const text = await replay.text();
+			expect(JSON.parse(text).error).toMatchObject({ code: "IDEMPOTENCY_MISMATCH", message: expect.stringMatching(/live or test/) });
+			expect(text).not.toContain(created.key.slice(8, 20));
+			expect(text).not.toContain(created.id);
+		}
+		expect(await listIds(key)).toHaveLength(4);
+	});
+});
+
+/** Every D1 table of ours; D1's and SQLite's internal ones (_cf_*, sqlite_*) are not readable. */
+const OUR_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+
+/** JSON with binary values (a BLOB column, an R2 object) as the text they hold, so a secret stored as bytes is seen too. */
+function asText(rows: unknown): string {
+	return JSON.stringify(rows, (_name, value: unknown) =>
+		value instanceof ArrayBuffer || ArrayBuffer.isView(value) ? new TextDecoder().decode(value as ArrayBuffer) : value,
+	);
+}
+
+/** The local state as text: every D1 table, every table of the accounts' Credits objects, every object in the PDFS bucket. */
+async function dumpState(accountIds: string[]): Promise<string> {
+	const tables = await env.DB.prepare(OUR_TABLES).all<{ name: string }>();
+	expect(tables.results.map((t) => t.name)).toEqual(expect.arrayContaining(["accounts", "api_keys"]));
+	const d1 = await Promise.all(tables.results.map(async ({ name }) => asText(await env.DB.prepare(`SELECT * FROM "${name}"`).all())));
+	const durable = await Promise.all(
+		accountIds.map((id) =>
+			runInDurableObject(env.CREDITS.get(env.CREDITS.idFromName(id)), (_instance, state) =>
+				state.storage.sql
+					.exec<{ name: string }>(OUR_TABLES)
+					.toArray()
+					.map(({ name }) => `${name}: ${asText(state.storage.sql.exec(`SELECT * FROM "${name}"`).toArray())}`),
+			),
+		),
+	);
+	const r2: string[] = [];
+	let cursor: string | undefined;
+	do {
+		const page = await env.PDFS.list({ cursor });
+		for (const { key } of page.objects) r2.push(`${key}: ${asText(await (await env.PDFS.get(key))!.arrayBuffer())}`);
+		cursor = page.truncated ? page.cursor : undefined;
+	} while (cursor);
+	return [...d1, ...durable.flat(), ...r2].join("\n");
+}
+
+/** The secrets of `secrets` of which the dump holds any 8 consecutive characters of the random part (a search would be narrowed by less). */
+function found(dump: string, secrets: string[]): string[] {
+	return secrets.filter((secret) => {
+		const random = secret.replace(/^(qk_(live|test)_|whsec_)/, "");
+		for (let i = 0; i + 8 <= random.length; i++) if (dump.includes(random.slice(i, i + 8))) return true;
+		return false;
+	});
+}
+
 describe("how keys are stored", () => {
-	it("no table of D1, nor the Credits object's storage, nor the logs hold a key or anything it can be recovered from", async () => {
+	it("no table of D1, nor the Credits objects, nor R2, nor the logs hold a key or a webhook secret, after every request that makes one", async () => {
 		const logged: string[] = [];
 		const spies = (["log", "info", "warn", "error", "debug"] as const).map((level) =>
 			vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" "))),
 		);
 		const { key, accountId } = await signUp();
-		const keys = [key];
-		for (const mode of ["live", "test", "live"]) keys.push(((await (await createKey(key, { name: `k-${mode}`, mode })).json()) as { data: { key: string } }).data.key);
-		for (const k of keys) await call("/v1/credits", { headers: { "X-API-Key": k } });
-		await postJson("/v1/generate", { html: "<p>x</p>" }, { "X-API-Key": keys[2]! });
-		await call("/v1/keys/key_nope", { method: "DELETE", headers: { "X-API-Key": keys[1]! } });
-		spies.forEach((s) => s.mockRestore());
-
-		// Every table of ours; D1's and SQLite's internal ones (_cf_*, sqlite_*) are not readable.
-		const ours = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
-		const tables = await env.DB.prepare(ours).all<{ name: string }>();
-		expect(tables.results.map((t) => t.name)).toEqual(expect.arrayContaining(["accounts", "api_keys"]));
-		const d1Dump = await Promise.all(tables.results.map(async ({ name }) => JSON.stringify(await env.DB.prepare(`SELECT * FROM "${name}"`).all())));
-		const doDump = await runInDurableObject(env.CREDITS.get(env.CREDITS.idFromName(accountId)), (_instance, state) => {
-			const names = state.storage.sql.exec<{ name: string }>(ours).toArray();
-			return names.map(({ name }) => JSON.stringify(state.storage.sql.exec(`SELECT * FROM "${name}"`).toArray()));
-		});
-		const everything = [...d1Dump, ...doDump, ...logged].join("\n");
-		expect(everything).toContain("key_hash"); // the dump did read the keys table
-
-		for (const k of keys) {
-			// Any 8 consecutive characters of the random part would narrow a search; none may appear.
-			const secret = k.slice(8);
-			for (let i = 0; i + 8 <= secret.length; i++) expect(everything).not.toContain(secret.slice(i, i + 8));
+		// Every key and secret any response showed (a replay that showed one again adds nothing).
+		const keys = new Set([key]);
+		const secrets = new Set<string>();
+		const made = async (res: Promise<Response>) => {
+			const body = (await (await res).json()) as { data?: { key?: string; secret?: string } };
+			if (body.data?.key) keys.add(body.data.key);
+			if (body.data?.secret) secrets.add(body.data.secret);
+		};
+		for (const mode of ["live", "test", "live"]) await made(createKey(key, { name: `k-${mode}`, mode }));
+		const [, , testKey, otherLive] = [...keys];
+		// With an Idempotency-Key, and its replays: by the same key, and by a test key (refused).
+		for (const mode of ["live", "test"]) {
+			const body = { name: `idempotent-${mode}`, mode };
+			await made(postJson("/v1/keys", body, { "X-API-Key": key, "Idempotency-Key": `create-${mode}` }));
+			await made(postJson("/v1/keys", body, { "X-API-Key": key, "Idempotency-Key": `create-${mode}` }));
+			await made(postJson("/v1/keys", body, { "X-API-Key": testKey!, "Idempotency-Key": `create-${mode}` }));
 		}
+		// The webhook secret: created, rotated, with and without an Idempotency-Key (which that route ignores).
+		for (const headers of [{}, {}, { "Idempotency-Key": "rotate" }, { "Idempotency-Key": "rotate" }] as Array<Record<string, string>>) {
+			await made(call("/v1/webhook-secret", { method: "POST", headers: { "X-API-Key": key, ...headers } }));
+		}
+		for (const k of keys) await call("/v1/credits", { headers: { "X-API-Key": k } });
+		await postJson("/v1/generate", { html: "<p>x</p>" }, { "X-API-Key": testKey! });
+		await call("/v1/keys/key_nope", { method: "DELETE", headers: { "X-API-Key": otherLive! } });
+		spies.forEach((s) => s.mockRestore());
+		expect(keys.size).toBe(6); // sign-up, three plain creations, two idempotent ones
+		expect(secrets.size).toBe(4);
+
+		const dump = [await dumpState([accountId]), ...logged].join("\n");
+		expect(dump).toContain("key_hash"); // the dump did read the keys table
+		expect(dump).toContain("create-live"); // and the Credits object's idempotency records
+		expect(found(dump, [...keys, ...secrets])).toEqual([]);
+
+		// Positive control: the same scan finds a key or secret planted in each store.
+		const planted = { d1: generateKey("live"), durable: generateKey("test"), r2: `whsec_${crypto.randomUUID()}` };
+		await env.DB.prepare("UPDATE accounts SET email = ? WHERE id = ?").bind(`${planted.d1}@example.com`, accountId).run();
+		await runInDurableObject(env.CREDITS.get(env.CREDITS.idFromName(accountId)), (_instance, state) => {
+			state.storage.sql.exec("UPDATE idempotency SET body = ? WHERE key = 'create-live'", new TextEncoder().encode(`{"key":"${planted.durable}"}`).buffer);
+		});
+		await env.PDFS.put(`planted/${accountId}`, `%PDF-1.7 ${planted.r2}`);
+		expect(found(await dumpState([accountId]), Object.values(planted))).toEqual(Object.values(planted));
 	});
 
 	it("refuses 1,000 random or mutated keys with 401, and the malformed ones never reach D1", async () => {
