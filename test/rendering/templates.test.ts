@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BUILT_IN_TEMPLATES, renderHeaderFooter, renderTemplate, TemplateSyntaxError } from "../../src/rendering/templates";
+import { BUILT_IN_TEMPLATES, RENDER_BUDGET, renderHeaderFooter, renderTemplate, TemplateSyntaxError, TemplateTooLargeError } from "../../src/rendering/templates";
 import { expandPageTokens, loadOptions, PageOptionsSchema, toInches, toPdfOptions } from "../../src/rendering/page-options";
 import { validateData } from "../../src/templates/data-schema";
 
@@ -26,6 +26,17 @@ describe("renderTemplate", () => {
 		expect(error).toBeInstanceOf(TemplateSyntaxError);
 		expect((error as TemplateSyntaxError).message).toMatch(/Unclosed section "items"/);
 		expect((error as TemplateSyntaxError).line).toBe(4);
+	});
+
+	it("counts the HTML as it is written: the budget stops a section repeating a huge value before the string exists", () => {
+		const big = "x".repeat(4 * 1024 * 1024);
+		expect(() => renderTemplate("{{#a}}{{{big}}}{{/a}}", { a: Array(200).fill(1), big })).toThrow(TemplateTooLargeError);
+		// Text, escaped and unescaped values all count; exactly the budget renders, one more character does not.
+		const value = "y".repeat(RENDER_BUDGET.htmlChars - "<p></p>".length);
+		expect(renderTemplate("<p>{{v}}</p>", { v: value })).toHaveLength(RENDER_BUDGET.htmlChars);
+		expect(() => renderTemplate("<p>{{{v}}}</p>!", { v: value })).toThrow(TemplateTooLargeError);
+		// Escaping counts: "<" is written as "&lt;".
+		expect(() => renderTemplate("{{v}}", { v: "<".repeat(RENDER_BUDGET.htmlChars / 4 + 1) })).toThrow(TemplateTooLargeError);
 	});
 
 	it("renders the built-in invoice with DokJet's quick-start data and with its sample data", () => {
