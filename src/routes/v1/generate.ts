@@ -10,7 +10,7 @@ import type { App, AuthContext } from "../../http/app-env";
 import { PageOptionsSchema } from "../../rendering/page-options";
 import { renderPdf, type RenderedPdf } from "../../rendering/render";
 import { withTestWatermark } from "../../rendering/watermark";
-import { contentDisposition, storePdf, type StoredPdf } from "../../storage/pdfs";
+import { contentDisposition, STORABLE_FILENAME, storePdf, type StoredPdf } from "../../storage/pdfs";
 import { Buffer } from "node:buffer";
 import { eq } from "drizzle-orm";
 import { newId } from "../../auth/api-key";
@@ -78,7 +78,13 @@ const GenerateSchema = z
 			.boolean()
 			.default(false)
 			.openapi({ description: "Check everything (template, schema, options, credits) and answer what the document would cost, without rendering or charging." }),
-		filename: z.string().min(1).max(200).optional().openapi({ description: "The PDF's file name. Default: the template's name, or `document.pdf`.", example: "invoice-42.pdf" }),
+		filename: z
+			.string()
+			.min(1)
+			.max(200)
+			.regex(STORABLE_FILENAME, "must not contain control characters or unpaired surrogates")
+			.optional()
+			.openapi({ description: "The PDF's file name, without control characters. Default: the template's name, or `document.pdf`.", example: "invoice-42.pdf" }),
 		metadata: z
 			.record(z.string(), z.unknown())
 			.refine((m) => JSON.stringify(m).length <= 8192, "metadata must be at most 8 KB as JSON")
