@@ -69,6 +69,43 @@ describe("the built-in gallery", () => {
 		}
 	});
 
+	it("puts data into CSS only through values its schema constrains (a colour or an enum), and never into a style attribute or a URL", () => {
+		const colours = ["#2563eb", "#abc", "#abcd", "#aabbccdd", "rgb(37, 99, 235)", "rgba(37 99 235 / 50%)", "hsl(221 83% 53%)", "hsla(221deg, 83%, 53%, 0.5)", "rebeccapurple", "Black", ""];
+		const notColours = [
+			"red} .totals{display:none} .x{color:red",
+			"url(http:\\2f \\2f 127.0.0.1/x)",
+			"red;background:url(//127.0.0.1/x)",
+			"rgb(1,2,3)} body{display:none",
+			"var(--x)",
+			"expression(alert(1))",
+			"red !important",
+			"red\n",
+			"#12345",
+			"#ggg",
+			"</style><script>",
+		];
+		for (const template of BUILT_IN_TEMPLATES.values()) {
+			const { html, schema, sampleData, id } = template;
+			// Unescaped values, style attributes and URLs are contexts HTML escaping does not protect.
+			expect(html, id).not.toMatch(/\{\{\{|\{\{&/);
+			expect(html, id).not.toMatch(/style\s*=\s*["'][^"']*\{\{/i);
+			expect(html, id).not.toMatch(/(src|href|srcset|action|poster|data)\s*=\s*["']?[^"'>]*\{\{/i);
+			expect(html, id).not.toMatch(/url\([^)]*\{\{/i);
+			const styles = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/gi)].map((m) => m[1]!).join("\n");
+			const inCss = new Set([...styles.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)].map((m) => m[1]!));
+			const properties = schema.properties as Record<string, { enum?: unknown[]; pattern?: string }>;
+			for (const name of inCss) {
+				const property = properties[name];
+				expect(property?.enum ?? property?.pattern, `${id}: ${name} is used in CSS`).toBeDefined();
+				if (property?.enum) continue;
+				for (const value of colours) expect(validateData(schema, { ...sampleData, [name]: value }), `${id} ${name}=${JSON.stringify(value)}`).toEqual([]);
+				for (const value of notColours) {
+					expect(validateData(schema, { ...sampleData, [name]: value }).map((p) => p.path), `${id} ${name}=${JSON.stringify(value)}`).toEqual([`data.${name}`]);
+				}
+			}
+		}
+	});
+
 	it("prints the label on its CSS page size and the certificate in landscape by default", () => {
 		expect(BUILT_IN_TEMPLATES.get("shipping/label")!.options).toEqual({ prefer_css_page_size: true });
 		expect(BUILT_IN_TEMPLATES.get("certificates/certificate")!.options).toEqual({ landscape: true });
