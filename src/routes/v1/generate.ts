@@ -18,6 +18,7 @@ import type { Db } from "../../db";
 import { accounts } from "../../db/schema";
 import { submitJob } from "../../jobs/submit";
 import { refuseTarget } from "../../outbound/public-url";
+import { publicOrigin } from "../../http/public-origin";
 import { TEST_DAILY_CAP } from "../../credits/credits";
 import { prepareDocument, type DocumentSource } from "../../templates/document";
 import { resolveTemplate } from "../../templates/resolve";
@@ -189,7 +190,7 @@ export function registerGenerate(app: App) {
 		const html = mode === "test" ? withTestWatermark(document.html) : document.html;
 		const options = document.options;
 		const filename = pdfFilename(body.filename ?? body.template_id?.split("/").pop() ?? "document");
-		const origin = new URL(c.req.url).origin;
+		const origin = publicOrigin(c.env, c.req.url);
 
 		if (body.webhook_url && !body.async_mode) throw fieldError("webhook_url", "webhook_url needs async_mode: true");
 		if (body.webhook_url) await checkWebhookTarget(c.env, c.var.db, accountId, body.webhook_url);
