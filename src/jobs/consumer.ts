@@ -3,6 +3,7 @@ import { creditsFor } from "../credits/client";
 import { createDb, type Db } from "../db";
 import { accounts, type Task } from "../db/schema";
 import { ApiError, type ErrorCode } from "../http/errors";
+import { publicOrigin } from "../http/public-origin";
 import type { PageOptions } from "../rendering/page-options";
 import { isCharged, renderPdf } from "../rendering/render";
 import { storePdf } from "../storage/pdfs";
@@ -18,7 +19,7 @@ export interface JobInput {
 	html: string;
 	options: PageOptions;
 	filename: string;
-	/** The API's origin as the client called it, for the PDF's URL. */
+	/** The origin URLs were given when the job was submitted ({@link publicOrigin}); PUBLIC_ORIGIN, when set, wins. */
 	origin: string;
 	/** The account's setting when the job was submitted: the page may load nothing remote. */
 	blockRemote: boolean;
@@ -83,6 +84,8 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 	const stored = await env.PDFS.get(jobInputKey(task.id));
 	if (!stored) throw new Error(`input of ${task.id} is missing from R2`);
 	const input = await stored.json<JobInput>();
+	// Before rendering: a PUBLIC_ORIGIN that is not an origin fails here, while a retry can still refund.
+	const origin = publicOrigin(env, input.origin);
 
 	let rendered;
 	try {
@@ -99,7 +102,7 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 	await creditsFor(env, task.accountId).commit(task.id);
 	const finished = await finishTask(db, task.id, {
 		status: "completed",
-		url: `${input.origin}/upload/${pdf.key}`,
+		url: `${origin}/upload/${pdf.key}`,
 		expiresAt: pdf.expiresAt.toISOString(),
 		pages: rendered.pages,
 		responseTimeMs: Date.now() - started,

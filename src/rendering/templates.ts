@@ -161,19 +161,43 @@ export const RENDER_BUDGET = { iterations: 200_000, htmlChars: 10 * 1024 * 1024 
 /** The template, with this data, renders more than {@link RENDER_BUDGET} allows. */
 export class TemplateTooLargeError extends Error {}
 
-/** Mustache's writer, counting what it renders: each section iteration renders its tokens once. */
+/**
+ * Mustache's writer, counting what it renders: each section iteration renders its tokens once,
+ * and every piece of output (text, value) is counted before it is concatenated, so an over-budget
+ * document stops before its HTML exists (`{{#a}}{{{big}}}{{/a}}` could otherwise build a string
+ * past what V8 can hold).
+ */
 class BudgetedWriter extends Mustache.Writer {
 	private iterations = 0;
+	private htmlChars = 0;
 
 	override renderTokens(...args: Parameters<Mustache.Writer["renderTokens"]>): string {
 		if (++this.iterations > RENDER_BUDGET.iterations) {
 			throw new TemplateTooLargeError(`The template repeats its sections more than ${RENDER_BUDGET.iterations} times with this data`);
 		}
-		const html = super.renderTokens(...args);
-		if (html.length > RENDER_BUDGET.htmlChars) {
+		return super.renderTokens(...args);
+	}
+
+	override rawValue(...args: Parameters<Mustache.Writer["rawValue"]>): string {
+		return this.counted(super.rawValue(...args));
+	}
+
+	override escapedValue(...args: Parameters<Mustache.Writer["escapedValue"]>): string {
+		return this.counted(super.escapedValue(...args));
+	}
+
+	override unescapedValue(...args: Parameters<Mustache.Writer["unescapedValue"]>): string {
+		return this.counted(super.unescapedValue(...args));
+	}
+
+	/** The writer appends `undefined` as nothing, and anything else as its string. */
+	private counted(output: unknown): string {
+		const text = output === undefined ? "" : String(output);
+		this.htmlChars += text.length;
+		if (this.htmlChars > RENDER_BUDGET.htmlChars) {
 			throw new TemplateTooLargeError(`The rendered HTML is over ${RENDER_BUDGET.htmlChars / 1024 / 1024} MB`);
 		}
-		return html;
+		return text;
 	}
 }
 

@@ -35,6 +35,13 @@ export async function fetchPdf(bucket: R2Bucket, key: string): Promise<R2ObjectB
 	return expiresAt > Date.now() ? object : null;
 }
 
+/**
+ * What a PDF's file name may hold: no control characters (a header can't carry them) and no
+ * unpaired surrogates (`encodeURIComponent` throws on them, so the name can't be encoded for
+ * {@link contentDisposition}). Requests are refused on it before anything is charged or queued.
+ */
+export const STORABLE_FILENAME = /^[^\p{Cc}\p{Cs}]*$/u;
+
 /** `inline; filename="…"` with an RFC 5987 fallback for non-ASCII names. */
 export function contentDisposition(filename: string): string {
 	const ascii = filename.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");

@@ -39,7 +39,8 @@ const nearlyValidGenerate = fc.record(
 		return_type: fc.constantFrom("binary", "url", "base64"),
 		async_mode: fc.constantFrom(false, false, false, true),
 		options: fc.oneof(fc.constant({}), fc.record({ format: fc.constantFrom("A4", "Letter", "B9"), landscape: fc.boolean(), scale: fc.double({ min: 0, max: 3, noNaN: true }), page_ranges: fc.constantFrom("1", "1-2", "9", "x") }, { requiredKeys: [] })),
-		filename: fc.string({ maxLength: 30 }),
+		// Names that can't become a header or an object's metadata (a lone surrogate, control characters) are refused up front.
+		filename: fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom("a\ud800.pdf", "\udc00", "a\u0000b.pdf", "line\r\nbreak.pdf")),
 	},
 	{ requiredKeys: ["source", "data"] },
 ).map(({ source, ...rest }) => ({ ...source, ...rest }));

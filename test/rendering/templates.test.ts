@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BUILT_IN_TEMPLATES, renderHeaderFooter, renderTemplate, TemplateSyntaxError } from "../../src/rendering/templates";
+import { BUILT_IN_TEMPLATES, RENDER_BUDGET, renderHeaderFooter, renderTemplate, TemplateSyntaxError, TemplateTooLargeError } from "../../src/rendering/templates";
 import { expandPageTokens, loadOptions, PageOptionsSchema, toInches, toPdfOptions } from "../../src/rendering/page-options";
 import { validateData } from "../../src/templates/data-schema";
 
@@ -26,6 +26,17 @@ describe("renderTemplate", () => {
 		expect(error).toBeInstanceOf(TemplateSyntaxError);
 		expect((error as TemplateSyntaxError).message).toMatch(/Unclosed section "items"/);
 		expect((error as TemplateSyntaxError).line).toBe(4);
+	});
+
+	it("counts the HTML as it is written: the budget stops a section repeating a huge value before the string exists", () => {
+		const big = "x".repeat(4 * 1024 * 1024);
+		expect(() => renderTemplate("{{#a}}{{{big}}}{{/a}}", { a: Array(200).fill(1), big })).toThrow(TemplateTooLargeError);
+		// Text, escaped and unescaped values all count; exactly the budget renders, one more character does not.
+		const value = "y".repeat(RENDER_BUDGET.htmlChars - "<p></p>".length);
+		expect(renderTemplate("<p>{{v}}</p>", { v: value })).toHaveLength(RENDER_BUDGET.htmlChars);
+		expect(() => renderTemplate("<p>{{{v}}}</p>!", { v: value })).toThrow(TemplateTooLargeError);
+		// Escaping counts: "<" is written as "&lt;".
+		expect(() => renderTemplate("{{v}}", { v: "<".repeat(RENDER_BUDGET.htmlChars / 4 + 1) })).toThrow(TemplateTooLargeError);
 	});
 
 	it("renders the built-in invoice with DokJet's quick-start data and with its sample data", () => {
@@ -55,6 +66,43 @@ describe("the built-in gallery", () => {
 			expect(validateData(template.schema, template.sampleData), template.id).toEqual([]);
 			expect(() => renderTemplate(template.html, template.sampleData), template.id).not.toThrow();
 			expect(PageOptionsSchema.safeParse(template.options).success, template.id).toBe(true);
+		}
+	});
+
+	it("puts data into CSS only through values its schema constrains (a colour or an enum), and never into a style attribute or a URL", () => {
+		const colours = ["#2563eb", "#abc", "#abcd", "#aabbccdd", "rgb(37, 99, 235)", "rgba(37 99 235 / 50%)", "hsl(221 83% 53%)", "hsla(221deg, 83%, 53%, 0.5)", "rebeccapurple", "Black", ""];
+		const notColours = [
+			"red} .totals{display:none} .x{color:red",
+			"url(http:\\2f \\2f 127.0.0.1/x)",
+			"red;background:url(//127.0.0.1/x)",
+			"rgb(1,2,3)} body{display:none",
+			"var(--x)",
+			"expression(alert(1))",
+			"red !important",
+			"red\n",
+			"#12345",
+			"#ggg",
+			"</style><script>",
+		];
+		for (const template of BUILT_IN_TEMPLATES.values()) {
+			const { html, schema, sampleData, id } = template;
+			// Unescaped values, style attributes and URLs are contexts HTML escaping does not protect.
+			expect(html, id).not.toMatch(/\{\{\{|\{\{&/);
+			expect(html, id).not.toMatch(/style\s*=\s*["'][^"']*\{\{/i);
+			expect(html, id).not.toMatch(/(src|href|srcset|action|poster|data)\s*=\s*["']?[^"'>]*\{\{/i);
+			expect(html, id).not.toMatch(/url\([^)]*\{\{/i);
+			const styles = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/gi)].map((m) => m[1]!).join("\n");
+			const inCss = new Set([...styles.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)].map((m) => m[1]!));
+			const properties = schema.properties as Record<string, { enum?: unknown[]; pattern?: string }>;
+			for (const name of inCss) {
+				const property = properties[name];
+				expect(property?.enum ?? property?.pattern, `${id}: ${name} is used in CSS`).toBeDefined();
+				if (property?.enum) continue;
+				for (const value of colours) expect(validateData(schema, { ...sampleData, [name]: value }), `${id} ${name}=${JSON.stringify(value)}`).toEqual([]);
+				for (const value of notColours) {
+					expect(validateData(schema, { ...sampleData, [name]: value }).map((p) => p.path), `${id} ${name}=${JSON.stringify(value)}`).toEqual([`data.${name}`]);
+				}
+			}
 		}
 	});
 

@@ -2,6 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, errorOf, postJson, readPdf, signUp } from "../helpers";
 
+const UPLOAD_CSP = "default-src 'none'; sandbox";
+
 describe("GET /upload/:account/:file", () => {
 	it("serves a stored PDF inline with its filename", async () => {
 		const { key } = await signUp();
@@ -11,6 +13,17 @@ describe("GET /upload/:account/:file", () => {
 		expect(file.status).toBe(200);
 		expect(file.headers.get("Content-Disposition")).toBe(`inline; filename="M_rz report.pdf"; filename*=UTF-8''M%C3%A4rz%20report.pdf`);
 		expect((await readPdf(await file.arrayBuffer())).text).toContain("stored");
+	});
+
+	it("is sent as a PDF only: nosniff, and a CSP that lets it load nothing and run in no origin of ours", async () => {
+		const { key } = await signUp();
+		const res = await postJson("/v1/generate", { html: "<p>headers</p>", return_type: "url" }, { "X-API-Key": key });
+		const file = await call(new URL(((await res.json()) as { url: string }).url).pathname);
+		expect(file.status).toBe(200);
+		expect(file.headers.get("Content-Type")).toBe("application/pdf");
+		expect(file.headers.get("X-Content-Type-Options")).toBe("nosniff");
+		expect(file.headers.get("Content-Security-Policy")).toBe(UPLOAD_CSP);
+		expect((await readPdf(await file.arrayBuffer())).text).toContain("headers");
 	});
 
 	it("404 for an expired file, an unknown one, or a malformed name", async () => {

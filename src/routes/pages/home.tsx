@@ -1,10 +1,11 @@
 import type { App } from "../../http/app-env";
+import { publicOrigin } from "../../http/public-origin";
 import { Layout, sendPage } from "../../web/layout";
 
 /** `GET /`: what Quire is, and the quick start: sign up, then one request per PDF. */
 export function registerHomePage(app: App) {
 	app.get("/", (c) => {
-		const base = new URL(c.req.url).origin;
+		const base = publicOrigin(c.env, c.req.url);
 		return sendPage(
 			c,
 			<Layout title="PDFs from templates and JSON" section="home">

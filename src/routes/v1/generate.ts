@@ -10,7 +10,7 @@ import type { App, AuthContext } from "../../http/app-env";
 import { PageOptionsSchema } from "../../rendering/page-options";
 import { isCharged, RENDER_LIMIT_MS, renderPdf, type RenderedPdf } from "../../rendering/render";
 import { withTestWatermark } from "../../rendering/watermark";
-import { contentDisposition, storePdf, type StoredPdf } from "../../storage/pdfs";
+import { contentDisposition, STORABLE_FILENAME, storePdf, type StoredPdf } from "../../storage/pdfs";
 import { Buffer } from "node:buffer";
 import { eq } from "drizzle-orm";
 import { newId } from "../../auth/api-key";
@@ -18,6 +18,7 @@ import type { Db } from "../../db";
 import { accounts } from "../../db/schema";
 import { submitJob } from "../../jobs/submit";
 import { refuseTarget } from "../../outbound/public-url";
+import { publicOrigin } from "../../http/public-origin";
 import { TEST_DAILY_CAP } from "../../credits/credits";
 import { prepareDocument, type DocumentSource } from "../../templates/document";
 import { resolveTemplate } from "../../templates/resolve";
@@ -86,7 +87,13 @@ const GenerateSchema = z
 			.boolean()
 			.default(false)
 			.openapi({ description: "Check everything (template, schema, options, credits) and answer what the document would cost, without rendering or charging." }),
-		filename: z.string().min(1).max(200).optional().openapi({ description: "The PDF's file name. Default: the template's name, or `document.pdf`.", example: "invoice-42.pdf" }),
+		filename: z
+			.string()
+			.min(1)
+			.max(200)
+			.regex(STORABLE_FILENAME, "must not contain control characters or unpaired surrogates")
+			.optional()
+			.openapi({ description: "The PDF's file name, without control characters. Default: the template's name, or `document.pdf`.", example: "invoice-42.pdf" }),
 		metadata: z
 			.record(z.string(), z.unknown())
 			.refine((m) => JSON.stringify(m).length <= 8192, "metadata must be at most 8 KB as JSON")
@@ -194,7 +201,7 @@ export function registerGenerate(app: App) {
 		const html = mode === "test" ? withTestWatermark(document.html) : document.html;
 		const options = document.options;
 		const filename = pdfFilename(body.filename ?? body.template_id?.split("/").pop() ?? "document");
-		const origin = new URL(c.req.url).origin;
+		const origin = publicOrigin(c.env, c.req.url);
 
 		if (body.webhook_url && !body.async_mode) throw fieldError("webhook_url", "webhook_url needs async_mode: true");
 		if (body.webhook_url) await checkWebhookTarget(c.env, c.var.db, accountId, body.webhook_url);

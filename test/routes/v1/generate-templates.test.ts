@@ -31,6 +31,29 @@ describe("built-in templates", () => {
 		});
 	}
 
+	// Finding 5 of issue 12: `{{accent_color}}` sits inside every built-in's <style>.
+	const CSS_BREAKING = ["red} .totals{display:none} .x{color:red", "url(http:\\2f \\2f 127.0.0.1:9/x)"];
+
+	for (const template of BUILT_IN_TEMPLATES.values()) {
+		it(`${template.id} refuses a colour that breaks out of its CSS (400 naming data.accent_color), and prints a valid one`, async () => {
+			const { key } = await signUp();
+			for (const accent_color of CSS_BREAKING) {
+				const res = await postJson("/v1/generate", { template_id: template.id, data: { ...template.sampleData, accent_color } }, { "X-API-Key": key });
+				expect(res.status, accent_color).toBe(400);
+				const error = await errorOf(res);
+				expect(error.code).toBe("VALIDATION_ERROR");
+				expect(error.details?.fields).toEqual([expect.objectContaining({ path: "data.accent_color" })]);
+			}
+			expect(await creditsLeft(key)).toBe(50);
+			const valid = await postJson("/v1/generate", { template_id: template.id, data: { ...template.sampleData, accent_color: "rgb(15, 118, 110)" } }, { "X-API-Key": key });
+			expect(valid.status, await valid.clone().text().catch(() => "")).toBe(200);
+			const pdf = await readPdf(await valid.arrayBuffer());
+			expect(pdf.pages).toBeGreaterThanOrEqual(1);
+			expect(pdf.text.length).toBeGreaterThan(0);
+			expect(await creditsLeft(key)).toBe(49);
+		});
+	}
+
 	it("print the label on a 4 × 6 in page and the certificate on landscape A4, by default", async () => {
 		const { key } = await signUp();
 		const sizes: Record<string, [number, number]> = { "shipping/label": [288, 432], "certificates/certificate": [842, 595], "invoices/invoice": [595, 842] };
