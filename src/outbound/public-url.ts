@@ -120,13 +120,21 @@ export function refuseResource(url: string, policy: OutboundPolicy): string | nu
  * Pages may not open WebSockets (DevTools can't pause them for the check above): this CSP lets
  * fetch/XHR/EventSource go out only over http(s), on any host and port (each request is then
  * checked), and it reaches the page's iframes and workers. Forms may not be submitted at all.
- * It goes first in the document, where a CSP meta is honoured.
+ * It goes first in the document, where a CSP meta is honoured; a policy the page adds later can
+ * only restrict more.
  */
-const NO_WEBSOCKETS = `<meta http-equiv="Content-Security-Policy" content="connect-src http://*:* https://*:* data: blob:; form-action 'none'">`;
+const GUARD_POLICY = "connect-src http://*:* https://*:* data: blob:; form-action 'none'";
+/**
+ * `javascript: false`: no script of the document runs (inline, external, event handlers,
+ * `javascript:` URLs), nor a frame or worker that could bring its own. Quire's own readiness check
+ * runs through DevTools, which a page's CSP doesn't apply to.
+ */
+const NO_SCRIPTS_POLICY = "; script-src 'none'; frame-src 'none'; worker-src 'none'; object-src 'none'";
 
 /** The page's HTML with the CSP above first, before any of its own markup. */
-export function guardedHtml(html: string): string {
+export function guardedHtml(html: string, { javascript = true }: { javascript?: boolean } = {}): string {
 	const doctype = /^\s*<!doctype[^>]*>/i.exec(html);
 	const at = doctype ? doctype[0].length : 0;
-	return `${html.slice(0, at)}${NO_WEBSOCKETS}${html.slice(at)}`;
+	const policy = javascript ? GUARD_POLICY : GUARD_POLICY + NO_SCRIPTS_POLICY;
+	return `${html.slice(0, at)}<meta http-equiv="Content-Security-Policy" content="${policy}">${html.slice(at)}`;
 }

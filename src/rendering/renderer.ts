@@ -108,8 +108,7 @@ export class Renderer extends DurableObject<Env> {
 			const watch = this.watch(page, cdp, limits.deadlineMs);
 			try {
 				await watch.bound(this.clearCookies());
-				if (!limits.javascript) await watch.bound(cdp.send("Emulation.setScriptExecutionDisabled", { value: true }));
-				await watch.bound(loadContent(page, guardedHtml(html), options));
+				await watch.bound(loadContent(page, guardedHtml(html, { javascript: limits.javascript }), options));
 				const print = cdp.send("Page.printToPDF", { ...printParams(toPdfOptions(options)), transferMode: "ReturnAsBase64" });
 				const { data } = await watch.bound(print);
 				return { ok: true, pdf: new Uint8Array(Buffer.from(data, "base64")), blocked: [...guard.blocked] };

@@ -108,7 +108,8 @@ describe("a document that never lets go", () => {
 });
 
 describe("javascript", () => {
-	const SCRIPTED = `<p id="out">static</p><script>document.getElementById("out").textContent = "scripted"</script>`;
+	const SCRIPTED = `<p id="out">static</p><script>document.getElementById("out").textContent = "scripted"</script>
+		<p id="handler">no handler</p><img src="data:," onerror="document.getElementById('handler').textContent = 'handler ran'">`;
 	const textOf = async (key: string, body: Record<string, unknown>) => {
 		const res = await postJson("/v1/generate", { html: SCRIPTED, ...body }, { "X-API-Key": key });
 		expect(res.status).toBe(200);
@@ -117,8 +118,8 @@ describe("javascript", () => {
 
 	it("runs by default; `javascript: false` per request, or the account's setting, turns it off; the request wins", async () => {
 		const { key } = await signUp();
-		expect(await textOf(key, {})).toContain("scripted");
-		expect(await textOf(key, { javascript: false })).toContain("static");
+		expect(await textOf(key, {})).toMatch(/scripted\s+handler ran/);
+		expect(await textOf(key, { javascript: false })).toMatch(/static\s+no handler/);
 
 		const patched = await call("/v1/account", { method: "PATCH", headers: { "X-API-Key": key, "Content-Type": "application/json" }, body: JSON.stringify({ javascript: false }) });
 		expect(patched.status).toBe(200);

@@ -224,6 +224,20 @@ export function registerGenerate(app: App) {
 		c.set("rate", rate);
 		const createdAt = new Date(c.var.startedAt).toISOString();
 		const logged = { id: requestId, accountId, keyId: auth.keyId, mode, source: "sync", templateId: body.template_id ?? null, createdAt } as const;
+		// A client that leaves before its PDF is ready gets nothing, so pays nothing. The handler may be
+		// cancelled along with the request, so the refund hangs on the request's abort signal and runs
+		// in waitUntil; whichever comes first, leaving or finishing, settles the reservation.
+		let settled = false;
+		c.req.raw.signal.addEventListener(
+			"abort",
+			() => {
+				if (settled) return;
+				settled = true;
+				const left = { ...logged, status: "failed", errorCode: "CLIENT_CLOSED", durationMs: Date.now() - c.var.startedAt } as const;
+				c.executionCtx.waitUntil(Promise.all([credits.refund(requestId).catch(() => {}), recordGeneration(c.var.db, left)]));
+			},
+			{ once: true },
+		);
 		let made: RenderedPdf;
 		let stored: StoredPdf | null = null;
 		try {
@@ -235,19 +249,17 @@ export function registerGenerate(app: App) {
 				stored = await wrapTime(c, "store", put);
 			}
 		} catch (error) {
+			if (settled) throw error;
+			settled = true;
 			// If even the refund can't reach the object, its alarm refunds the open reservation.
 			await (isCharged(error) ? credits.commit(requestId) : credits.refund(requestId)).catch(() => {});
 			const errorCode = error instanceof ApiError ? error.code : "INTERNAL";
 			c.executionCtx.waitUntil(recordGeneration(c.var.db, { ...logged, status: "failed", errorCode, durationMs: Date.now() - c.var.startedAt }));
 			throw error;
 		}
-		if (c.req.raw.signal.aborted) {
-			// The client is gone: nothing will be delivered, so nothing is charged.
-			await credits.refund(requestId).catch(() => {});
-			c.executionCtx.waitUntil(recordGeneration(c.var.db, { ...logged, status: "failed", errorCode: "CLIENT_CLOSED", durationMs: Date.now() - c.var.startedAt }));
-			// No one reads this answer; a 5xx also releases an Idempotency-Key, so a retry renders anew.
-			throw new ApiError("SERVICE_UNAVAILABLE", "The client closed the request before the PDF was ready; nothing was charged");
-		}
+		// The client left (and was refunded): no one reads this answer, and a 5xx releases an Idempotency-Key.
+		if (settled) throw new ApiError("SERVICE_UNAVAILABLE", "The client closed the request before the PDF was ready; nothing was charged");
+		settled = true;
 		// Settled after the response; a commit that never lands leaves the reservation to the
 		// alarm, which refunds it: a document can go uncharged, never charged twice.
 		c.executionCtx.waitUntil(credits.commit(requestId).catch(() => {}));
