@@ -83,7 +83,9 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 
 	let rendered;
 	try {
-		rendered = await renderPdf(env, input.html, input.options, input);
+		// The task's mode, recorded at submission, decides the TEST stamp (jobs queued before the
+		// stamp moved onto the PDF carry it in their HTML too, and get both).
+		rendered = await renderPdf(env, input.html, input.options, { blockRemote: input.blockRemote, mode: task.mode });
 	} catch (error) {
 		if (error instanceof ApiError && FINAL_RENDER_ERRORS.has(error.code)) {
 			await settleFailed(env, db, task, error.code, error.message);

@@ -9,7 +9,6 @@ import { errorResponses, SECURITY } from "../../http/schemas";
 import type { App, AuthContext } from "../../http/app-env";
 import { PageOptionsSchema } from "../../rendering/page-options";
 import { renderPdf, type RenderedPdf } from "../../rendering/render";
-import { withTestWatermark } from "../../rendering/watermark";
 import { contentDisposition, storePdf, type StoredPdf } from "../../storage/pdfs";
 import { Buffer } from "node:buffer";
 import { eq } from "drizzle-orm";
@@ -180,8 +179,7 @@ export function registerGenerate(app: App) {
 				? await resolveTemplate(c.var.db, accountId, body.template_id, body.template_version)
 				: { html: body.html!, schema: null, options: {} };
 		const document = prepareDocument(source, body.data, body.options);
-		const html = mode === "test" ? withTestWatermark(document.html) : document.html;
-		const options = document.options;
+		const { html, options } = document;
 		const filename = pdfFilename(body.filename ?? body.template_id?.split("/").pop() ?? "document");
 		const origin = new URL(c.req.url).origin;
 
