@@ -2,7 +2,6 @@ import type { KeyMode } from "../auth/api-key";
 import { ApiError } from "../http/errors";
 import type { PageOptions } from "./page-options";
 import { rendererFor, type RenderResult } from "./renderer";
-import { stampTestWatermark } from "./watermark";
 
 /** The largest document Quire makes; bigger ones are refused (422, refunded) rather than stored and sent. */
 export const MAX_PAGES = 500;
@@ -33,6 +32,8 @@ export async function renderPdf(env: Env, html: string, options: PageOptions, ca
 	if (pages > MAX_PAGES) throw new ApiError("DOCUMENT_TOO_LARGE", `The document has ${pages} pages; the limit is ${MAX_PAGES}. Nothing was charged`);
 	if (result.pdf.byteLength > MAX_PDF_BYTES) throw new ApiError("DOCUMENT_TOO_LARGE", `The PDF is over ${MAX_PDF_BYTES / 1024 / 1024} MB. Nothing was charged`);
 	if (caller.mode === "live") return { pdf: result.pdf, pages, blocked: result.blocked };
+	// Imported when first needed: the PDF library (about 1 MB) is then never evaluated in an isolate that only makes live documents.
+	const { stampTestWatermark } = await import("./watermark");
 	const stamped = await stampTestWatermark(result.pdf).catch((cause: unknown) => {
 		throw new ApiError("RENDER_FAILED", "Rendering failed; nothing was charged", undefined, `stamping TEST: ${String(cause)}`);
 	});
