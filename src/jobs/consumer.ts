@@ -89,7 +89,9 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 
 	let rendered;
 	try {
-		const doc = { accountId: task.accountId, plan: input.plan ?? "free", blockRemote: input.blockRemote, javascript: input.javascript ?? true, async: true };
+		// The task's mode, recorded at submission, decides the TEST stamp (jobs queued before the
+		// stamp moved onto the PDF carry it in their HTML too, and get both).
+		const doc = { accountId: task.accountId, plan: input.plan ?? "free", blockRemote: input.blockRemote, javascript: input.javascript ?? true, mode: task.mode, async: true };
 		rendered = await renderPdf(env, input.html, input.options, doc);
 	} catch (error) {
 		if (error instanceof ApiError && FINAL_RENDER_ERRORS.has(error.code)) {

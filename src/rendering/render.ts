@@ -1,3 +1,4 @@
+import type { KeyMode } from "../auth/api-key";
 import { planLimits } from "../credits/plans";
 import { ApiError } from "../http/errors";
 import { loadOptions, type PageOptions } from "./page-options";
@@ -29,6 +30,8 @@ export interface RenderFor {
 	blockRemote: boolean;
 	/** `false`: the page's scripts don't run (the request's `javascript`, else the account's). */
 	javascript: boolean;
+	/** Test mode: the PDF is stamped TEST on every page once printed, where the page can't reach it. */
+	mode: KeyMode;
 	async: boolean;
 }
 
@@ -55,7 +58,13 @@ export async function renderPdf(env: Env, html: string, options: PageOptions, do
 	const pages = countPages(result.pdf);
 	if (pages > MAX_PAGES) throw new ApiError("DOCUMENT_TOO_LARGE", `The document has ${pages} pages; the limit is ${MAX_PAGES}. Nothing was charged`);
 	if (result.pdf.byteLength > MAX_PDF_BYTES) throw new ApiError("DOCUMENT_TOO_LARGE", `The PDF is over ${MAX_PDF_BYTES / 1024 / 1024} MB. Nothing was charged`);
-	return { pdf: result.pdf, pages, blocked: result.blocked };
+	if (doc.mode === "live") return { pdf: result.pdf, pages, blocked: result.blocked };
+	// Imported when first needed: the PDF library (about 1 MB) is then never evaluated in an isolate that only makes live documents.
+	const { stampTestWatermark } = await import("./watermark");
+	const stamped = await stampTestWatermark(result.pdf).catch((cause: unknown) => {
+		throw new ApiError("RENDER_FAILED", "Rendering failed; nothing was charged", undefined, `stamping TEST: ${String(cause)}`);
+	});
+	return { pdf: stamped, pages, blocked: result.blocked };
 }
 
 /**

@@ -7,7 +7,7 @@ import worker from "../../src/index";
 import { jobInputKey, type Job } from "../../src/jobs/consumer";
 import { submitJob } from "../../src/jobs/submit";
 import { WEBHOOK_MAX_ATTEMPTS } from "../../src/jobs/webhooks";
-import { call, creditsLeft, signUp } from "../helpers";
+import { call, creditsLeft, readPdfPages, signUp } from "../helpers";
 import { getTask } from "../helpers-async";
 
 /**
@@ -21,11 +21,11 @@ function capturingEnv() {
 	return { sent, env: { ...env, JOBS: jobs } as Env };
 }
 
-async function queued(account: { accountId: string }, html: string, webhookUrl?: string) {
+async function queued(account: { accountId: string }, html: string, webhookUrl?: string, mode: "live" | "test" = "live") {
 	const { sent, env: testEnv } = capturingEnv();
 	const taskId = newId("task");
 	const input = { html, options: {}, filename: "doc.pdf", origin: "http://quire.test", blockRemote: false };
-	await submitJob(testEnv, createDb(env.DB), { accountId: account.accountId, keyId: "k", mode: "live", plan: "free", blockRemote: false, javascript: true }, { taskId, input, webhookUrl });
+	await submitJob(testEnv, createDb(env.DB), { accountId: account.accountId, keyId: "k", mode, plan: "free", blockRemote: false, javascript: true }, { taskId, input, webhookUrl });
 	expect(sent).toEqual([{ kind: "generate", task_id: taskId }]);
 	return { taskId, testEnv, sent };
 }
@@ -148,6 +148,37 @@ describe("queue consumer", () => {
 		const { result, ids } = await deliver(bad.testEnv, "quire-jobs", [{ body: { kind: "webhook", task_id: bad.taskId } }]);
 		expect(result.explicitAcks).toEqual(ids);
 		expect((await getTask(account.key, bad.taskId)).webhook!.attempts).toEqual([{ at: expect.any(String), status: 400 }]);
+	});
+});
+
+describe("queue consumer: test mode", () => {
+	/** The element the API put into a test-mode job's HTML before the stamp moved onto the PDF. */
+	const OLD_HTML_STAMP =
+		'<div aria-hidden="true" style="position:fixed;inset:0;display:flex;align-items:center;justify-content:center;pointer-events:none;z-index:2147483647;margin:0;padding:0">' +
+		'<div style="transform:rotate(-45deg);font:800 200px/1 Arial,sans-serif;color:rgba(220,38,38,.22)">TEST</div></div>';
+	const twoPages = '<p style="page-break-after:always">first page</p><p>second page</p>';
+
+	async function renderedPages(account: { accountId: string; key: string }, html: string, mode: "live" | "test") {
+		const { taskId, testEnv } = await queued(account, html, undefined, mode);
+		await deliver(testEnv, "quire-jobs", [{ body: { kind: "generate", task_id: taskId } }]);
+		const task = await getTask(account.key, taskId);
+		expect(task.status).toBe("completed");
+		return (await readPdfPages(await (await call(new URL(task.url!).pathname)).arrayBuffer())).map((page) => page.text);
+	}
+
+	it("stamps a test-mode task's PDF from the task's mode, and leaves a live one's alone", async () => {
+		const account = await signUp();
+		expect(await renderedPages(account, twoPages, "test")).toEqual(["first page TEST", "second page TEST"]);
+		expect(await renderedPages(account, twoPages, "live")).toEqual(["first page", "second page"]);
+	});
+
+	it("still completes a test-mode job queued before the stamp moved (its HTML carrying the old element), stamped", async () => {
+		const account = await signUp();
+		const pages = await renderedPages(account, `<html><body>${OLD_HTML_STAMP}${twoPages}</body></html>`, "test");
+		expect(pages).toHaveLength(2);
+		// TEST twice (the old element and the stamp) during the switch-over: harmless.
+		expect(pages.map((text) => text.replaceAll("TEST", "").trim())).toEqual(["first page", "second page"]);
+		for (const text of pages) expect(text).toContain("TEST");
 	});
 });
 

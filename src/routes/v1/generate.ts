@@ -9,7 +9,6 @@ import { errorResponses, SECURITY } from "../../http/schemas";
 import type { App, AuthContext } from "../../http/app-env";
 import { PageOptionsSchema } from "../../rendering/page-options";
 import { isCharged, RENDER_LIMIT_MS, renderPdf, type RenderedPdf } from "../../rendering/render";
-import { withTestWatermark } from "../../rendering/watermark";
 import { contentDisposition, STORABLE_FILENAME, storePdf, type StoredPdf } from "../../storage/pdfs";
 import { Buffer } from "node:buffer";
 import { eq } from "drizzle-orm";
@@ -190,7 +189,7 @@ export function registerGenerate(app: App) {
 		// `test: true` makes this one request test mode, exactly as a test-mode key would.
 		const auth: AuthContext = body.test ? { ...c.var.auth, mode: "test" } : c.var.auth;
 		const { accountId, mode } = auth;
-		const renderFor = { accountId, plan: auth.plan, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript };
+		const renderFor = { accountId, plan: auth.plan, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, mode };
 
 		// Everything the client can get wrong is checked before a credit is reserved.
 		const source: DocumentSource =
@@ -198,8 +197,7 @@ export function registerGenerate(app: App) {
 				? await resolveTemplate(c.var.db, accountId, body.template_id, body.template_version)
 				: { html: body.html!, schema: null, options: {} };
 		const document = prepareDocument(source, body.data, body.options);
-		const html = mode === "test" ? withTestWatermark(document.html) : document.html;
-		const options = document.options;
+		const { html, options } = document;
 		const filename = pdfFilename(body.filename ?? body.template_id?.split("/").pop() ?? "document");
 		const origin = publicOrigin(c.env, c.req.url);
 

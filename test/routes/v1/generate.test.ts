@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { extractText, getDocumentProxy } from "unpdf";
 import { TEST_DAILY_CAP } from "../../../src/credits/credits";
-import { call, creditsLeft, errorOf, postJson, readPdf, signUp } from "../../helpers";
+import { call, creditsLeft, errorOf, postJson, readPdf, readPdfPages, signUp } from "../../helpers";
 import { submitAsync, waitForTask } from "../../helpers-async";
 
 /**
@@ -260,5 +260,84 @@ describe("POST /v1/generate: test: true (DocRaptor's), one request in test mode"
 		expect(res.status).toBe(400);
 		expect(await errorOf(res)).toMatchObject({ code: "VALIDATION_ERROR", details: { fields: [{ path: "test" }] } });
 		expect(await creditsLeft(key)).toBe(50);
+	});
+});
+
+/**
+ * Issue 12, finding 2: the TEST stamp was an element of the page, which the page could hide or
+ * remove and get a clean PDF for free. Each attack below gets a two-page PDF that must still
+ * carry TEST on both pages; a live key's PDF of the same HTML is the positive control (no TEST,
+ * and the page's own text is there, so the attack HTML does render).
+ */
+describe("POST /v1/generate security: the page can't remove the test-mode watermark", () => {
+	const twoPages = `<p style="page-break-after:always">first page</p><p>second page</p>`;
+	const ATTACKS: Record<string, string> = {
+		"a style hiding aria-hidden elements": `<html><head><style>div[aria-hidden]{display:none!important}</style></head><body>${twoPages}</body></html>`,
+		"a script removing the stamp element": `<html><body>${twoPages}<script>document.querySelectorAll("body > div").forEach((d) => d.getAttribute("aria-hidden") && d.remove())</script></body></html>`,
+		"a style hiding the body's first child": `<html><head><style>body>*:first-child{display:none!important}</style></head><body>${twoPages}</body></html>`,
+		"a style hiding everything fixed": `<html><head><style>[style*="fixed"]{visibility:hidden!important}</style></head><body>${twoPages}</body></html>`,
+		"a style hiding everything": `<html><head><style>*{display:none!important}</style></head><body>${twoPages}</body></html>`,
+	};
+	const testKeyOf = async (key: string) => ((await (await postJson("/v1/keys", { name: "Sandbox", mode: "test" }, { "X-API-Key": key })).json()) as { data: { key: string } }).data.key;
+	const expectTestOnEveryPage = async (pdf: ArrayBuffer | Uint8Array, what: string) => {
+		const pages = await readPdfPages(pdf);
+		expect(pages.length, what).toBeGreaterThan(0);
+		for (const [n, page] of pages.entries()) expect(page.text, `${what}, page ${n + 1}`).toContain("TEST");
+		return pages;
+	};
+	const download = async (url: string) => (await call(new URL(url).pathname)).arrayBuffer();
+
+	it("sync, binary: every attack still gives TEST on every page; a live key's PDF of the same HTML has none", async () => {
+		const { key } = await signUp();
+		const testKey = await testKeyOf(key);
+		for (const [attack, html] of Object.entries(ATTACKS)) {
+			const [test, live] = await Promise.all([postJson("/v1/generate", { html }, { "X-API-Key": testKey }), postJson("/v1/generate", { html }, { "X-API-Key": key })]);
+			expect(test.status, attack).toBe(200);
+			const stamped = await expectTestOnEveryPage(await test.arrayBuffer(), attack);
+			// The same pages as a live document of the same HTML, plus TEST: the page's own content is untouched.
+			const control = await readPdfPages(await live.arrayBuffer());
+			for (const page of control) expect(page.text, attack).not.toContain("TEST");
+			expect(stamped.map((p) => p.text.replace("TEST", "").trim()), attack).toEqual(control.map((p) => p.text));
+		}
+	});
+
+	it("sync, url and base64, and test: true with a live key: TEST on every page", async () => {
+		const { key } = await signUp();
+		const testKey = await testKeyOf(key);
+		const html = ATTACKS["a style hiding aria-hidden elements"];
+		const url = (await (await postJson("/v1/generate", { html, return_type: "url" }, { "X-API-Key": testKey })).json()) as { url: string };
+		await expectTestOnEveryPage(await download(url.url), "url");
+		const base64 = (await (await postJson("/v1/generate", { html, return_type: "base64" }, { "X-API-Key": testKey })).json()) as { pdf_base64: string };
+		await expectTestOnEveryPage(Uint8Array.from(atob(base64.pdf_base64), (c) => c.charCodeAt(0)), "base64");
+		const flagged = await postJson("/v1/generate", { html, test: true }, { "X-API-Key": key });
+		await expectTestOnEveryPage(await flagged.arrayBuffer(), "test: true");
+	});
+
+	it("async: every attack still gives TEST on every page of the task's PDF; a live task's PDF has none", async () => {
+		const { key } = await signUp();
+		const testKey = await testKeyOf(key);
+		const attacks = Object.entries(ATTACKS);
+		const queued = await Promise.all(attacks.map(([, html]) => submitAsync(testKey, { html })));
+		const live = await submitAsync(key, { html: ATTACKS["a style hiding aria-hidden elements"] });
+		for (const [i, [attack]] of attacks.entries()) {
+			const task = await waitForTask(testKey, queued[i]!.task_id);
+			expect(task.status, attack).toBe("completed");
+			await expectTestOnEveryPage(await download(task.url!), `async, ${attack}`);
+		}
+		const control = await readPdfPages(await download((await waitForTask(key, live.task_id)).url!));
+		expect(control.map((p) => p.text)).toEqual(["first page", "second page"]);
+	});
+
+	it("a built-in template's CSS, injected through its data (accent_color), can't hide it either, sync or async", async () => {
+		const { key } = await signUp();
+		const testKey = await testKeyOf(key);
+		const request = { template_id: "invoices/invoice", data: { client: "Acme Corp", total: "$564", accent_color: "#000}div[aria-hidden]{display:none!important}x{color:#000" } };
+		const sync = await postJson("/v1/generate", request, { "X-API-Key": testKey });
+		expect(sync.status).toBe(200);
+		expect((await expectTestOnEveryPage(await sync.arrayBuffer(), "sync"))[0]!.text).toContain("Acme Corp");
+		const task = await waitForTask(testKey, (await submitAsync(testKey, request)).task_id);
+		await expectTestOnEveryPage(await download(task.url!), "async");
+		const live = await postJson("/v1/generate", request, { "X-API-Key": key });
+		expect((await readPdf(await live.arrayBuffer())).text).not.toContain("TEST");
 	});
 });
