@@ -327,17 +327,4 @@ describe("POST /v1/generate security: the page can't remove the test-mode waterm
 		const control = await readPdfPages(await download((await waitForTask(key, live.task_id)).url!));
 		expect(control.map((p) => p.text)).toEqual(["first page", "second page"]);
 	});
-
-	it("a built-in template's CSS, injected through its data (accent_color), can't hide it either, sync or async", async () => {
-		const { key } = await signUp();
-		const testKey = await testKeyOf(key);
-		const request = { template_id: "invoices/invoice", data: { client: "Acme Corp", total: "$564", accent_color: "#000}div[aria-hidden]{display:none!important}x{color:#000" } };
-		const sync = await postJson("/v1/generate", request, { "X-API-Key": testKey });
-		expect(sync.status).toBe(200);
-		expect((await expectTestOnEveryPage(await sync.arrayBuffer(), "sync"))[0]!.text).toContain("Acme Corp");
-		const task = await waitForTask(testKey, (await submitAsync(testKey, request)).task_id);
-		await expectTestOnEveryPage(await download(task.url!), "async");
-		const live = await postJson("/v1/generate", request, { "X-API-Key": key });
-		expect((await readPdf(await live.arrayBuffer())).text).not.toContain("TEST");
-	});
 });
