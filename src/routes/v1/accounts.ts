@@ -43,6 +43,8 @@ const route = createRoute({
 	path: "/v1/accounts",
 	tags: ["Accounts"],
 	operationId: "createAccount",
+	// No key: an empty list says so (an operation without `security` is merely undocumented).
+	security: [],
 	summary: "Sign up",
 	description:
 		"Creates an account on the free plan (50 credits a month) and its first API key, returned once. " +
