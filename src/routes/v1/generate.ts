@@ -23,6 +23,7 @@ import { TEST_DAILY_CAP } from "../../credits/credits";
 import { prepareDocument, type DocumentSource } from "../../templates/document";
 import { resolveTemplate } from "../../templates/resolve";
 import { recordGeneration } from "../../usage/generations";
+import { settle } from "../../log";
 
 /** How deep `data` may nest: templates never need more, and deeper JSON only costs CPU. */
 const MAX_DATA_DEPTH = 32;
@@ -236,21 +237,21 @@ export function registerGenerate(app: App) {
 			}
 		} catch (error) {
 			// If even the refund can't reach the object, its alarm refunds the open reservation.
-			await (isCharged(error) ? credits.commit(requestId) : credits.refund(requestId)).catch(() => {});
+			await (isCharged(error) ? settle("commit", requestId, () => credits.commit(requestId)) : settle("refund", requestId, () => credits.refund(requestId)));
 			const errorCode = error instanceof ApiError ? error.code : "INTERNAL";
 			c.executionCtx.waitUntil(recordGeneration(c.var.db, { ...logged, status: "failed", errorCode, durationMs: Date.now() - c.var.startedAt }));
 			throw error;
 		}
 		if (c.req.raw.signal.aborted) {
 			// The client is gone: nothing will be delivered, so nothing is charged.
-			await credits.refund(requestId).catch(() => {});
+			await settle("refund", requestId, () => credits.refund(requestId));
 			c.executionCtx.waitUntil(recordGeneration(c.var.db, { ...logged, status: "failed", errorCode: "CLIENT_CLOSED", durationMs: Date.now() - c.var.startedAt }));
 			// No one reads this answer; a 5xx also releases an Idempotency-Key, so a retry renders anew.
 			throw new ApiError("SERVICE_UNAVAILABLE", "The client closed the request before the PDF was ready; nothing was charged");
 		}
 		// Settled after the response; a commit that never lands leaves the reservation to the
 		// alarm, which refunds it: a document can go uncharged, never charged twice.
-		c.executionCtx.waitUntil(credits.commit(requestId).catch(() => {}));
+		c.executionCtx.waitUntil(settle("commit", requestId, () => credits.commit(requestId)));
 
 		const responseTimeMs = Date.now() - c.var.startedAt;
 		const completed = { ...logged, status: "completed", pages: made.pages, bytes: made.pdf.byteLength, durationMs: responseTimeMs } as const;
