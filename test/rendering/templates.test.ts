@@ -187,6 +187,8 @@ describe("page options schema", () => {
 		expect(paths({ width: "4in" })).toEqual(["height"]);
 		expect(paths({ width: "0mm", height: "6in" })).toEqual(["width"]);
 		expect(paths({ margin: { top: "300in" } })).toEqual(["margin.top"]);
+		// Not a length: a validation issue (toInches would throw; the regex stops it first).
+		expect(paths({ margin: { top: "wide" } })).toEqual(["margin.top"]);
 		expect(paths({ wait_timeout_ms: 30_001 })).toEqual(["wait_timeout_ms"]);
 		expect(paths({ emulate_media: "tv" })).toEqual(["emulate_media"]);
 		expect(paths({ width: 384, height: "6in", emulate_media: "screen", wait_for_selector: "#x", wait_timeout_ms: 0 })).toBeUndefined();

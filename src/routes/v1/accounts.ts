@@ -4,7 +4,7 @@ import { newId } from "../../auth/api-key";
 import { issueKey } from "../../auth/keys";
 import { SIGNUPS_PER_IP_PER_HOUR } from "../../credits/plans";
 import { ApiError } from "../../http/errors";
-import { rateHeaders } from "../../http/rate-limit";
+import { rateHeaders } from "../../http/rate-headers";
 import { clientKey, rateLimiterFor } from "../../rate-limits/rate-limiter";
 import { errorResponses } from "../../http/schemas";
 import type { App } from "../../http/app-env";

@@ -23,6 +23,7 @@ import { prepareDocument, type DocumentSource } from "../../templates/document";
 import { resolveTemplate } from "../../templates/resolve";
 import { DocumentSourceSchema, oneDocumentSource, TEMPLATE_DATA_DESCRIPTION, TemplateDataSchema } from "../../templates/schemas";
 import { recordGeneration } from "../../usage/generations";
+import { settle } from "../../log";
 
 const GenerateSchema = oneDocumentSource(
 	DocumentSourceSchema.extend({
@@ -217,7 +218,7 @@ export function registerGenerate(app: App) {
 				if (settled) return;
 				settled = true;
 				const left = { ...logged, status: "failed", errorCode: "CLIENT_CLOSED", durationMs: Date.now() - c.var.startedAt } as const;
-				c.executionCtx.waitUntil(Promise.all([credits.refund(requestId).catch(() => {}), recordGeneration(c.var.db, left)]));
+				c.executionCtx.waitUntil(Promise.all([settle("refund", requestId, () => credits.refund(requestId)), recordGeneration(c.var.db, left)]));
 			},
 			{ once: true },
 		);
@@ -235,7 +236,7 @@ export function registerGenerate(app: App) {
 			if (settled) throw error;
 			settled = true;
 			// If even the refund can't reach the object, its alarm refunds the open reservation.
-			await (isCharged(error) ? credits.commit(requestId) : credits.refund(requestId)).catch(() => {});
+			await (isCharged(error) ? settle("commit", requestId, () => credits.commit(requestId)) : settle("refund", requestId, () => credits.refund(requestId)));
 			const errorCode = error instanceof ApiError ? error.code : "INTERNAL";
 			c.executionCtx.waitUntil(recordGeneration(c.var.db, { ...logged, status: "failed", errorCode, durationMs: Date.now() - c.var.startedAt }));
 			throw error;
@@ -245,7 +246,7 @@ export function registerGenerate(app: App) {
 		settled = true;
 		// Settled after the response; a commit that never lands leaves the reservation to the
 		// alarm, which refunds it: a document can go uncharged, never charged twice.
-		c.executionCtx.waitUntil(credits.commit(requestId).catch(() => {}));
+		c.executionCtx.waitUntil(settle("commit", requestId, () => credits.commit(requestId)));
 
 		const responseTimeMs = Date.now() - c.var.startedAt;
 		const completed = { ...logged, status: "completed", pages: made.pages, bytes: made.pdf.byteLength, durationMs: responseTimeMs } as const;
