@@ -5,6 +5,7 @@ import { timing } from "hono/timing";
 import type { App, AppEnv } from "./http/app-env";
 import { ApiError, errorBody } from "./http/errors";
 import { requestContext } from "./http/request-context";
+import { log } from "./log";
 import { registerAdminCredits } from "./routes/admin/credits";
 import { registerAdminPlan } from "./routes/admin/plan";
 import { registerDocs } from "./routes/docs";
@@ -146,7 +147,7 @@ export function createApp(): App {
 					: isDependencyFailure(err)
 						? new ApiError("SERVICE_UNAVAILABLE", "A service Quire depends on is unavailable; try again shortly", undefined, err)
 						: new ApiError("INTERNAL", "Internal error", undefined, err);
-		if (error.status >= 500) console.error(JSON.stringify({ request_id: c.var.requestId, code: error.code, internal: String(error.internal ?? err) }));
+		if (error.status >= 500) log.error("request_failed", { request_id: c.var.requestId, code: error.code }, error.internal ?? err);
 		const headers = { ...error.headers, "X-Request-Id": c.var.requestId ?? "" };
 		return c.json(errorBody(error, c.var.requestId), error.status, headers);
 	});

@@ -139,6 +139,19 @@ describe("the OpenAPI document is complete", () => {
 		expect(missing, `properties with neither description nor example:\n${missing.join("\n")}`).toEqual([]);
 	});
 
+	it("types request bodies as clients send them: no request body refers to a component with a defaulted property", () => {
+		// openapi-typescript types a property with a `default` as required in a component schema (as a
+		// response would have it) and as optional only in an inline request body; so request bodies
+		// whose fields have defaults are inline (test/scripts/openapi-clients.test.ts compiles them).
+		const problems: string[] = [];
+		for (const { where, op } of operations()) {
+			const schema = op.requestBody?.content["application/json"]?.schema;
+			const target = schema?.$ref ? refTarget(schema.$ref) : undefined;
+			for (const [name, property] of Object.entries<Schema>(target?.properties ?? {})) if (property.default !== undefined) problems.push(`${where}: ${schema!.$ref} .${name}`);
+		}
+		expect(problems, problems.join("\n")).toEqual([]);
+	});
+
 	it("lists every error code of src/http/errors.ts in the Error schema", () => {
 		const codes = doc.components.schemas.Error?.properties?.error?.properties?.code?.enum;
 		expect([...codes].sort()).toEqual(Object.keys(ERROR_STATUS).sort());

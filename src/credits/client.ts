@@ -1,6 +1,6 @@
 import type { KeyMode } from "../auth/api-key";
 import { ApiError } from "../http/errors";
-import { rateHeaders } from "../http/rate-limit";
+import { rateHeaders } from "../http/rate-headers";
 import { dayOf, TEST_DAILY_CAP, type Credits, type RateState } from "./credits";
 
 /** The account's Credits object. Its methods are called over RPC: `await creditsFor(env, id).balance()`. */

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { countInWindow, type HitResult, RATE_WINDOW_TABLE, type RateState } from "../rate-limits/window";
+import { addColumn, migrate, type Migration } from "../db/durable-migrations";
+import { countInWindow, type HitResult, type RateState } from "../rate-limits/window";
 import { type Plan, type PlanName, PLANS, planLimits } from "./plans";
 
 export type { HitResult, RateState };
@@ -122,42 +123,42 @@ export function nextResetAt(now: number): string {
 }
 
 /**
- * One object per account (`idFromName(accountId)`): the only writer of its balance.
- *
- * The monthly allowance is spent before purchased credits. Every debit is a reservation keyed by
- * the request id: `reserve` before rendering, then `commit` or `refund`. All three are idempotent,
- * and each runs as synchronous SQL with no await in between, so the Durable Object's single thread
- * makes them atomic: the balance can't go negative and a request id is charged at most once.
- * Test-mode documents go through the same reservations but count against a daily cap instead.
+ * The Credits object's SQLite schema, as migrations (see src/db/durable-migrations.ts: append one
+ * to change it, never edit one). Objects made before versioning (version 0) run them all: 1 is
+ * the first schema, and 2–4 are the changes once made in place, written to accept tables and
+ * columns such an object may already have.
  */
-export class Credits extends DurableObject<Env> {
-	private readonly sql: SqlStorage;
-
-	constructor(ctx: DurableObjectState, env: Env) {
-		super(ctx, env);
-		this.sql = ctx.storage.sql;
-		this.sql.exec(`
+export const CREDITS_MIGRATIONS: readonly Migration[] = [
+	// 1: balances and reservations.
+	(sql) =>
+		sql.exec(`
 			CREATE TABLE IF NOT EXISTS state (
 				id INTEGER PRIMARY KEY CHECK (id = 1),
 				period TEXT NOT NULL,
 				monthly_used INTEGER NOT NULL CHECK (monthly_used >= 0),
 				purchased INTEGER NOT NULL CHECK (purchased >= 0),
-				purchased_used INTEGER NOT NULL CHECK (purchased_used >= 0),
-				day TEXT NOT NULL,
-				test_used INTEGER NOT NULL CHECK (test_used >= 0)
+				purchased_used INTEGER NOT NULL CHECK (purchased_used >= 0)
 			);
 			CREATE TABLE IF NOT EXISTS reservations (
 				request_id TEXT PRIMARY KEY,
-				kind TEXT NOT NULL,
 				period TEXT NOT NULL,
-				day TEXT NOT NULL,
 				monthly INTEGER NOT NULL,
 				purchased INTEGER NOT NULL,
 				status TEXT NOT NULL,
-				expires_at INTEGER NOT NULL,
-				sync INTEGER NOT NULL DEFAULT 0
+				expires_at INTEGER NOT NULL
 			);
 			CREATE INDEX IF NOT EXISTS reservations_open ON reservations (status, expires_at);
+		`),
+	// 2: test-mode keys' daily cap. An empty day is rolled over to today by the first `state()`.
+	(sql) => {
+		addColumn(sql, "state", "day", "TEXT NOT NULL DEFAULT ''");
+		addColumn(sql, "state", "test_used", "INTEGER NOT NULL DEFAULT 0 CHECK (test_used >= 0)");
+		addColumn(sql, "reservations", "kind", "TEXT NOT NULL DEFAULT 'credit'");
+		addColumn(sql, "reservations", "day", "TEXT NOT NULL DEFAULT ''");
+	},
+	// 3: revoked keys, Idempotency-Key records, the plan, the rate window.
+	(sql) =>
+		sql.exec(`
 			CREATE TABLE IF NOT EXISTS revoked_keys (key_id TEXT PRIMARY KEY, revoked_at INTEGER NOT NULL);
 			CREATE TABLE IF NOT EXISTS idempotency (
 				key TEXT PRIMARY KEY,
@@ -173,8 +174,31 @@ export class Credits extends DurableObject<Env> {
 			);
 			CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
 			CREATE TABLE IF NOT EXISTS settings (id INTEGER PRIMARY KEY CHECK (id = 1), plan TEXT NOT NULL);
-		`);
-		this.sql.exec(RATE_WINDOW_TABLE);
+			CREATE TABLE IF NOT EXISTS rate_window (id INTEGER PRIMARY KEY CHECK (id = 1), window INTEGER NOT NULL, count INTEGER NOT NULL);
+		`),
+	// 4: renders in flight are the open sync reservations, not a second table.
+	(sql) => {
+		addColumn(sql, "reservations", "sync", "INTEGER NOT NULL DEFAULT 0");
+		sql.exec("DROP TABLE IF EXISTS in_flight");
+	},
+];
+
+/**
+ * One object per account (`idFromName(accountId)`): the only writer of its balance.
+ *
+ * The monthly allowance is spent before purchased credits. Every debit is a reservation keyed by
+ * the request id: `reserve` before rendering, then `commit` or `refund`. All three are idempotent,
+ * and each runs as synchronous SQL with no await in between, so the Durable Object's single thread
+ * makes them atomic: the balance can't go negative and a request id is charged at most once.
+ * Test-mode documents go through the same reservations but count against a daily cap instead.
+ */
+export class Credits extends DurableObject<Env> {
+	private readonly sql: SqlStorage;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.sql = ctx.storage.sql;
+		void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, CREDITS_MIGRATIONS));
 	}
 
 	/** Requests waiting in `beginIdempotent` for a key held by another, woken when it is finished or abandoned. */

@@ -5,6 +5,7 @@ import { creditsFor } from "../credits/client";
 import type { StoredResponse } from "../credits/credits";
 import type { AppEnv } from "./app-env";
 import { ApiError } from "./errors";
+import { log, settle } from "../log";
 
 /** Bodies up to this size are recorded in the account's Credits object; larger ones (PDFs) in R2. */
 export const MAX_INLINE_BODY_BYTES = 64 * 1024;
@@ -101,12 +102,12 @@ export function idempotency({ record }: { record?: (body: unknown) => unknown } 
 			await next();
 		} catch (error) {
 			// Hono turns errors into responses before they reach here; this is for anything that escapes.
-			await credits.abandonIdempotent(key, owner).catch(() => {});
+			await settle("idempotency_release", owner, () => credits.abandonIdempotent(key, owner));
 			throw error;
 		}
 		const status = c.res.status;
 		if (status >= 500 || RELEASED_STATUSES.has(status)) {
-			await credits.abandonIdempotent(key, owner).catch(() => {});
+			await settle("idempotency_release", owner, () => credits.abandonIdempotent(key, owner));
 			return;
 		}
 		const sent = await c.res.arrayBuffer();
@@ -121,7 +122,7 @@ export function idempotency({ record }: { record?: (body: unknown) => unknown } 
 		} catch (cause) {
 			// The work is done (and maybe charged): the client gets it. The key stays held until its
 			// lease ends, so a retry meanwhile gets 409 rather than a second charge.
-			console.error(JSON.stringify({ request_id: owner, code: "IDEMPOTENCY_RECORD_FAILED", internal: String(cause) }));
+			log.error("idempotency_record_failed", { request_id: owner }, cause);
 		}
 	};
 }

@@ -3,15 +3,11 @@ import { creditsFor, rateLimited } from "../credits/client";
 import type { RateState } from "../credits/credits";
 import type { AppEnv } from "./app-env";
 import { ApiError } from "./errors";
+import { rateHeaders } from "./rate-headers";
 
 export const RATE_LIMIT_DESCRIPTION =
 	"Every authenticated response carries `X-RateLimit-Limit` (requests a minute on the account's plan, over all its keys), " +
 	"`X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the window ends). Past the limit: 429 `RATE_LIMITED` with `Retry-After`, nothing done or charged.";
-
-/** The `X-RateLimit-*` headers for `rate`. */
-export function rateHeaders(rate: RateState): Record<string, string> {
-	return { "X-RateLimit-Limit": String(rate.limit), "X-RateLimit-Remaining": String(rate.remaining), "X-RateLimit-Reset": String(rate.reset) };
-}
 
 /** Puts the `X-RateLimit-*` headers on the response already made (a fresh copy if its headers are immutable). */
 export function setRateHeaders(c: Context<AppEnv>, rate: RateState): void {

@@ -7,6 +7,7 @@ import { publicOrigin } from "../http/public-origin";
 import type { PageOptions } from "../rendering/page-options";
 import { isCharged, renderPdf } from "../rendering/render";
 import { storePdf } from "../storage/pdfs";
+import { log } from "../log";
 import { recordGeneration } from "../usage/generations";
 import { claimTask, finishTask, getTask, recordWebhookAttempt, releaseTask, taskView } from "./tasks";
 import { deliver, shouldRetry, signatureHeader, WEBHOOK_MAX_ATTEMPTS, webhookSecret } from "./webhooks";
@@ -53,7 +54,7 @@ export async function handleJobs(batch: MessageBatch<Job>, env: Env): Promise<vo
 				else if (job.kind === "webhook") outcome = await sendWebhook(env, job.task_id, message.attempts);
 				else outcome = await generate(env, job.task_id);
 			} catch (error) {
-				console.error(JSON.stringify({ queue: batch.queue, message_id: message.id, attempts: message.attempts, error: String(error) }));
+				log.error("job_failed", { queue: batch.queue, message_id: message.id, attempts: message.attempts }, error);
 				outcome = { retryInSeconds: 2 ** message.attempts };
 			}
 			if (outcome === "ack") message.ack();

@@ -4,6 +4,7 @@ import { tasks } from "../db/schema";
 import { ApiError } from "../http/errors";
 import type { AuthContext } from "../http/app-env";
 import { type Job, type JobInput, jobInputKey } from "./consumer";
+import { log, settle } from "../log";
 import { finishTask } from "./tasks";
 
 /** A queued job's credit stays reserved this long; the Credits alarm refunds it if the job never ends. */
@@ -46,8 +47,13 @@ export async function submitJob(env: Env, db: Db, auth: AuthContext, submission:
 		await env.JOBS.send({ kind: "generate", task_id: taskId } satisfies Job);
 		return reserved;
 	} catch (cause) {
-		await credits.refund(taskId).catch(() => {});
-		if (recorded) await finishTask(db, taskId, { status: "failed", errorCode: "SERVICE_UNAVAILABLE", errorMessage: "The job could not be queued" }).catch(() => {});
+		await settle("refund", taskId, () => credits.refund(taskId));
+		if (recorded) {
+			// A task left `queued` is never picked up: say so, the 503 is already decided.
+			await finishTask(db, taskId, { status: "failed", errorCode: "SERVICE_UNAVAILABLE", errorMessage: "The job could not be queued" }).catch((error: unknown) =>
+				log.error("job_failed", { task_id: taskId, stage: "submit" }, error),
+			);
+		}
 		throw new ApiError("SERVICE_UNAVAILABLE", "The job could not be queued; nothing was charged", undefined, cause);
 	}
 }

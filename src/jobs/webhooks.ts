@@ -57,7 +57,3 @@ export async function deliver(url: string, body: string, signature: string): Pro
 export function shouldRetry(attempt: DeliveryAttempt): boolean {
 	return attempt.status === undefined || attempt.status === 429 || attempt.status >= 500;
 }
-
-export function delivered(attempt: DeliveryAttempt): boolean {
-	return attempt.status !== undefined && attempt.status >= 200 && attempt.status < 300;
-}

@@ -1,5 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
-import { countInWindow, type HitResult, RATE_WINDOW_TABLE } from "./window";
+import { migrate, type Migration } from "../db/durable-migrations";
+import { countInWindow, type HitResult } from "./window";
+
+/** The RateLimiter's SQLite schema (see src/db/durable-migrations.ts: append to change it, never edit). */
+export const RATE_LIMITER_MIGRATIONS: readonly Migration[] = [
+	// 1: the current window's count; objects made before versioning already have it.
+	(sql) => sql.exec("CREATE TABLE IF NOT EXISTS rate_window (id INTEGER PRIMARY KEY CHECK (id = 1), window INTEGER NOT NULL, count INTEGER NOT NULL)"),
+];
 
 /**
  * A request counter for something other than an account: one object per key
@@ -12,7 +19,7 @@ export class RateLimiter extends DurableObject<Env> {
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		this.sql = ctx.storage.sql;
-		this.sql.exec(RATE_WINDOW_TABLE);
+		void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, RATE_LIMITER_MIGRATIONS));
 	}
 
 	/** Counts one request in the current `windowMs` window unless `limit` were already counted (then `ok: false`, not counted). */

@@ -9,9 +9,7 @@ export interface RateState {
 /** Whether the request may go on (false: over the rate), and the rate after counting it. */
 export type HitResult = { ok: boolean; rate: RateState };
 
-/** The one-row table a Durable Object keeps its current window's count in. */
-export const RATE_WINDOW_TABLE =
-	"CREATE TABLE IF NOT EXISTS rate_window (id INTEGER PRIMARY KEY CHECK (id = 1), window INTEGER NOT NULL, count INTEGER NOT NULL)";
+/** Each object using it creates the one-row `rate_window (id, window, count)` table in its migrations. */
 
 /**
  * A fixed window of `windowMs` (aligned to the epoch) in a Durable Object's SQLite: with `count`,

@@ -28,22 +28,32 @@ export const MAX_WAIT_TIMEOUT_MS = 30_000;
 const UNIT_PER_INCH = { px: 96, in: 1, cm: 2.54, mm: 25.4 } as const;
 const LENGTH = /^(\d+(?:\.\d+)?)(px|in|cm|mm)?$/;
 
-/** A CSS length in inches; a bare number (or a string without unit) is pixels. */
+/**
+ * A CSS length in inches; a bare number (or a string without unit) is pixels. The one conversion:
+ * the schema's limits and the print parameters both use it. RangeError for anything else.
+ *
+ * @example toInches("25.4mm") // 1
+ */
 export function toInches(length: number | string): number {
 	if (typeof length === "number") return length / UNIT_PER_INCH.px;
-	const [, value, unit = "px"] = LENGTH.exec(length) ?? [];
+	const match = LENGTH.exec(length);
+	if (!match) throw new RangeError(`not a CSS length: ${length}`);
+	const [, value, unit = "px"] = match;
 	return Number(value) / UNIT_PER_INCH[unit as keyof typeof UNIT_PER_INCH];
 }
 
 /** Chromium can't print a page edge longer than this; a longer one is refused up front rather than failing the render. */
 const MAX_EDGE_IN = 200;
 
+/** Zod runs refinements even after the regex failed: they measure only what is a length. */
+const isLength = (length: number | string) => typeof length === "number" || LENGTH.test(length);
+
 const CssLength = z
 	.union([z.number().min(0).max(MAX_EDGE_IN * UNIT_PER_INCH.px), z.string().regex(LENGTH, "a CSS length such as 10mm, 0.5in or 20px")])
-	.refine((length) => toInches(length) <= MAX_EDGE_IN, `at most ${MAX_EDGE_IN}in`)
+	.refine((length) => !isLength(length) || toInches(length) <= MAX_EDGE_IN, `at most ${MAX_EDGE_IN}in`)
 	.openapi({ example: "10mm" });
 
-const PageEdge = CssLength.refine((length) => toInches(length) >= 0.1, "at least 0.1in");
+const PageEdge = CssLength.refine((length) => !isLength(length) || toInches(length) >= 0.1, "at least 0.1in");
 
 /** Chromium fails the whole print when a header or footer template loads a stylesheet, so such a template is refused up front. */
 const HeaderFooterTemplate = z

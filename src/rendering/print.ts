@@ -1,4 +1,5 @@
 import type { PDFOptions } from "@cloudflare/puppeteer";
+import { toInches } from "./page-options";
 
 /**
  * DevTools `Page.printToPDF` parameters for puppeteer-style PDF options, the way puppeteer's own
@@ -22,17 +23,8 @@ const PAPER: Record<string, { width: number; height: number }> = {
 	a6: { width: 4.13, height: 5.83 },
 };
 
-const PIXELS_PER: Record<string, number> = { px: 1, in: 96, cm: 37.8, mm: 3.78 };
-
-/** A CSS length (a number is pixels) in inches. */
-export function toInches(length: string | number | undefined): number | undefined {
-	if (length === undefined) return undefined;
-	if (typeof length === "number") return length / 96;
-	const unit = length.slice(-2).toLowerCase();
-	const pixels = unit in PIXELS_PER ? Number(length.slice(0, -2)) * PIXELS_PER[unit]! : Number(length);
-	if (Number.isNaN(pixels)) throw new RangeError(`not a CSS length: ${length}`);
-	return pixels / 96;
-}
+/** An optional CSS length in inches, by page-options' one conversion (exact, unlike puppeteer's 3.78 px/mm). */
+const inches = (length: string | number | undefined) => (length === undefined ? undefined : toInches(length));
 
 export function printParams(options: PDFOptions) {
 	const paper = options.format ? PAPER[options.format.toLowerCase()] : undefined;
@@ -43,12 +35,12 @@ export function printParams(options: PDFOptions) {
 		footerTemplate: options.footerTemplate ?? "",
 		printBackground: options.printBackground ?? false,
 		scale: options.scale ?? 1,
-		paperWidth: paper?.width ?? toInches(options.width) ?? 8.5,
-		paperHeight: paper?.height ?? toInches(options.height) ?? 11,
-		marginTop: toInches(options.margin?.top) ?? 0,
-		marginBottom: toInches(options.margin?.bottom) ?? 0,
-		marginLeft: toInches(options.margin?.left) ?? 0,
-		marginRight: toInches(options.margin?.right) ?? 0,
+		paperWidth: paper?.width ?? inches(options.width) ?? 8.5,
+		paperHeight: paper?.height ?? inches(options.height) ?? 11,
+		marginTop: inches(options.margin?.top) ?? 0,
+		marginBottom: inches(options.margin?.bottom) ?? 0,
+		marginLeft: inches(options.margin?.left) ?? 0,
+		marginRight: inches(options.margin?.right) ?? 0,
 		pageRanges: options.pageRanges ?? "",
 		preferCSSPageSize: options.preferCSSPageSize ?? false,
 		generateTaggedPDF: options.tagged ?? true,

@@ -217,9 +217,22 @@ export function renderTemplate(html: string, data: Record<string, unknown>): str
  * object does. So null list items become `{}`.
  */
 export function withoutNullItems(value: unknown): unknown {
-	if (Array.isArray(value)) return value.map((item) => (item === null ? {} : withoutNullItems(item)));
-	if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutNullItems(v)]));
-	return value;
+	// A walk with its own stack, not recursion: stored sample data, say, may nest deeper than the
+	// call stack goes, and no input may overflow it.
+	const copyOf = (item: unknown): unknown => (Array.isArray(item) ? new Array(item.length) : item !== null && typeof item === "object" ? {} : item);
+	const root = copyOf(value);
+	const pending: Array<[from: object, to: Record<string, unknown>]> = root === value ? [] : [[value as object, root as Record<string, unknown>]];
+	while (pending.length > 0) {
+		const [from, to] = pending.pop()!;
+		const inList = Array.isArray(from);
+		for (const [key, item] of Object.entries(from)) {
+			const copy = inList && item === null ? {} : copyOf(item);
+			// defineProperty, not `to[key] =`: a `__proto__` key stays data, as Object.fromEntries keeps it.
+			Object.defineProperty(to, key, { value: copy, writable: true, enumerable: true, configurable: true });
+			if (copy !== item && !(inList && item === null)) pending.push([item as object, copy as Record<string, unknown>]);
+		}
+	}
+	return root;
 }
 
 /**

@@ -9,6 +9,8 @@ const route = createRoute({
 	path: "/upload/{account}/{file}",
 	tags: ["Generation"],
 	operationId: "downloadPdf",
+	// No key: an empty list says so (an operation without `security` is merely undocumented).
+	security: [],
 	summary: "Download a hosted PDF",
 	description: "The `url` returned by `return_type: \"url\"`. Its random name is the capability: no API key needed. 404 once expired.",
 	request: {

@@ -16,7 +16,14 @@ export const TemplateIdSchema = z
 	.openapi({ description: `Path-like and lowercase (a-z, 0-9, \`-\`, \`_\`, segments separated by \`/\`), at most ${TEMPLATE_LIMITS.idLength} characters.`, example: "invoices/monthly" });
 
 export const TemplateIdParams = z.object({
-	id: z.string().max(TEMPLATE_LIMITS.idLength).openapi({ description: "The template id; its `/`s are sent as they are: `GET /v1/templates/invoices/invoice`.", example: "invoices/invoice" }),
+	id: z
+		.string()
+		.max(TEMPLATE_LIMITS.idLength)
+		.openapi({
+			description:
+				"The template id with its `/`s percent-encoded, as OpenAPI clients send a path parameter: `invoices%2Finvoice` for `invoices/invoice`. The raw form (`GET /v1/templates/invoices/invoice`) works too.",
+			example: "invoices%2Finvoice",
+		}),
 });
 
 export const TemplateNameSchema = z.string().trim().min(1, "name must not be empty").max(TEMPLATE_LIMITS.nameLength).openapi({ example: "Monthly invoice" });
@@ -33,8 +40,56 @@ function jsonObject(bytes: number) {
 	return z.record(z.string(), z.unknown()).refine((value) => utf8Length(JSON.stringify(value)) <= bytes, `at most ${bytes} bytes as JSON`);
 }
 
-export const SampleDataSchema = jsonObject(TEMPLATE_LIMITS.sampleDataBytes).openapi({
-	description: `Example data (at most ${TEMPLATE_LIMITS.sampleDataBytes} bytes as JSON): used by previews, and checked against \`schema\`.`,
+/** How deep a template's data may nest: templates never need more, and deeper JSON only costs CPU. */
+export const MAX_DATA_DEPTH = 32;
+
+/** Nesting depth of a JSON value (a scalar is 0), without recursion so no input can overflow the stack. */
+function depth(value: unknown): number {
+	let deepest = 0;
+	const stack: Array<[unknown, number]> = [[value, 0]];
+	while (stack.length > 0) {
+		const [item, level] = stack.pop()!;
+		if (item === null || typeof item !== "object") continue;
+		deepest = Math.max(deepest, level + 1);
+		if (deepest > MAX_DATA_DEPTH) return deepest; // no need to look further
+		for (const child of Object.values(item)) stack.push([child, level + 1]);
+	}
+	return deepest;
+}
+
+/**
+ * Values for a template, wherever a document gets them (generation, preview, a template's sample
+ * data): a JSON object nesting at most {@link MAX_DATA_DEPTH} levels, so that nothing downstream
+ * (schema validation, rendering) meets data deeper than it can walk.
+ */
+export const TemplateDataSchema = z
+	.record(z.string(), z.unknown())
+	// `abort`: later checks (a size as JSON, say) need not walk data this deep.
+	.refine((data) => depth(data) <= MAX_DATA_DEPTH, { message: `data may nest objects and lists at most ${MAX_DATA_DEPTH} levels deep`, abort: true });
+
+export const TEMPLATE_DATA_DESCRIPTION = `Values for the template. \`{{ }}\` HTML-escapes them. When the template has a JSON Schema, data that does not match it is refused (400, each field listed). At most ${MAX_DATA_DEPTH} levels of nesting.`;
+
+/**
+ * What a document is made from, as POST /v1/generate and POST /v1/templates/preview take it: a
+ * template (by id, optionally pinned to a version) or inline HTML, and the data to fill it with.
+ * Routes `.extend()` it with their own fields and descriptions, then apply {@link oneDocumentSource}.
+ */
+export const DocumentSourceSchema = z.object({
+	template_id: z.string().min(1).max(200).optional().openapi({ description: "A built-in or account template, e.g. `invoices/invoice` (GET /v1/templates lists them).", example: "invoices/invoice" }),
+	template_version: z.number().int().min(1).optional().openapi({ description: "With `template_id`: the version to use. Default: the newest. Built-in templates have only version 1 (any other is 404).", example: 1 }),
+	html: z.string().min(1).max(2_000_000).optional().openapi({ description: "Instead of `template_id`: an inline Mustache/HTML template." }),
+	data: TemplateDataSchema.optional().openapi({ description: TEMPLATE_DATA_DESCRIPTION, example: { client: "Acme Corp", total: "$564" } }),
+});
+
+/** The rules of a {@link DocumentSourceSchema} that span fields: exactly one of template and HTML; a version only with a template. */
+export function oneDocumentSource<S extends z.ZodType<{ template_id?: string; template_version?: number; html?: string }>>(schema: S): S {
+	return schema
+		.refine((b) => (b.template_id === undefined) !== (b.html === undefined), { message: "send exactly one of template_id and html", path: ["template_id"] })
+		.refine((b) => b.template_version === undefined || b.template_id !== undefined, { message: "template_version needs template_id", path: ["template_version"] });
+}
+
+export const SampleDataSchema = TemplateDataSchema.refine((value) => utf8Length(JSON.stringify(value)) <= TEMPLATE_LIMITS.sampleDataBytes, `at most ${TEMPLATE_LIMITS.sampleDataBytes} bytes as JSON`).openapi({
+	description: `Example data (at most ${TEMPLATE_LIMITS.sampleDataBytes} bytes as JSON, ${MAX_DATA_DEPTH} levels of nesting): used by previews, and checked against \`schema\`.`,
 	example: { client: "Acme Corp", total: "$564.00" },
 });
 

@@ -2,6 +2,7 @@ import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../db";
 import { generations } from "../db/schema";
 import { type Cursor, olderThan } from "../http/pagination";
+import { log } from "../log";
 
 /** One row of the generation log, as written. */
 export type NewGeneration = typeof generations.$inferInsert;
@@ -17,7 +18,7 @@ export async function recordGeneration(db: Db, row: NewGeneration): Promise<void
 	try {
 		await db.insert(generations).values(row).onConflictDoNothing({ target: generations.id }).run();
 	} catch (error) {
-		console.error(JSON.stringify({ generation_log: row.id, account: row.accountId, error: String(error) }));
+		log.error("generation_log_failed", { generation_id: row.id, account_id: row.accountId }, error);
 	}
 }
 

@@ -1,7 +1,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { IDEMPOTENCY_TTL_MS, MONTHLY_ALLOWANCE, nextResetAt, periodOf, TEST_DAILY_CAP, type Credits } from "../../src/credits/credits";
+import { CREDITS_MIGRATIONS, Credits as CreditsObject, IDEMPOTENCY_TTL_MS, MONTHLY_ALLOWANCE, nextResetAt, periodOf, TEST_DAILY_CAP, type Credits } from "../../src/credits/credits";
+import { schemaVersion } from "../../src/db/durable-migrations";
 import { PLANS } from "../../src/credits/plans";
 import { awayFromWindowEdge } from "../helpers";
 
@@ -256,5 +257,66 @@ describe("Credits Durable Object: plans, rate and concurrency", () => {
 		await runInDurableObject(credits, (_instance, state) => state.storage.sql.exec("UPDATE reservations SET expires_at = 0 WHERE request_id = ?", okIds[2]!));
 		await runDurableObjectAlarm(credits);
 		expect(await credits.reserve("after-alarm", { sync: true })).toMatchObject({ ok: true });
+	});
+});
+
+describe("Credits schema migrations", () => {
+	/** Empties the object's storage and writes the first schema the Credits object ever had (commit 017480e), with an account's rows in it. */
+	function writeOldestSchema(sql: SqlStorage, period: string): void {
+		const tables = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").toArray();
+		for (const { name } of tables) sql.exec(`DROP TABLE ${name}`);
+		sql.exec(`
+			CREATE TABLE state (
+				id INTEGER PRIMARY KEY CHECK (id = 1),
+				period TEXT NOT NULL,
+				monthly_used INTEGER NOT NULL CHECK (monthly_used >= 0),
+				purchased INTEGER NOT NULL CHECK (purchased >= 0),
+				purchased_used INTEGER NOT NULL CHECK (purchased_used >= 0)
+			);
+			CREATE TABLE reservations (
+				request_id TEXT PRIMARY KEY,
+				period TEXT NOT NULL,
+				monthly INTEGER NOT NULL,
+				purchased INTEGER NOT NULL,
+				status TEXT NOT NULL,
+				expires_at INTEGER NOT NULL
+			);
+			CREATE INDEX reservations_open ON reservations (status, expires_at);
+		`);
+		sql.exec("INSERT INTO state VALUES (1, ?, 3, 10, 0)", period);
+		sql.exec("INSERT INTO reservations VALUES ('old-open', ?, 1, 0, 'reserved', ?)", period, Date.now() + 60_000);
+		// What objects made between the in-place changes had too: the table dropped since.
+		sql.exec("CREATE TABLE in_flight (request_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)");
+	}
+
+	it("upgrades an object made with the oldest schema: its balance and reservations carry over, and every operation works", async () => {
+		const stub = freshAccount();
+		await runInDurableObject(stub, async (_, state) => {
+			writeOldestSchema(state.storage.sql, periodOf(Date.now()));
+			// The object as it starts after a deploy: the current code over the old storage.
+			const credits = new CreditsObject(state, env);
+			await state.blockConcurrencyWhile(async () => {});
+			expect(credits.balance()).toMatchObject({ credits_left: MONTHLY_ALLOWANCE - 3 + 10, used_this_period: 3, purchased_credits: 10, test_used_today: 0 });
+			expect(credits.reserve("new", { sync: true })).toMatchObject({ ok: true, credits_left: MONTHLY_ALLOWANCE - 4 + 10 });
+			expect(credits.commit("new")).toBe(true);
+			expect(credits.refund("old-open")).toBe(true);
+			expect(credits.reserve("test-doc", { test: true })).toMatchObject({ ok: true });
+			expect(credits.balance()).toMatchObject({ credits_left: MONTHLY_ALLOWANCE - 3 + 10, test_used_today: 1 });
+			credits.revokeKey("key_x");
+			expect(credits.balance("key_x")).toBeNull();
+			expect((await credits.beginIdempotent("k", "f", "o")).state).toBe("new");
+			expect(credits.hit().ok).toBe(true);
+			expect(schemaVersion(state.storage.sql)).toBe(CREDITS_MIGRATIONS.length);
+			expect(state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = 'in_flight'").toArray()).toEqual([]);
+		});
+	});
+
+	it("a new object runs every migration and ends at the latest version", async () => {
+		const stub = freshAccount();
+		expect((await stub.balance())!.credits_left).toBe(MONTHLY_ALLOWANCE);
+		await runInDurableObject(stub, (_, state) => {
+			expect(CREDITS_MIGRATIONS.length).toBeGreaterThan(1);
+			expect(schemaVersion(state.storage.sql)).toBe(CREDITS_MIGRATIONS.length);
+		});
 	});
 });

@@ -1,6 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createApp, MAX_BODY_BYTES } from "../../src/app";
 import { BASE, call, creditsLeft, errorOf, signUp } from "../helpers";
 
@@ -25,6 +25,58 @@ function failingNamespace<T extends { idFromName(name: string): DurableObjectId 
 	const stub = new Proxy({}, { get: () => () => Promise.reject(Object.assign(new Error("Durable Object reset because its code was updated."), { remote: true })) });
 	return { idFromName: (name: string) => real.idFromName(name), get: () => stub } as unknown as T;
 }
+
+/** The Credits objects, with the methods named in `failing` rejecting as in an outage and the rest real. */
+function creditsFailing(...failing: string[]): Env["CREDITS"] {
+	return {
+		idFromName: (name: string) => env.CREDITS.idFromName(name),
+		get: (id: DurableObjectId) =>
+			new Proxy(env.CREDITS.get(id), {
+				get: (target, prop) => (failing.includes(String(prop)) ? () => Promise.reject(new Error("Network connection lost.")) : Reflect.get(target, prop)),
+			}),
+	} as unknown as Env["CREDITS"];
+}
+
+/** The JSON lines written with console.error while `run` runs. */
+async function errorLines(run: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
+	const lines: string[] = [];
+	const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+	try {
+		await run();
+	} finally {
+		spy.mockRestore();
+	}
+	return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe("settlement failures leave a trace", () => {
+	it("a commit that fails after the PDF is sent: settlement_failed with action and request id", async () => {
+		const { key } = await signUp();
+		let res!: Response;
+		const lines = await errorLines(async () => {
+			res = await send({ CREDITS: creditsFailing("commit") }, "/v1/generate", key, { html: "<p>x</p>" });
+		});
+		expect(res.status).toBe(200);
+		const requestId = res.headers.get("X-Request-Id");
+		expect(requestId).toBeTruthy();
+		expect(lines).toContainEqual(
+			expect.objectContaining({ level: "error", event: "settlement_failed", action: "commit", request_id: requestId, time: expect.any(String), error: expect.objectContaining({ message: expect.stringMatching(/Network connection lost/) }) }),
+		);
+	});
+
+	it("a refund that fails after a failed render: settlement_failed with action refund", async () => {
+		const { key } = await signUp();
+		let res!: Response;
+		const lines = await errorLines(async () => {
+			res = await send({ CREDITS: creditsFailing("refund"), RENDERER: failingNamespace(env.RENDERER) }, "/v1/generate", key, { html: "<p>x</p>" });
+		});
+		expect(res.status).toBe(502);
+		expect(lines).toContainEqual(expect.objectContaining({ event: "settlement_failed", action: "refund", request_id: res.headers.get("X-Request-Id") }));
+		// Positive control: the same request with the refund working logs no settlement failure.
+		const fine = await errorLines(() => send({ RENDERER: failingNamespace(env.RENDERER) }, "/v1/generate", key, { html: "<p>x</p>" }));
+		expect(fine.filter((l) => l.event === "settlement_failed")).toEqual([]);
+	});
+});
 
 describe("fail closed", () => {
 	it("D1 unavailable: 503, never served unauthenticated, nothing charged", async () => {

@@ -115,4 +115,37 @@ describe("fuzzing the request schemas", () => {
 		expect(Object.keys(statuses).map(Number).every((s) => s < 500)).toBe(true);
 		console.log(`fuzz statuses: ${JSON.stringify(statuses)}; documents charged: ${paid}`);
 	});
+
+	it("data nested past the limit, at any depth up to far past the stack: 400 on generate, preview and template sample data, never a 5xx", async () => {
+		const { key } = await signUp();
+		const nested = (depth: number, kind: "object" | "array" | "mixed") => {
+			let value: unknown = kind === "object" ? { leaf: null } : [null];
+			for (let i = 1; i < depth; i++) value = kind === "object" || (kind === "mixed" && i % 2) ? { n: value, z: null } : [value, null];
+			return value;
+		};
+		const post = (path: string, body: unknown) => call(path, { method: "POST", headers: { "X-API-Key": key, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+		const bodies = (deep: unknown): Array<[string, unknown]> => [
+			["/v1/generate", { template_id: "invoices/invoice", data: { deep } }],
+			["/v1/generate", { html: "<p>{{#deep}}x{{/deep}}</p>", data: { deep }, async_mode: true }],
+			["/v1/templates/preview", { template_id: "invoices/invoice", data: { deep } }],
+			["/v1/templates/preview", { html: "<p>{{#deep}}x{{/deep}}</p>", data: { deep } }],
+			["/v1/templates", { id: "deep/sample", name: "Deep", html: "<p>{{#deep}}x{{/deep}}</p>", sample_data: { deep } }],
+		];
+		await fc.assert(
+			fc.asyncProperty(fc.oneof(fc.integer({ min: 32, max: 64 }), fc.integer({ min: 64, max: 10_000 }), fc.constant(5_000)), fc.constantFrom("object", "array", "mixed"), async (depth, kind) => {
+				for (const [path, body] of bodies(nested(depth, kind))) {
+					const res = await post(path, body);
+					const text = await res.text();
+					expect(res.status, `${path} ${kind} ${depth}: ${text.slice(0, 200)}`).toBe(400);
+					expect(JSON.parse(text).error.code).toBe("VALIDATION_ERROR");
+				}
+			}),
+			{ numRuns: 25 },
+		);
+		// The positive control: 31 levels under `data` (32 with it) pass the same routes.
+		const fine = nested(31, "mixed");
+		expect((await post("/v1/templates/preview", { html: "<p>{{#deep}}x{{/deep}}</p>", data: { deep: fine } })).status).toBe(200);
+		expect((await post("/v1/templates", { id: "deep/fine", name: "Fine", html: "<p>{{#deep}}x{{/deep}}</p>", sample_data: { deep: fine } })).status).toBe(201);
+		expect((await post("/v1/templates/preview", { template_id: "deep/fine" })).status).toBe(200);
+	});
 });

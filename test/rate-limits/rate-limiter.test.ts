@@ -1,7 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clientKey, rateLimiterFor } from "../../src/rate-limits/rate-limiter";
+import { schemaVersion } from "../../src/db/durable-migrations";
+import { clientKey, RATE_LIMITER_MIGRATIONS, rateLimiterFor } from "../../src/rate-limits/rate-limiter";
 
 describe("clientKey", () => {
 	it("counts IPv4 as is, IPv6 by its /64 in any spelling, and no address as one client", () => {
@@ -25,5 +26,13 @@ describe("RateLimiter Durable Object", () => {
 		expect(hits.every((h) => h.rate.limit === 5 && h.rate.reset >= 1 && h.rate.reset <= 3600)).toBe(true);
 		await runInDurableObject(limiter, (_instance, state) => state.storage.sql.exec("UPDATE rate_window SET window = window - 1"));
 		expect(await limiter.hit(5, 3600_000)).toMatchObject({ ok: true, rate: { remaining: 4 } });
+	});
+});
+
+describe("RateLimiter schema", () => {
+	it("a new object ends at the latest migration", async () => {
+		const limiter = rateLimiterFor(env, `schema:${crypto.randomUUID()}`);
+		expect((await limiter.hit(1, 60_000)).ok).toBe(true);
+		await runInDurableObject(limiter, (_, state) => expect(schemaVersion(state.storage.sql)).toBe(RATE_LIMITER_MIGRATIONS.length));
 	});
 });

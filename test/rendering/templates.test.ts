@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BUILT_IN_TEMPLATES, RENDER_BUDGET, renderHeaderFooter, renderTemplate, TemplateSyntaxError, TemplateTooLargeError } from "../../src/rendering/templates";
+import { BUILT_IN_TEMPLATES, RENDER_BUDGET, renderHeaderFooter, renderTemplate, TemplateSyntaxError, TemplateTooLargeError, withoutNullItems } from "../../src/rendering/templates";
 import { expandPageTokens, loadOptions, PageOptionsSchema, toInches, toPdfOptions } from "../../src/rendering/page-options";
 import { validateData } from "../../src/templates/data-schema";
 
@@ -46,6 +46,35 @@ describe("renderTemplate", () => {
 		expect(quick).toContain("$564");
 		const full = renderTemplate(invoice.html, invoice.sampleData);
 		for (const value of ["Northwind Studio", "INV-2026-0042", "Brand identity workshop", "$564.00"]) expect(full).toContain(value);
+	});
+});
+
+describe("withoutNullItems", () => {
+	it("turns null list items into {} at any depth, keeping everything else", () => {
+		const data = { a: [null, 1, { b: [null, "x"] }], c: null, d: { e: [[null]] }, ["__proto__"]: [null] };
+		expect(withoutNullItems(data)).toEqual({ a: [{}, 1, { b: [{}, "x"] }], c: null, d: { e: [[{}]] }, ["__proto__"]: [{}] });
+		expect(Object.getPrototypeOf(withoutNullItems(JSON.parse('{"__proto__":{"polluted":true}}')))).toBe(Object.prototype);
+		expect(withoutNullItems(null)).toBe(null);
+		expect(withoutNullItems([null])).toEqual([{}]);
+	});
+
+	it("walks data nested far deeper than the stack allows (stored sample data, say) without overflowing", () => {
+		for (const depth of [5_000, 200_000]) {
+			let deep: unknown = [null];
+			for (let i = 0; i < depth; i++) deep = i % 2 ? { n: deep } : [deep, null];
+			let walked = withoutNullItems({ deep }) as Record<string, unknown>;
+			let level: unknown = walked.deep;
+			for (let i = depth - 1; i >= 0; i--) {
+				if (i % 2) level = (level as { n: unknown }).n;
+				else {
+					expect((level as unknown[])[1]).toEqual({});
+					level = (level as unknown[])[0];
+				}
+			}
+			expect(level).toEqual([{}]);
+			expect(() => renderTemplate("<p>{{#deep}}x{{/deep}}</p>", { deep })).not.toThrow();
+			walked = {};
+		}
 	});
 });
 
@@ -158,6 +187,8 @@ describe("page options schema", () => {
 		expect(paths({ width: "4in" })).toEqual(["height"]);
 		expect(paths({ width: "0mm", height: "6in" })).toEqual(["width"]);
 		expect(paths({ margin: { top: "300in" } })).toEqual(["margin.top"]);
+		// Not a length: a validation issue (toInches would throw; the regex stops it first).
+		expect(paths({ margin: { top: "wide" } })).toEqual(["margin.top"]);
 		expect(paths({ wait_timeout_ms: 30_001 })).toEqual(["wait_timeout_ms"]);
 		expect(paths({ emulate_media: "tv" })).toEqual(["emulate_media"]);
 		expect(paths({ width: 384, height: "6in", emulate_media: "screen", wait_for_selector: "#x", wait_timeout_ms: 0 })).toBeUndefined();

@@ -4,7 +4,7 @@ import { newId } from "../../auth/api-key";
 import { issueKey } from "../../auth/keys";
 import { SIGNUPS_PER_IP_PER_HOUR } from "../../credits/plans";
 import { ApiError } from "../../http/errors";
-import { rateHeaders } from "../../http/rate-limit";
+import { rateHeaders } from "../../http/rate-headers";
 import { clientKey, rateLimiterFor } from "../../rate-limits/rate-limiter";
 import { errorResponses } from "../../http/schemas";
 import type { App } from "../../http/app-env";
@@ -43,6 +43,8 @@ const route = createRoute({
 	path: "/v1/accounts",
 	tags: ["Accounts"],
 	operationId: "createAccount",
+	// No key: an empty list says so (an operation without `security` is merely undocumented).
+	security: [],
 	summary: "Sign up",
 	description:
 		"Creates an account on the free plan (50 credits a month) and its first API key, returned once. " +

@@ -21,43 +21,13 @@ import { publicOrigin } from "../../http/public-origin";
 import { TEST_DAILY_CAP } from "../../credits/credits";
 import { prepareDocument, type DocumentSource } from "../../templates/document";
 import { resolveTemplate } from "../../templates/resolve";
+import { DocumentSourceSchema, oneDocumentSource, TEMPLATE_DATA_DESCRIPTION, TemplateDataSchema } from "../../templates/schemas";
 import { recordGeneration } from "../../usage/generations";
+import { settle } from "../../log";
 
-/** How deep `data` may nest: templates never need more, and deeper JSON only costs CPU. */
-const MAX_DATA_DEPTH = 32;
-
-/** Nesting depth of a JSON value (a scalar is 0), without recursion so no input can overflow the stack. */
-function depth(value: unknown): number {
-	let deepest = 0;
-	const stack: Array<[unknown, number]> = [[value, 0]];
-	while (stack.length > 0) {
-		const [item, level] = stack.pop()!;
-		if (item === null || typeof item !== "object") continue;
-		deepest = Math.max(deepest, level + 1);
-		if (deepest > MAX_DATA_DEPTH) return deepest; // no need to look further
-		for (const child of Object.values(item)) stack.push([child, level + 1]);
-	}
-	return deepest;
-}
-
-const GenerateSchema = z
-	.object({
-		template_id: z.string().min(1).max(200).optional().openapi({ description: "A built-in or account template, e.g. `invoices/invoice` (GET /v1/templates lists them).", example: "invoices/invoice" }),
-		template_version: z
-			.number()
-			.int()
-			.min(1)
-			.optional()
-			.openapi({ description: "With `template_id`: the version to use. Default: the newest. Built-in templates have only version 1 (any other is 404).", example: 1 }),
-		html: z.string().min(1).max(2_000_000).optional().openapi({ description: "Instead of `template_id`: an inline Mustache/HTML template." }),
-		data: z
-			.record(z.string(), z.unknown())
-			.refine((data) => depth(data) <= MAX_DATA_DEPTH, `data may nest objects and lists at most ${MAX_DATA_DEPTH} levels deep`)
-			.default({})
-			.openapi({
-				description: `Values for the template. \`{{ }}\` HTML-escapes them. When the template has a JSON Schema, data that does not match it is refused (400, each field listed). At most ${MAX_DATA_DEPTH} levels of nesting.`,
-				example: { client: "Acme Corp", total: "$564" },
-			}),
+const GenerateSchema = oneDocumentSource(
+	DocumentSourceSchema.extend({
+		data: TemplateDataSchema.default({}).openapi({ description: TEMPLATE_DATA_DESCRIPTION, example: { client: "Acme Corp", total: "$564" } }),
 		return_type: z.enum(["binary", "url", "base64"]).default("binary").openapi({ description: "`binary`: the PDF bytes; `url`: a hosted link; `base64`: JSON with the PDF in base64." }),
 		async_mode: z.boolean().default(false).openapi({ description: "Queue the job and answer 202 at once with a task to poll (`check_status_url`) or a webhook." }),
 		webhook_url: z
@@ -92,19 +62,18 @@ const GenerateSchema = z
 			.max(200)
 			.regex(STORABLE_FILENAME, "must not contain control characters or unpaired surrogates")
 			.optional()
-			.openapi({ description: "The PDF's file name, without control characters. Default: the template's name, or `document.pdf`.", example: "invoice-42.pdf" }),
+			// zod-to-openapi would write the regex's flags into the pattern (`…$/u`), which nothing matches.
+			.openapi({ pattern: STORABLE_FILENAME.source, description: "The PDF's file name, without control characters. Default: the template's name, or `document.pdf`.", example: "invoice-42.pdf" }),
 		metadata: z
 			.record(z.string(), z.unknown())
 			.refine((m) => JSON.stringify(m).length <= 8192, "metadata must be at most 8 KB as JSON")
 			.optional()
 			.openapi({ description: "Echoed back in task status and webhooks (async mode). At most 8 KB as JSON." }),
-	})
-	.refine((b) => (b.template_id === undefined) !== (b.html === undefined), {
-		message: "send exactly one of template_id and html",
-		path: ["template_id"],
-	})
-	.refine((b) => b.template_version === undefined || b.template_id !== undefined, { message: "template_version needs template_id", path: ["template_version"] })
-	.openapi("GenerateRequest", { example: { template_id: "invoices/invoice", data: { client: "Acme Corp", total: "$564" }, return_type: "url" } });
+	}),
+)
+	// Inline rather than a named component: openapi-typescript types a `default` as always present
+	// in a component schema, but as optional in an inline request body (where the server fills it in).
+	.openapi({ example: { template_id: "invoices/invoice", data: { client: "Acme Corp", total: "$564" }, return_type: "url" } });
 
 const CreditsLeftSchema = z.number().int().openapi({ description: "Credits left after this document (also in `X-Credits-Left`).", example: 48 });
 const ResponseTimeSchema = z.number().int().openapi({ description: "Time spent on the request, in milliseconds (also in `X-Response-Time-Ms`).", example: 812 });
@@ -122,7 +91,7 @@ const UrlResponseSchema = z
 		expires_at: z.string().openapi({ description: "After this instant the URL answers 404 (ISO 8601, UTC; the server's retention period after rendering).", example: "2026-11-22T10:30:00.000Z" }),
 		blocked_resources: BlockedSchema,
 	})
-	.openapi("GenerateUrlResponse");
+	.openapi("GenerateUrlResponse", { description: "The answer to `return_type: \"url\"`: the only one with `url`." });
 
 const TaskQueuedSchema = z
 	.object({
@@ -140,7 +109,7 @@ const DryRunResponseSchema = z
 		credits_left: z.number().int().openapi({ description: "The balance now; nothing was charged." }),
 		test_documents_left: z.number().int().optional().openapi({ description: "Test-mode keys: documents left today under the daily cap." }),
 	})
-	.openapi("GenerateDryRunResponse");
+	.openapi("GenerateDryRunResponse", { description: "The answer to `dry_run: true`, whatever `return_type`: the only one with `dry_run`." });
 
 const Base64ResponseSchema = z
 	.object({
@@ -149,7 +118,19 @@ const Base64ResponseSchema = z
 		response_time_ms: ResponseTimeSchema,
 		blocked_resources: BlockedSchema,
 	})
-	.openapi("GenerateBase64Response");
+	.openapi("GenerateBase64Response", { description: "The answer to `return_type: \"base64\"`: the only one with `pdf_base64`." });
+
+/**
+ * The JSON answers of a 200, one of three: each has a property the others lack (`url`,
+ * `pdf_base64`, `dry_run`), so a typed client tells them apart with `"url" in answer`.
+ */
+const GenerateJsonResponseSchema = z
+	.union([UrlResponseSchema, Base64ResponseSchema, DryRunResponseSchema])
+	.openapi(
+		"GenerateJsonResponse",
+		{ description: "`return_type: \"url\"` → GenerateUrlResponse, `\"base64\"` → GenerateBase64Response; `dry_run: true` → GenerateDryRunResponse." },
+		{ unionPreferredType: "oneOf" },
+	);
 
 const route = createRoute({
 	method: "post",
@@ -172,10 +153,15 @@ const route = createRoute({
 	request: { headers: IdempotencyHeadersSchema, body: { required: true, content: { "application/json": { schema: GenerateSchema } } } },
 	responses: {
 		200: {
-			description: "The PDF (`binary`, with `X-Credits-Left`, `X-Response-Time-Ms`, `Content-Disposition`), or JSON for `url`, `base64` and `dry_run`",
+			// One status with two media types, since DokJet answers both with 200: a typed client picks
+			// the media type it asked for (`return_type`), and then has one type (bytes) or a union it
+			// narrows by property (GenerateJsonResponse).
+			description:
+				"`return_type: \"binary\"` (the default): the PDF as `application/pdf`, with `X-Credits-Left`, `X-Response-Time-Ms`, `Content-Disposition`. " +
+				"`\"url\"`, `\"base64\"` or `dry_run: true`: `application/json`, one of the GenerateJsonResponse answers.",
 			content: {
-				"application/pdf": { schema: z.string().openapi({ format: "binary" }) },
-				"application/json": { schema: z.union([UrlResponseSchema, Base64ResponseSchema, DryRunResponseSchema]) },
+				"application/pdf": { schema: z.string().openapi({ format: "binary", description: "The PDF's bytes (`return_type: \"binary\"`)." }) },
+				"application/json": { schema: GenerateJsonResponseSchema },
 			},
 		},
 		202: { description: "`async_mode: true`: the job is queued", content: { "application/json": { schema: TaskQueuedSchema } } },
@@ -232,7 +218,7 @@ export function registerGenerate(app: App) {
 				if (settled) return;
 				settled = true;
 				const left = { ...logged, status: "failed", errorCode: "CLIENT_CLOSED", durationMs: Date.now() - c.var.startedAt } as const;
-				c.executionCtx.waitUntil(Promise.all([credits.refund(requestId).catch(() => {}), recordGeneration(c.var.db, left)]));
+				c.executionCtx.waitUntil(Promise.all([settle("refund", requestId, () => credits.refund(requestId)), recordGeneration(c.var.db, left)]));
 			},
 			{ once: true },
 		);
@@ -250,7 +236,7 @@ export function registerGenerate(app: App) {
 			if (settled) throw error;
 			settled = true;
 			// If even the refund can't reach the object, its alarm refunds the open reservation.
-			await (isCharged(error) ? credits.commit(requestId) : credits.refund(requestId)).catch(() => {});
+			await (isCharged(error) ? settle("commit", requestId, () => credits.commit(requestId)) : settle("refund", requestId, () => credits.refund(requestId)));
 			const errorCode = error instanceof ApiError ? error.code : "INTERNAL";
 			c.executionCtx.waitUntil(recordGeneration(c.var.db, { ...logged, status: "failed", errorCode, durationMs: Date.now() - c.var.startedAt }));
 			throw error;
@@ -260,7 +246,7 @@ export function registerGenerate(app: App) {
 		settled = true;
 		// Settled after the response; a commit that never lands leaves the reservation to the
 		// alarm, which refunds it: a document can go uncharged, never charged twice.
-		c.executionCtx.waitUntil(credits.commit(requestId).catch(() => {}));
+		c.executionCtx.waitUntil(settle("commit", requestId, () => credits.commit(requestId)));
 
 		const responseTimeMs = Date.now() - c.var.startedAt;
 		const completed = { ...logged, status: "completed", pages: made.pages, bytes: made.pdf.byteLength, durationMs: responseTimeMs } as const;

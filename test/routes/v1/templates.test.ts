@@ -144,6 +144,30 @@ describe("POST /v1/templates, PUT /v1/templates/<id>, DELETE /v1/templates/<id>"
 		expect(again).toMatchObject({ version: 1, versions: [{ version: 1 }] });
 	});
 
+	it("takes the id with its slashes encoded (%2F, as OpenAPI clients send it) on every route, as well as raw", async () => {
+		const { key } = await signUp();
+		await createTemplate(key, receipt);
+		const encoded = encodeURIComponent(receipt.id);
+		expect(encoded).toBe("billing%2Fmonthly-receipt");
+		const builtIn = await call("/v1/templates/invoices%2Finvoice", json("GET", key));
+		expect(builtIn.status).toBe(200);
+		expect(((await builtIn.json()) as { data: TemplateBody }).data).toMatchObject({ id: "invoices/invoice", source: "built-in" });
+
+		const updated = await call(`/v1/templates/${encoded}`, json("PUT", key, { html: "<p>v2</p>" }));
+		expect(updated.status, await updated.clone().text()).toBe(200);
+		expect(((await updated.json()) as { data: TemplateBody }).data).toMatchObject({ id: receipt.id, version: 2 });
+		for (const path of [`/v1/templates/${encoded}`, "/v1/templates/billing%2fmonthly-receipt", `/v1/templates/${receipt.id}`]) {
+			const read = await call(`${path}?version=1`, json("GET", key));
+			expect(read.status, path).toBe(200);
+			expect(((await read.json()) as { data: TemplateBody }).data, path).toMatchObject({ id: receipt.id, version: 1, latest_version: 2, html: receipt.html });
+		}
+
+		const deleted = await call(`/v1/templates/${encoded}`, json("DELETE", key));
+		expect(deleted.status).toBe(200);
+		expect((await call(`/v1/templates/${receipt.id}`, json("GET", key))).status).toBe(404);
+		expect((await call(`/v1/templates/${encoded}`, json("GET", key))).status).toBe(404);
+	});
+
 	it("another account can't read, update or delete it: 404", async () => {
 		const a = await signUp();
 		const b = await signUp();

@@ -13,7 +13,9 @@ const CreateKeySchema = z
 		name: z.string().trim().min(1, "name must not be empty").max(100).openapi({ description: "A descriptive name for the key (1 to 100 characters).", example: "Production Server" }),
 		mode: z.enum(["live", "test"]).default("live").openapi({ description: "`live` (default) or `test`: `test` keys (`qk_test_…`) make watermarked PDFs that cost no credits, capped per day.", example: "live" }),
 	})
-	.openapi("CreateKeyRequest");
+	// Inline rather than a named component: openapi-typescript types a `default` as always present
+	// in a component schema, but as optional in an inline request body (where the server fills it in).
+	.openapi({ example: { name: "Production Server" } });
 
 const CreatedKeySchema = z
 	.object({

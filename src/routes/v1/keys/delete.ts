@@ -31,14 +31,20 @@ export function registerDeleteKey(app: App) {
 		const { id } = c.req.valid("param");
 		if (id === c.var.auth.keyId) throw new ApiError("FORBIDDEN", "Cannot delete the API key used to authenticate this request");
 		const { accountId, mode } = c.var.auth;
-		if (mode === "test") {
-			// A key's mode never changes, so reading it before the deletion can't race.
-			const target = await keyMode(c.var.db, accountId, id);
-			if (target === "live") requireLiveKey(c.var.auth, "Deleting a live key");
-		}
+		// A key's mode never changes, so reading it before the deletion can't race.
+		const target = await keyMode(c.var.db, accountId, id);
+		if (!target) throw new ApiError("NOT_FOUND", "API key not found");
+		if (mode === "test" && target === "live") requireLiveKey(c.var.auth, "Deleting a live key");
+		// Revoked first, then deleted: routes that read keys from a D1 replica ask the Credits object,
+		// which must know before the row goes. If revoking fails the key stays in D1 and a retry
+		// (revocation is idempotent) finishes the job; the other order left a retry with 404 and
+		// the revocation never recorded.
+		await creditsFor(c.env, accountId)
+			.revokeKey(id)
+			.catch((cause: unknown) => {
+				throw new ApiError("SERVICE_UNAVAILABLE", "The key could not be deleted; try again", undefined, cause);
+			});
 		if (!(await deleteKey(c.var.db, accountId, id))) throw new ApiError("NOT_FOUND", "API key not found");
-		// Routes that read keys from a D1 replica ask the Credits object, which must know first.
-		await creditsFor(c.env, accountId).revokeKey(id);
 		return c.json({ data: { deleted: true as const } }, 200);
 	});
 }

@@ -5,19 +5,14 @@ import { errorResponses, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
 import { prepareDocument } from "../../../templates/document";
 import { resolveTemplate } from "../../../templates/resolve";
-import { TemplateHtmlSchema } from "../../../templates/schemas";
+import { DocumentSourceSchema, oneDocumentSource, TEMPLATE_DATA_DESCRIPTION, TemplateDataSchema, TemplateHtmlSchema } from "../../../templates/schemas";
 
-const PreviewSchema = z
-	.object({
-		template_id: z.string().min(1).max(200).optional().openapi({ description: "A built-in or account template.", example: "invoices/invoice" }),
-		template_version: z.number().int().min(1).optional().openapi({ description: "A version of `template_id`; the newest by default.", example: 1 }),
+const PreviewSchema = oneDocumentSource(
+	DocumentSourceSchema.extend({
 		html: TemplateHtmlSchema.optional().openapi({ description: "Instead of `template_id`: a Mustache/HTML template being edited." }),
-		data: z.record(z.string(), z.unknown()).optional().openapi({ description: "Values for the template. Default: the template's sample data (`{}` for inline HTML)." }),
-	})
-	.strict()
-	.refine((b) => (b.template_id === undefined) !== (b.html === undefined), { message: "send exactly one of template_id and html", path: ["template_id"] })
-	.refine((b) => b.template_version === undefined || b.template_id !== undefined, { message: "template_version needs template_id", path: ["template_version"] })
-	.openapi("PreviewRequest");
+		data: TemplateDataSchema.optional().openapi({ description: `${TEMPLATE_DATA_DESCRIPTION} Default: the template's sample data (\`{}\` for inline HTML).` }),
+	}).strict(),
+).openapi("PreviewRequest");
 
 const route = createRoute({
 	method: "post",

@@ -111,6 +111,32 @@ describe("key lifecycle and isolation", () => {
 		expect(await creditsLeft(key)).toBe(50);
 	});
 
+	it("the revocation failing: 503 and the key is still there (the client can retry); the retry deletes it and records the revocation", async () => {
+		const { key, accountId } = await signUp();
+		const second = ((await (await createKey(key, { name: "retry" })).json()) as { data: { id: string; key: string } }).data;
+		// The Credits objects answer everything but revokeKey, which fails as in an outage.
+		const failingRevoke = {
+			idFromName: (name: string) => env.CREDITS.idFromName(name),
+			get: (id: DurableObjectId) => {
+				const stub = env.CREDITS.get(id);
+				return new Proxy(stub, { get: (target, prop) => (prop === "revokeKey" ? () => Promise.reject(new Error("Network connection lost.")) : Reflect.get(target, prop)) });
+			},
+		} as unknown as Env["CREDITS"];
+		const ctx = createExecutionContext();
+		const failed = await createApp().fetch(new Request(`${BASE}/v1/keys/${second.id}`, { method: "DELETE", headers: { "X-API-Key": key } }), { ...env, CREDITS: failingRevoke } as Env, ctx);
+		await waitOnExecutionContext(ctx);
+		expect(failed.status).toBe(503);
+		expect((await errorOf(failed)).code).toBe("SERVICE_UNAVAILABLE");
+		expect(await listIds(key)).toContain(second.id);
+
+		const retry = await call(`/v1/keys/${second.id}`, { method: "DELETE", headers: { "X-API-Key": key } });
+		expect(retry.status).toBe(200);
+		expect(await listIds(key)).not.toContain(second.id);
+		expect((await call("/v1/credits", { headers: { "X-API-Key": second.key } })).status).toBe(401);
+		const revoked = await runInDurableObject(env.CREDITS.get(env.CREDITS.idFromName(accountId)), (_, state) => state.storage.sql.exec("SELECT key_id FROM revoked_keys").toArray());
+		expect(revoked).toEqual([{ key_id: second.id }]);
+	});
+
 	it("account B can neither list, nor delete, nor use account A's keys", async () => {
 		const a = await signUp();
 		const b = await signUp();

@@ -1,0 +1,57 @@
+/**
+ * Structured logs: one JSON line per event, one shape for all of them, so that Workers Logs (or
+ * any log search) can count and filter by `event`:
+ * `{ level, event, time, ...fields, error?: { message, stack } }`.
+ *
+ * @example log.error("settlement_failed", { action: "commit", request_id: requestId }, cause)
+ */
+
+export type LogLevel = "info" | "warn" | "error";
+
+/**
+ * The events with a stable name. `settlement_failed` (with `action`: `commit`, `refund` or
+ * `idempotency_release`, and `request_id`): a charge or a lock was left for the Credits alarm or
+ * lease to settle; an uncharged document or a stuck reservation leaves this line.
+ */
+export type LogEvent = "settlement_failed" | "request_failed" | "job_failed" | "idempotency_record_failed" | "generation_log_failed";
+
+export type LogFields = Record<string, unknown>;
+
+function write(level: LogLevel, event: LogEvent, fields: LogFields, cause?: unknown): void {
+	const line: Record<string, unknown> = { level, event, time: new Date().toISOString(), ...fields };
+	if (cause !== undefined) line.error = errorFields(cause);
+	const text = JSON.stringify(line);
+	if (level === "error") console.error(text);
+	else if (level === "warn") console.warn(text);
+	else console.log(text);
+}
+
+/** An error as a log shows it: its message (what `String()` would say) and stack, if any. */
+function errorFields(cause: unknown): { message: string; stack?: string } {
+	if (cause instanceof Error) return { message: String(cause), ...(cause.stack ? { stack: cause.stack } : {}) };
+	return { message: String(cause) };
+}
+
+export const log = {
+	info: (event: LogEvent, fields: LogFields = {}) => write("info", event, fields),
+	warn: (event: LogEvent, fields: LogFields = {}, cause?: unknown) => write("warn", event, fields, cause),
+	error: (event: LogEvent, fields: LogFields = {}, cause?: unknown) => write("error", event, fields, cause),
+};
+
+/** What a settlement did: commit or refund a credit reservation, or release an Idempotency-Key. */
+export type SettlementAction = "commit" | "refund" | "idempotency_release";
+
+/**
+ * Runs a settlement that must not fail the request (the response or the job's outcome is already
+ * decided) and logs `settlement_failed` if it fails: the Credits alarm refunds an open reservation
+ * and a lease ends, but the line is the trace that a document went uncharged or a lock was held.
+ * Never rejects.
+ */
+export async function settle(action: SettlementAction, requestId: string, run: () => Promise<unknown>, fields: LogFields = {}): Promise<void> {
+	try {
+		// commit and refund answer false when the reservation is gone or settled the other way.
+		if ((await run()) === false) log.error("settlement_failed", { action, request_id: requestId, ...fields }, new Error(`${action}: nothing to settle (gone, or settled the other way)`));
+	} catch (cause) {
+		log.error("settlement_failed", { action, request_id: requestId, ...fields }, cause);
+	}
+}
