@@ -4,7 +4,7 @@ import { randomBase62 } from "../auth/api-key";
  * Hosted PDFs in R2, keyed `<accountId>/<random>.pdf`: the name carries 130 random bits, so the
  * URL itself is the capability (DokJet's `/upload/<account>/<name>.pdf` shape). Each object
  * records its expiry; `GET /upload/…` refuses expired files, and an R2 lifecycle rule deletes
- * them in production (README: deploy).
+ * them in production (docs/operations.md: deploying).
  */
 export interface StoredPdf {
 	key: string;
