@@ -119,6 +119,15 @@ export const FONT_PACKAGES = [
 	{ name: "fonts-noto-core", family: "Noto Sans Devanagari" },
 ];
 
+/**
+ * Programs the tests and `npm run gallery` run on PDFs: pdftoppm draws pages as PNG, zbarimg
+ * reads the barcodes back.
+ */
+export const TOOL_PACKAGES = [
+	{ name: "poppler-utils", command: "pdftoppm" },
+	{ name: "zbar-tools", command: "zbarimg" },
+];
+
 /** Whether fontconfig (what Chromium asks for fonts on Linux) has a font of `family`. */
 function hasFontFamily(family) {
 	try {
@@ -129,20 +138,22 @@ function hasFontFamily(family) {
 	}
 }
 
+const hasCommand = (command) => (process.env.PATH ?? "").split(":").some((dir) => dir && existsSync(join(dir, command)));
+
 /**
- * Without these fonts Chromium draws Chinese, Japanese, Korean, Hindi, Thai and emoji as empty
- * boxes, where production draws them. Installs the missing ones as root on Debian/Ubuntu, and
- * says which to install otherwise; says nothing when all are there.
+ * Without the fonts Chromium draws Chinese, Japanese, Korean, Hindi, Thai and emoji as empty
+ * boxes, where production draws them. Installs the missing fonts and tools in one go as root on
+ * Debian/Ubuntu, and says which to install otherwise; says nothing when all are there.
  */
-export function ensureFonts() {
+export function ensureSystemPackages() {
 	if (process.platform !== "linux") return;
-	const missing = FONT_PACKAGES.filter((font) => !hasFontFamily(font.family)).map((font) => font.name);
+	const missing = [...FONT_PACKAGES.filter((font) => !hasFontFamily(font.family)), ...TOOL_PACKAGES.filter((tool) => !hasCommand(tool.command))].map((p) => p.name);
 	if (missing.length === 0) return;
 	if (!canApt()) {
-		log(`fonts for CJK, emoji and other scripts are missing, so they would print as boxes: install ${missing.join(" ")} (Debian/Ubuntu) or their Noto equivalents`);
+		log(`missing: ${missing.join(" ")} (Debian/Ubuntu packages; without the fonts, CJK, emoji and other scripts print as boxes): install them, or your system's equivalents`);
 		return;
 	}
-	log(`installing fonts for every script (${missing.join(", ")})…`);
+	log(`installing fonts for every script and PDF tools (${missing.join(", ")})…`);
 	aptInstall(missing);
 }
 
@@ -208,7 +219,7 @@ export function prepare() {
 	ensureDevVars();
 	ensureVendorAssets();
 	ensureChromium();
-	ensureFonts();
+	ensureSystemPackages();
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) prepare();
