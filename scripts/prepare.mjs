@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Prepares a fresh clone for `npm start` and `npm test`: npm packages (including Node 22 from
 // the `node` package), .dev.vars, the vendored browser bundles the web pages serve, and a
-// Chromium for miniflare's local Browser Rendering.
+// Chromium for miniflare's local Browser Rendering with the fonts production has.
 // Runs on whatever Node the machine has (it may be older than 22), so it uses nothing but Node's
 // standard library.
 import { execFileSync } from "node:child_process";
@@ -90,6 +90,73 @@ function miniflareBrowserVersions() {
 	return [...versions];
 }
 
+/** Installing system packages is left to the developer except as root on Debian/Ubuntu (a container, CI). */
+const canApt = () => process.getuid?.() === 0 && existsSync("/usr/bin/apt-get");
+
+/**
+ * `apt-get install` with its output kept back (one line per package otherwise) and shown only
+ * when it fails. The package lists are refreshed first: a fresh container has none.
+ */
+function aptInstall(packages) {
+	const opts = { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, stdio: "pipe" };
+	try {
+		run("apt-get", ["update", "-qq"], opts);
+		run("apt-get", ["install", "-y", "-qq", ...packages], opts);
+	} catch (error) {
+		process.stderr.write(`${error.stdout ?? ""}${error.stderr ?? ""}`);
+		throw new Error(`apt-get install ${packages.join(" ")} failed`);
+	}
+}
+
+/**
+ * Fonts local rendering needs to draw what production's Browser Rendering draws (docs/fonts.md):
+ * Debian's package, and a family it installs that fontconfig can find once it is there.
+ */
+export const FONT_PACKAGES = [
+	{ name: "fonts-noto-cjk", family: "Noto Sans CJK JP" },
+	{ name: "fonts-noto-color-emoji", family: "Noto Color Emoji" },
+	// Devanagari, Thai, Arabic, Hebrew and most other scripts.
+	{ name: "fonts-noto-core", family: "Noto Sans Devanagari" },
+];
+
+/**
+ * Programs the tests and `npm run gallery` run on PDFs: pdftoppm draws pages as PNG, zbarimg
+ * reads the barcodes back.
+ */
+export const TOOL_PACKAGES = [
+	{ name: "poppler-utils", command: "pdftoppm" },
+	{ name: "zbar-tools", command: "zbarimg" },
+];
+
+/** Whether fontconfig (what Chromium asks for fonts on Linux) has a font of `family`. */
+function hasFontFamily(family) {
+	try {
+		execFileSync("fc-list", ["-q", family], { stdio: "ignore" });
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+const hasCommand = (command) => (process.env.PATH ?? "").split(":").some((dir) => dir && existsSync(join(dir, command)));
+
+/**
+ * Without the fonts Chromium draws Chinese, Japanese, Korean, Hindi, Thai and emoji as empty
+ * boxes, where production draws them. Installs the missing fonts and tools in one go as root on
+ * Debian/Ubuntu, and says which to install otherwise; says nothing when all are there.
+ */
+export function ensureSystemPackages() {
+	if (process.platform !== "linux") return;
+	const missing = [...FONT_PACKAGES.filter((font) => !hasFontFamily(font.family)), ...TOOL_PACKAGES.filter((tool) => !hasCommand(tool.command))].map((p) => p.name);
+	if (missing.length === 0) return;
+	if (!canApt()) {
+		log(`missing: ${missing.join(" ")} (Debian/Ubuntu packages; without the fonts, CJK, emoji and other scripts print as boxes): install them, or your system's equivalents`);
+		return;
+	}
+	log(`installing fonts for every script and PDF tools (${missing.join(", ")})…`);
+	aptInstall(missing);
+}
+
 function findSystemChromium() {
 	return ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => existsSync(p));
 }
@@ -128,11 +195,9 @@ function ensureChromium() {
 	const stale = (path) => !existsSync(path) || (chromium && readFileSync(path, "utf8") !== chromeLauncher(chromium));
 	if (!paths.some(stale)) return;
 
-	if (!chromium && process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
+	if (!chromium && canApt()) {
 		log("installing Debian's chromium for local PDF rendering…");
-		const quiet = { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } };
-		run("apt-get", ["update", "-qq"], quiet);
-		run("apt-get", ["install", "-y", "-qq", "chromium"], quiet);
+		aptInstall(["chromium"]);
 		chromium = findSystemChromium();
 	}
 	if (!chromium) {
@@ -154,6 +219,7 @@ export function prepare() {
 	ensureDevVars();
 	ensureVendorAssets();
 	ensureChromium();
+	ensureSystemPackages();
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) prepare();

@@ -1,5 +1,5 @@
 import { env, exports } from "cloudflare:workers";
-import { extractText, getDocumentProxy } from "unpdf";
+import { extractText, getDocumentProxy, getResolvedPDFJS } from "unpdf";
 import { RATE_WINDOW_MS } from "../src/credits/credits";
 
 export const BASE = "http://quire.test";
@@ -59,6 +59,31 @@ export async function readPdf(bytes: ArrayBuffer | Uint8Array): Promise<{ pages:
 	const pdf = await getDocumentProxy(new Uint8Array(bytes));
 	const { totalPages, text } = await extractText(pdf, { mergePages: true });
 	return { pages: totalPages, text };
+}
+
+/**
+ * Every glyph a PDF draws as text, in order: the name of the embedded font it is drawn with, its
+ * glyph id (Chromium embeds fonts with CID = glyph id, so 0 is `.notdef`, the empty box) and the
+ * text the font's ToUnicode map gives it. A box is a glyph of the text layer that no font had.
+ */
+export async function readPdfGlyphs(bytes: ArrayBuffer | Uint8Array): Promise<Array<{ font: string; glyph: number; unicode: string }>> {
+	const { OPS } = await getResolvedPDFJS();
+	const pdf = await getDocumentProxy(new Uint8Array(bytes).slice());
+	const glyphs = [];
+	for (let n = 1; n <= pdf.numPages; n++) {
+		const page = await pdf.getPage(n);
+		const { fnArray, argsArray } = await page.getOperatorList();
+		let font = "";
+		for (const [i, fn] of fnArray.entries()) {
+			if (fn === OPS.setFont) font = (page.commonObjs.get(argsArray[i][0]) as { name: string }).name;
+			if (fn !== OPS.showText) continue;
+			for (const glyph of argsArray[i][0] as Array<number | { originalCharCode: number; unicode: string }>) {
+				// Numbers in the list are spacing adjustments, not glyphs.
+				if (typeof glyph === "object" && glyph) glyphs.push({ font, glyph: glyph.originalCharCode, unicode: glyph.unicode });
+			}
+		}
+	}
+	return glyphs;
 }
 
 /** Each page of a PDF: its size in points, its text, and where its first text item starts (x from the left, y from the top, in points). */

@@ -9,6 +9,8 @@ export interface DocumentSource {
 	html: string;
 	schema: Record<string, unknown> | null;
 	options: PageOptions;
+	/** Turns data that matches the schema into what the template renders: what Mustache can't compute (built-ins only). */
+	prepareData?: (data: Record<string, unknown>) => Record<string, unknown>;
 }
 
 /** The 400 of the contract for a list of bad fields. */
@@ -33,9 +35,10 @@ export function prepareDocument(source: DocumentSource, data: Record<string, unk
 		const problems = validateData(source.schema, data);
 		if (problems.length > 0) throw validationError(problems, "data does not match the template's schema");
 	}
+	const view = source.prepareData ? source.prepareData(data) : data;
 	try {
-		const html = renderTemplate(source.html, data);
-		const options = renderHeaderFooter({ ...source.options, ...requested }, data);
+		const html = renderTemplate(source.html, view);
+		const options = renderHeaderFooter({ ...source.options, ...requested }, view);
 		return { html, options };
 	} catch (error) {
 		if (error instanceof TemplateSyntaxError) throw templateError(error);

@@ -23,8 +23,8 @@ export async function resolveTemplate(db: Db, accountId: string, id: string, ver
 		if (version !== undefined && version !== BUILT_IN_VERSION) {
 			throw new ApiError("TEMPLATE_NOT_FOUND", `Template "${id}" is built in and has only version ${BUILT_IN_VERSION}`);
 		}
-		const { name, html, schema, options, sampleData } = builtIn;
-		return { id, name, source: "built-in", version: BUILT_IN_VERSION, html, schema, options, sampleData };
+		const { name, html, schema, options, sampleData, prepareData } = builtIn;
+		return { id, name, source: "built-in", version: BUILT_IN_VERSION, html, schema, options, sampleData, prepareData };
 	}
 	const stored = await findVersion(db, accountId, id, version).catch((cause: unknown) => {
 		throw new ApiError("SERVICE_UNAVAILABLE", "The template store is unavailable; nothing was charged", undefined, cause);

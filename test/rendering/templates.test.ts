@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { BUILT_IN_TEMPLATES, RENDER_BUDGET, renderHeaderFooter, renderTemplate, TemplateSyntaxError, TemplateTooLargeError, withoutNullItems } from "../../src/rendering/templates";
 import { expandPageTokens, loadOptions, PageOptionsSchema, toInches, toPdfOptions } from "../../src/rendering/page-options";
 import { validateData } from "../../src/templates/data-schema";
+import { prepareDocument } from "../../src/templates/document";
+import { ApiError } from "../../src/http/errors";
 
 describe("renderTemplate", () => {
 	it("fills values and HTML-escapes them", () => {
@@ -214,5 +216,43 @@ describe("header and footer templates", () => {
 		const rendered = renderHeaderFooter({ header_template: "{{company}} — {{page}}", scale: 1 }, { company: "A&B", page: "not this" });
 		expect(rendered).toEqual({ header_template: 'A&amp;B — <span class="pageNumber"></span>', scale: 1 });
 		expect(() => renderHeaderFooter({ footer_template: "a\n{{#x}}" }, {})).toThrow(/options\.footer_template: Unclosed section "x"/);
+	});
+});
+
+describe("the shipping label's barcode", () => {
+	const label = BUILT_IN_TEMPLATES.get("shipping/label")!;
+	const { barcode: _, ...sample } = label.sampleData;
+	/** The characters the barcode draws (one Code 39 element each), start and stop included. */
+	const encoded = (html: string) => [...html.matchAll(/<span data-c="([^"]*)">/g)].map((m) => m[1]!.replace("&#x2F;", "/")).join("");
+
+	it("is drawn from the tracking number, a plain string: spaces left out, letters capitalised, start and stop added", () => {
+		expect(encoded(prepareDocument(label, { ...sample, tracking_number: "hp 4821 7730-9162" }, {}).html)).toBe("*HP48217730-9162*");
+		expect(encoded(prepareDocument(label, label.sampleData, {}).html)).toBe("*HP482177309162*");
+	});
+
+	it("takes `barcode` as a string, or as before as a list of characters; an empty one prints no barcode", () => {
+		expect(encoded(prepareDocument(label, { ...sample, barcode: "ORD 10482/A" }, {}).html)).toBe("*ORD 10482/A*");
+		expect(encoded(prepareDocument(label, { ...sample, barcode: ["H", "P", "4", "8"] }, {}).html)).toBe("*HP48*");
+		const none = prepareDocument(label, { ...sample, barcode: "" }, {}).html;
+		expect(encoded(none)).toBe("");
+		expect(none).toContain("HP 4821 7730 9162");
+	});
+
+	it("refuses what Code 39 can't encode with a 400 naming the field, rather than printing no barcode", () => {
+		const problems = (data: Record<string, unknown>) => {
+			try {
+				prepareDocument(label, { ...sample, ...data }, {});
+				return [];
+			} catch (error) {
+				if (!(error instanceof ApiError)) throw error;
+				return [...new Set((error.details as { fields: Array<{ path: string }> }).fields.map((f) => f.path))];
+			}
+		};
+		expect(problems({ tracking_number: "HP#4821" })).toEqual(["data.tracking_number"]);
+		expect(problems({ tracking_number: "1".repeat(39) })).toEqual(["data.tracking_number"]);
+		expect(problems({ barcode: "hp4821" })).toEqual(["data.barcode"]);
+		expect(problems({ barcode: ["HP"] })).toEqual(["data.barcode", "data.barcode.0"]);
+		// A tracking number the barcode does not encode may hold anything.
+		expect(problems({ tracking_number: "HP#4821", barcode: "HP4821" })).toEqual([]);
 	});
 });
