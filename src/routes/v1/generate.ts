@@ -173,7 +173,7 @@ const route = createRoute({
 			// the media type it asked for (`return_type`), and then has one type (bytes) or a union it
 			// narrows by property (GenerateJsonResponse).
 			description:
-				"`return_type: \"binary\"` (the default): the PDF as `application/pdf`, with `X-Credits-Left`, `X-Response-Time-Ms`, `Content-Disposition`. " +
+				"`return_type: \"binary\"` (the default): the PDF as `application/pdf`, with `X-Credits-Left`, `X-Response-Time-Ms`, `Content-Disposition`, and `X-Failed-Resources` / `X-Blocked-Resources` (counts) when some of the page's resources failed to load or were refused. " +
 				"`\"url\"`, `\"base64\"` or `dry_run: true`: `application/json`, one of the GenerateJsonResponse answers.",
 			content: {
 				"application/pdf": { schema: z.string().openapi({ format: "binary", description: "The PDF's bytes (`return_type: \"binary\"`)." }) },
