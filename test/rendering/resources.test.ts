@@ -42,6 +42,15 @@ describe("resources that fail to load", () => {
 		expect(failed).toEqual([{ url: late, reason: "timed out after 400 ms" }]);
 	});
 
+	it("a request the page cancelled is not a failure (one still loading is: the timeout case above)", async () => {
+		const id = crypto.randomUUID();
+		const html = `<p>changed its mind</p><img id="picture" src="${receiver}/slow/5000/image.png?${id}" width="64" height="64">
+			<script>setTimeout(() => (document.getElementById("picture").src = "${receiver}/slow/0/image.png?${id}"), 100)</script>`;
+		const { failed, hasImage } = await render(html, { options: { wait_timeout_ms: 2000 } });
+		expect(hasImage).toBe(true);
+		expect(failed).toEqual([]);
+	});
+
 	it("a page whose resources all load reports none (and its image is in the PDF)", async () => {
 		const { failed, hasImage } = await render(`<p>fine</p><img src="${receiver}/slow/0/image.png?${crypto.randomUUID()}" width="64" height="64">`);
 		expect(hasImage).toBe(true);

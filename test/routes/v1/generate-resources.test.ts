@@ -64,12 +64,12 @@ describe("POST /v1/generate reports resources that failed to load", () => {
 	it("async: the completed task lists them", async () => {
 		const { key } = await signUp();
 		const { html, failed } = brokenPage();
-		const task = (await waitForTask(key, (await submitAsync(key, { html })).task_id)) as Awaited<ReturnType<typeof waitForTask>> & Answer;
+		const task = (await waitForTask(key, (await submitAsync(key, { html })).task_id));
 		expect(task.status).toBe("completed");
 		expect(task.failed_resources).toEqual(expect.arrayContaining(failed));
 		expect(task.failed_resources).toHaveLength(3);
 
-		const fine = (await waitForTask(key, (await submitAsync(key, { html: finePage() })).task_id)) as Answer & { status: string };
+		const fine = (await waitForTask(key, (await submitAsync(key, { html: finePage() })).task_id));
 		expect(fine.status).toBe("completed");
 		expect(fine).not.toHaveProperty("failed_resources");
 	});
@@ -86,7 +86,7 @@ describe("POST /v1/generate reports resources that failed to load", () => {
 		expect(error.details!.failed_resources).toEqual(expect.arrayContaining(failed));
 		expect(await creditsLeft(key)).toBe(before);
 
-		const task = (await waitForTask(key, (await submitAsync(key, { html, fail_on_resource_error: true })).task_id)) as Awaited<ReturnType<typeof waitForTask>> & Answer;
+		const task = (await waitForTask(key, (await submitAsync(key, { html, fail_on_resource_error: true })).task_id));
 		expect(task).toMatchObject({ status: "failed", error: { code: "RESOURCE_FAILED" } });
 		expect(task.failed_resources).toEqual(expect.arrayContaining(failed));
 		expect(await creditsLeft(key)).toBe(before);
