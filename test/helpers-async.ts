@@ -8,6 +8,8 @@ export interface TaskBody {
 	pages?: number;
 	error?: { code: string; message: string };
 	metadata?: Record<string, unknown>;
+	blocked_resources?: string[];
+	failed_resources?: Array<{ url: string; reason: string }>;
 	created_at: string;
 	completed_at?: string;
 	response_time_ms?: number;

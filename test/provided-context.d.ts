@@ -8,5 +8,7 @@ declare module "vitest" {
 		slowFont: string | null;
 		/** A raw TCP listener on loopback (`127.0.0.1:<port>`) that counts connections; `GET <webhookReceiver>/tcp-canary` answers `{"connections": n}`. */
 		tcpCanaryPort: number;
+		/** A loopback port nothing listens on (taken, then let go, at setup): a connection to it is refused. */
+		refusedPort: number;
 	}
 }

@@ -26,6 +26,8 @@ const SLOW_FONTS = [
  * `GET /echo-cookie/<id>` records the Cookie header it was sent (read back with /received/<id>).
  * Speculative connections: a raw TCP listener (`tcpCanaryPort`) counts every connection made to
  * it, HTTP or not (a preconnect sends at most a TLS ClientHello); `GET /tcp-canary` tells how many.
+ * Failed resources: `GET /<status>/<id>` answers <status> (404, 500…); `refusedPort` is a loopback
+ * port nothing listens on, so a connection to it is refused.
  */
 export default async function setup(project: TestProject) {
 	const received = new Map<string, Array<{ headers: Record<string, string>; body: string }>>();
@@ -89,12 +91,22 @@ export default async function setup(project: TestProject) {
 	project.provide("webhookReceiver", `http://127.0.0.1:${port}`);
 	project.provide("tcpCanaryPort", (canary.address() as { port: number }).port);
 	project.provide("slowFont", font?.name ?? null);
+	project.provide("refusedPort", await freePort());
 	return () =>
 		new Promise<void>((done) => {
 			server.closeAllConnections();
 			canary.close();
 			server.close(() => done());
 		});
+}
+
+/** A loopback port free now: listened on, then closed (the system doesn't hand it out again soon). */
+async function freePort(): Promise<number> {
+	const probe = createTcpServer();
+	await new Promise<void>((done) => probe.listen(0, "127.0.0.1", done));
+	const { port } = probe.address() as { port: number };
+	await new Promise<void>((done) => probe.close(() => done()));
+	return port;
 }
 
 /** A small RGB PNG (a colour gradient), made here so the tests need no image file. */

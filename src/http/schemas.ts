@@ -19,6 +19,18 @@ export const ErrorSchema = z
 	})
 	.openapi("Error");
 
+/** Resources a rendered page asked for and did not get: generate's answers, tasks, and RESOURCE_FAILED's details. */
+export const FailedResourcesSchema = z.array(
+	z.object({
+		url: z.string().openapi({ description: "The resource's URL (its last redirect hop).", example: "https://example.com/logo.png" }),
+		reason: z.string().openapi({
+			description:
+				"Why it failed: `HTTP <status>`, Chromium's network error (`net::ERR_NAME_NOT_RESOLVED`, `net::ERR_CONNECTION_REFUSED`, `net::ERR_CERT_…`), `timed out after <wait_timeout_ms> ms`, or `still loading when the page was printed`.",
+			example: "HTTP 404",
+		}),
+	}),
+);
+
 /** A typical message for each error code: the examples of the OpenAPI document's error responses. */
 const ERROR_EXAMPLES: Record<ErrorCode, { message: string; details?: Record<string, unknown> }> = {
 	UNAUTHORIZED: { message: "Missing API key: send it as X-API-Key: <key> or Authorization: Bearer <key>" },
@@ -34,6 +46,10 @@ const ERROR_EXAMPLES: Record<ErrorCode, { message: string; details?: Record<stri
 	CONFLICT: { message: "An account with this email already exists" },
 	IDEMPOTENCY_MISMATCH: { message: "This Idempotency-Key was used in the last 24 h with a different request (body, method or path) or by a key of the other mode (live or test): repeat that request exactly, or use a new key" },
 	DOCUMENT_TOO_LARGE: { message: "The document has 612 pages; the limit is 500. Nothing was charged" },
+	RESOURCE_FAILED: {
+		message: "A resource failed to load (fail_on_resource_error): https://example.com/logo.png (HTTP 404). Nothing was charged",
+		details: { failed_resources: [{ url: "https://example.com/logo.png", reason: "HTTP 404" }] },
+	},
 	RENDER_FAILED: { message: "Rendering failed; nothing was charged" },
 	RENDER_TIMEOUT: { message: "Rendering took too long; nothing was charged" },
 	SERVICE_UNAVAILABLE: { message: "A service Quire depends on is unavailable; try again shortly" },
@@ -48,7 +64,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 	404: "Not found (NOT_FOUND, TEMPLATE_NOT_FOUND)",
 	409: "Conflict (CONFLICT), e.g. a request with the same Idempotency-Key still in progress (with Retry-After)",
 	413: "Request body too large (PAYLOAD_TOO_LARGE)",
-	422: "Template does not parse (TEMPLATE_ERROR); the document is over the limits (DOCUMENT_TOO_LARGE: rendered HTML, section repeats, pages, PDF size; nothing charged); Idempotency-Key reused with a different request (IDEMPOTENCY_MISMATCH)",
+	422: "Template does not parse (TEMPLATE_ERROR); the document is over the limits (DOCUMENT_TOO_LARGE: rendered HTML, section repeats, pages, PDF size; nothing charged); Idempotency-Key reused with a different request (IDEMPOTENCY_MISMATCH); with `fail_on_resource_error`, a resource failed to load (RESOURCE_FAILED, `details.failed_resources`; nothing charged)",
 	429: "Too many requests (RATE_LIMITED: past the plan's requests a minute, the sign-up limit per IP, or the test-mode daily cap), or too many renders in flight (CONCURRENCY_LIMITED); with Retry-After",
 	500: "Unexpected error (INTERNAL); the request id identifies it in the logs",
 	502: "Rendering failed (RENDER_FAILED); nothing charged",

@@ -27,6 +27,8 @@ export interface JobInput {
 	/** The account's plan (its share of a renderer applies) and whether the page's scripts run. Absent in jobs queued before they were recorded. */
 	plan?: string;
 	javascript?: boolean;
+	/** The request's `fail_on_resource_error`. Absent in jobs queued before it existed. */
+	failOnResourceError?: boolean;
 }
 
 export const jobInputKey = (taskId: string) => `jobs/${taskId}.json`;
@@ -34,7 +36,7 @@ export const jobInputKey = (taskId: string) => `jobs/${taskId}.json`;
 /** How long one consumer holds a task; a consumer that died lets it go after this. */
 const LEASE_MS = 2 * 60_000;
 /** Render failures that another attempt would not change: the task fails at once. */
-const FINAL_RENDER_ERRORS = new Set<ErrorCode>(["VALIDATION_ERROR", "TEMPLATE_ERROR", "RENDER_TIMEOUT", "DOCUMENT_TOO_LARGE"]);
+const FINAL_RENDER_ERRORS = new Set<ErrorCode>(["VALIDATION_ERROR", "TEMPLATE_ERROR", "RENDER_TIMEOUT", "DOCUMENT_TOO_LARGE", "RESOURCE_FAILED"]);
 
 type Outcome = "ack" | { retryInSeconds: number };
 
@@ -92,11 +94,13 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 	try {
 		// The task's mode, recorded at submission, decides the TEST stamp (jobs queued before the
 		// stamp moved onto the PDF carry it in their HTML too, and get both).
-		const doc = { accountId: task.accountId, plan: input.plan ?? "free", blockRemote: input.blockRemote, javascript: input.javascript ?? true, mode: task.mode, async: true };
+		const doc = { accountId: task.accountId, plan: input.plan ?? "free", blockRemote: input.blockRemote, javascript: input.javascript ?? true, mode: task.mode, async: true, failOnResourceError: input.failOnResourceError };
 		rendered = await renderPdf(env, input.html, input.options, doc);
 	} catch (error) {
 		if (error instanceof ApiError && FINAL_RENDER_ERRORS.has(error.code)) {
-			await settleFailed(env, db, task, error.code, error.message, { charged: isCharged(error) });
+			// RESOURCE_FAILED: the task shows which resources failed it.
+			const failed = error.details?.failed_resources;
+			await settleFailed(env, db, task, error.code, error.message, { charged: isCharged(error), failedResources: failed ? JSON.stringify(failed) : null });
 			return "ack";
 		}
 		throw error;
@@ -110,6 +114,7 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 		pages: rendered.pages,
 		responseTimeMs: Date.now() - started,
 		blockedResources: rendered.blocked.length > 0 ? JSON.stringify(rendered.blocked) : null,
+		failedResources: rendered.failed.length > 0 ? JSON.stringify(rendered.failed) : null,
 	});
 	if (finished) {
 		await logFinished(db, task, { status: "completed", pages: rendered.pages, bytes: rendered.pdf.byteLength });
@@ -130,10 +135,10 @@ async function giveUp(env: Env, job: Job): Promise<Outcome> {
 }
 
 /** A task that won't be tried again: refunded, unless the document was stopped at its render limit (see `isCharged`). */
-async function settleFailed(env: Env, db: Db, task: Task, code: ErrorCode, message: string, { charged = false } = {}): Promise<void> {
+async function settleFailed(env: Env, db: Db, task: Task, code: ErrorCode, message: string, { charged = false, failedResources = null as string | null } = {}): Promise<void> {
 	const credits = creditsFor(env, task.accountId);
 	await (charged ? credits.commit(task.id) : credits.refund(task.id));
-	if (await finishTask(db, task.id, { status: "failed", errorCode: code, errorMessage: message })) {
+	if (await finishTask(db, task.id, { status: "failed", errorCode: code, errorMessage: message, failedResources })) {
 		await logFinished(db, task, { status: "failed", errorCode: code });
 		await afterFinish(env, task);
 	}

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db";
 import { tasks, type Task } from "../db/schema";
 import { type Cursor, olderThan } from "../http/pagination";
+import type { FailedResource } from "../rendering/resources";
 import type { DeliveryAttempt } from "./webhooks";
 
 /** The task object of the API (GET /v1/tasks/<id>, and the webhook body). */
@@ -11,6 +12,7 @@ export function taskView(task: Task) {
 		status: task.status,
 		...(task.url ? { url: task.url, expires_at: task.expiresAt, pages: task.pages } : {}),
 		...(task.blockedResources ? { blocked_resources: JSON.parse(task.blockedResources) as string[] } : {}),
+		...(task.failedResources ? { failed_resources: JSON.parse(task.failedResources) as FailedResource[] } : {}),
 		...(task.errorCode ? { error: { code: task.errorCode, message: task.errorMessage } } : {}),
 		...(task.metadata ? { metadata: JSON.parse(task.metadata) as Record<string, unknown> } : {}),
 		created_at: task.createdAt,
@@ -57,8 +59,8 @@ export async function finishTask(
 	db: Db,
 	taskId: string,
 	outcome:
-		| { status: "completed"; url: string; expiresAt: string; pages: number; responseTimeMs: number; blockedResources: string | null }
-		| { status: "failed"; errorCode: string; errorMessage: string; responseTimeMs?: number },
+		| { status: "completed"; url: string; expiresAt: string; pages: number; responseTimeMs: number; blockedResources: string | null; failedResources: string | null }
+		| { status: "failed"; errorCode: string; errorMessage: string; responseTimeMs?: number; failedResources?: string | null },
 ): Promise<boolean> {
 	const result = await db
 		.update(tasks)

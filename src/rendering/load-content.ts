@@ -55,8 +55,9 @@ function readinessScript(budgetMs: number, selector: string | null): string {
  * fails the render, since the client said the page isn't ready without it.
  * Expects a fresh page (the Renderer never reuses one), so only a non-default media type is set.
  * Nothing here bounds a page whose scripts never yield: the Renderer's deadline does, from outside.
+ * Resolves `true` when everything it waited for arrived, `false` when it gave up at `wait_timeout_ms`.
  */
-export async function loadContent(page: Page, html: string, options: PageOptions): Promise<void> {
+export async function loadContent(page: Page, html: string, options: PageOptions): Promise<boolean> {
 	const { media, waitTimeoutMs, selector } = loadOptions(options);
 	// Printing uses print media already; a pooled page is fresh, so only `screen` needs a call.
 	if (media !== "print") await page.emulateMediaType(media);
@@ -64,4 +65,5 @@ export async function loadContent(page: Page, html: string, options: PageOptions
 	const readiness = (await page.evaluate(readinessScript(waitTimeoutMs, selector))) as Readiness;
 	if (readiness === "bad_selector") throw new PageNotReadyError("bad_selector", `wait_for_selector: "${selector}" is not a valid CSS selector`);
 	if (readiness === "selector_timeout") throw new PageNotReadyError("timeout", `wait_for_selector: nothing matched "${selector}" within ${waitTimeoutMs} ms`);
+	return readiness === "ready";
 }

@@ -3,6 +3,7 @@ import { planLimits } from "../credits/plans";
 import { ApiError } from "../http/errors";
 import { loadOptions, type PageOptions } from "./page-options";
 import { rendererFor, type RenderResult } from "./renderer";
+import type { FailedResource } from "./resources";
 
 /** The largest document Quire makes; bigger ones are refused (422, refunded) rather than stored and sent. */
 export const MAX_PAGES = 500;
@@ -13,6 +14,8 @@ export interface RenderedPdf {
 	pages: number;
 	/** Resources the page asked for that the outbound guard refused (up to 20). */
 	blocked: string[];
+	/** Resources that failed to load (HTTP error, network error, still loading when printed; up to 20). */
+	failed: FailedResource[];
 }
 
 /**
@@ -33,6 +36,8 @@ export interface RenderFor {
 	/** Test mode: the PDF is stamped TEST on every page once printed, where the page can't reach it. */
 	mode: KeyMode;
 	async: boolean;
+	/** The request's `fail_on_resource_error`: a resource that failed to load fails the document (422, refunded). */
+	failOnResourceError?: boolean;
 }
 
 /**
@@ -40,6 +45,7 @@ export interface RenderFor {
  * a page range past the end or a selector that is not one is the client's (400), a page
  * Chromium can't print is 422, a `wait_for_selector` that never matched and a document stopped
  * at its render limit are 504 (the latter charged: see {@link isCharged}), anything else 502.
+ * With `failOnResourceError`, a resource that failed to load is 422 `RESOURCE_FAILED`.
  */
 export async function renderPdf(env: Env, html: string, options: PageOptions, doc: RenderFor): Promise<RenderedPdf> {
 	// Loopback only in local development; private, link-local and metadata addresses never;
@@ -55,16 +61,25 @@ export async function renderPdf(env: Env, html: string, options: PageOptions, do
 		.render(html, options, policy, limits)
 		.catch((cause: unknown): RenderResult => ({ ok: false, reason: "failed", message: String(cause) }));
 	if (!result.ok) throw renderError(result, doc.async);
+	if (doc.failOnResourceError && result.failed.length > 0) throw resourceFailed(result.failed);
 	const pages = countPages(result.pdf);
 	if (pages > MAX_PAGES) throw new ApiError("DOCUMENT_TOO_LARGE", `The document has ${pages} pages; the limit is ${MAX_PAGES}. Nothing was charged`);
 	if (result.pdf.byteLength > MAX_PDF_BYTES) throw new ApiError("DOCUMENT_TOO_LARGE", `The PDF is over ${MAX_PDF_BYTES / 1024 / 1024} MB. Nothing was charged`);
-	if (doc.mode === "live") return { pdf: result.pdf, pages, blocked: result.blocked };
+	const reported = { blocked: result.blocked, failed: result.failed };
+	if (doc.mode === "live") return { pdf: result.pdf, pages, ...reported };
 	// Imported when first needed: the PDF library (about 1 MB) is then never evaluated in an isolate that only makes live documents.
 	const { stampTestWatermark } = await import("./watermark");
 	const stamped = await stampTestWatermark(result.pdf).catch((cause: unknown) => {
 		throw new ApiError("RENDER_FAILED", "Rendering failed; nothing was charged", undefined, `stamping TEST: ${String(cause)}`);
 	});
-	return { pdf: stamped, pages, blocked: result.blocked };
+	return { pdf: stamped, pages, ...reported };
+}
+
+function resourceFailed(failed: FailedResource[]): ApiError {
+	const first = failed.slice(0, 3).map(({ url, reason }) => `${url} (${reason})`);
+	const more = failed.length > first.length ? `, and ${failed.length - first.length} more` : "";
+	const message = `${failed.length === 1 ? "A resource" : `${failed.length} resources`} failed to load (fail_on_resource_error): ${first.join(", ")}${more}. Nothing was charged`;
+	return new ApiError("RESOURCE_FAILED", message, { failed_resources: failed });
 }
 
 /**

@@ -2,8 +2,9 @@ import { DurableObject } from "cloudflare:workers";
 import puppeteer, { type Browser, type CDPSession, type Page } from "@cloudflare/puppeteer";
 import { Buffer } from "node:buffer";
 import { loadContent, PageNotReadyError } from "./load-content";
-import { toPdfOptions, type PageOptions } from "./page-options";
+import { loadOptions, toPdfOptions, type PageOptions } from "./page-options";
 import { printParams } from "./print";
+import { type FailedResource, ResourceWatch } from "./resources";
 import { guardedHtml, type OutboundPolicy, refuseResource } from "../outbound/public-url";
 
 /** Documents rendered at once by one object; more wait their turn instead of failing. */
@@ -49,7 +50,7 @@ export interface DocumentLimits {
 }
 
 export type RenderResult =
-	| { ok: true; pdf: Uint8Array<ArrayBuffer>; blocked: string[] }
+	| { ok: true; pdf: Uint8Array<ArrayBuffer>; blocked: string[]; failed: FailedResource[] }
 	| { ok: false; reason: "bad_page_range" | "bad_selector" | "timeout" | "stopped" | "crashed" | "print_failed" | "failed"; message: string };
 
 /** Why a document's page was taken away from it: its deadline passed, or its renderer process died. */
@@ -105,13 +106,17 @@ export class Renderer extends DurableObject<Env> {
 			const { page, cdp } = await this.takePage();
 			const guard: Guard = { policy, blocked: new Set() };
 			this.documents.set(page, guard);
+			const resources = new ResourceWatch(page);
 			const watch = this.watch(page, cdp, limits.deadlineMs);
 			try {
 				await watch.bound(this.clearCookies());
-				await watch.bound(loadContent(page, guardedHtml(html, { javascript: limits.javascript }), options));
+				const complete = await watch.bound(loadContent(page, guardedHtml(html, { javascript: limits.javascript }), options));
+				const stalled = resources.loading();
 				const print = cdp.send("Page.printToPDF", { ...printParams(toPdfOptions(options)), transferMode: "ReturnAsBase64" });
 				const { data } = await watch.bound(print);
-				return { ok: true, pdf: new Uint8Array(Buffer.from(data, "base64")), blocked: [...guard.blocked] };
+				const stalledReason = complete ? "still loading when the page was printed" : `timed out after ${loadOptions(options).waitTimeoutMs} ms`;
+				const failed = resources.report(policy, stalled, stalledReason);
+				return { ok: true, pdf: new Uint8Array(Buffer.from(data, "base64")), blocked: [...guard.blocked], failed };
 			} catch (error) {
 				if (watch.stopped) return stoppedResult(watch.stopped, limits.deadlineMs);
 				throw error;

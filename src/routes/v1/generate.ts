@@ -5,7 +5,7 @@ import { wrapTime } from "hono/timing";
 import { creditsFor, reserveCredit } from "../../credits/client";
 import { ApiError } from "../../http/errors";
 import { idempotency, IdempotencyHeadersSchema } from "../../http/idempotency";
-import { errorResponses, SECURITY } from "../../http/schemas";
+import { errorResponses, FailedResourcesSchema, SECURITY } from "../../http/schemas";
 import type { App, AuthContext } from "../../http/app-env";
 import { PageOptionsSchema } from "../../rendering/page-options";
 import { isCharged, RENDER_LIMIT_MS, renderPdf, type RenderedPdf } from "../../rendering/render";
@@ -52,6 +52,14 @@ const GenerateSchema = oneDocumentSource(
 					"DocRaptor's `test: true`: this one request is test mode, as if made with a `qk_test_` key: a TEST watermark on every page, no credit spent, counted against the account's test-mode daily cap. `false` with a test-mode key stays test mode: a test key never spends credits.",
 				example: true,
 			}),
+		fail_on_resource_error: z
+			.boolean()
+			.default(false)
+			.openapi({
+				description:
+					"Refuse a document whose resources did not all load: any entry of `failed_resources` (an HTTP error, a network error, or still loading at `wait_timeout_ms`) makes it 422 `RESOURCE_FAILED`, listing them in `details.failed_resources`, and nothing is charged (async: the task fails). Resources the outbound guard blocked don't count. Default `false`: the PDF is made without them, and they are reported.",
+				example: true,
+			}),
 		dry_run: z
 			.boolean()
 			.default(false)
@@ -83,6 +91,12 @@ const BlockedSchema = z
 	.optional()
 	.openapi({ description: "Resources the page asked for that Quire refused to load (private, loopback, link-local or metadata addresses; up to 20). Also counted in the `X-Blocked-Resources` header." });
 
+const FailedSchema = FailedResourcesSchema.optional()
+	.openapi({
+		description:
+			"Resources the page asked for that did not load, with why (up to 20); the PDF was made without them. Absent when everything loaded. Also counted in the `X-Failed-Resources` header. `fail_on_resource_error: true` turns them into a 422 instead.",
+	});
+
 const UrlResponseSchema = z
 	.object({
 		url: z.string().openapi({ description: "Where to download the PDF (GET /upload/…); no API key needed, the random name is the capability.", example: "https://quire.example/upload/acc_3kTz9QmW1xYbVc2L/k3J9cQ2mXw4RtZ1aBb7LpN.pdf" }),
@@ -90,6 +104,7 @@ const UrlResponseSchema = z
 		response_time_ms: ResponseTimeSchema,
 		expires_at: z.string().openapi({ description: "After this instant the URL answers 404 (ISO 8601, UTC; the server's retention period after rendering).", example: "2026-11-22T10:30:00.000Z" }),
 		blocked_resources: BlockedSchema,
+		failed_resources: FailedSchema,
 	})
 	.openapi("GenerateUrlResponse", { description: "The answer to `return_type: \"url\"`: the only one with `url`." });
 
@@ -117,6 +132,7 @@ const Base64ResponseSchema = z
 		credits_left: CreditsLeftSchema,
 		response_time_ms: ResponseTimeSchema,
 		blocked_resources: BlockedSchema,
+		failed_resources: FailedSchema,
 	})
 	.openapi("GenerateBase64Response", { description: "The answer to `return_type: \"base64\"`: the only one with `pdf_base64`." });
 
@@ -157,7 +173,7 @@ const route = createRoute({
 			// the media type it asked for (`return_type`), and then has one type (bytes) or a union it
 			// narrows by property (GenerateJsonResponse).
 			description:
-				"`return_type: \"binary\"` (the default): the PDF as `application/pdf`, with `X-Credits-Left`, `X-Response-Time-Ms`, `Content-Disposition`. " +
+				"`return_type: \"binary\"` (the default): the PDF as `application/pdf`, with `X-Credits-Left`, `X-Response-Time-Ms`, `Content-Disposition`, and `X-Failed-Resources` / `X-Blocked-Resources` (counts) when some of the page's resources failed to load or were refused. " +
 				"`\"url\"`, `\"base64\"` or `dry_run: true`: `application/json`, one of the GenerateJsonResponse answers.",
 			content: {
 				"application/pdf": { schema: z.string().openapi({ format: "binary", description: "The PDF's bytes (`return_type: \"binary\"`)." }) },
@@ -175,7 +191,7 @@ export function registerGenerate(app: App) {
 		// `test: true` makes this one request test mode, exactly as a test-mode key would.
 		const auth: AuthContext = body.test ? { ...c.var.auth, mode: "test" } : c.var.auth;
 		const { accountId, mode } = auth;
-		const renderFor = { accountId, plan: auth.plan, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, mode };
+		const renderFor = { accountId, plan: auth.plan, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, mode, failOnResourceError: body.fail_on_resource_error };
 
 		// Everything the client can get wrong is checked before a credit is reserved.
 		const source: DocumentSource =
@@ -193,7 +209,7 @@ export function registerGenerate(app: App) {
 
 		if (body.async_mode) {
 			const taskId = newId("task");
-			const input = { html, options, filename, origin, plan: auth.plan, blockRemote: renderFor.blockRemote, javascript: renderFor.javascript };
+			const input = { html, options, filename, origin, plan: auth.plan, blockRemote: renderFor.blockRemote, javascript: renderFor.javascript, failOnResourceError: body.fail_on_resource_error };
 			const submission = { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata, templateId: body.template_id };
 			const { rate } = await submitJob(c.env, c.var.db, auth, submission);
 			c.set("rate", rate);
@@ -255,14 +271,17 @@ export function registerGenerate(app: App) {
 		// What the outbound guard kept the page from loading is said, not silently dropped.
 		const blocked = made.blocked.length > 0 ? { blocked_resources: made.blocked } : {};
 		if (made.blocked.length > 0) headers["X-Blocked-Resources"] = String(made.blocked.length);
+		// So are the resources that failed to load: the PDF lacks them.
+		const failed = made.failed.length > 0 ? { failed_resources: made.failed } : {};
+		if (made.failed.length > 0) headers["X-Failed-Resources"] = String(made.failed.length);
 		if (stored) {
 			const url = `${origin}/upload/${stored.key}`;
 			const expiresAt = stored.expiresAt.toISOString();
-			return c.json({ url, credits_left: creditsLeft, response_time_ms: responseTimeMs, expires_at: expiresAt, ...blocked }, 200, headers);
+			return c.json({ url, credits_left: creditsLeft, response_time_ms: responseTimeMs, expires_at: expiresAt, ...blocked, ...failed }, 200, headers);
 		}
 		if (body.return_type === "base64") {
 			const pdfBase64 = Buffer.from(made.pdf).toString("base64");
-			return c.json({ pdf_base64: pdfBase64, credits_left: creditsLeft, response_time_ms: responseTimeMs, ...blocked }, 200, headers);
+			return c.json({ pdf_base64: pdfBase64, credits_left: creditsLeft, response_time_ms: responseTimeMs, ...blocked, ...failed }, 200, headers);
 		}
 		return c.body(made.pdf, 200, { ...headers, "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(filename) });
 	});

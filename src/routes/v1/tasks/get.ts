@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
 import { rateLimit } from "../../../http/rate-limit";
 import { ApiError } from "../../../http/errors";
-import { errorResponses, SECURITY } from "../../../http/schemas";
+import { errorResponses, FailedResourcesSchema, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
 import { getTask, taskView } from "../../../jobs/tasks";
 import type { DeliveryAttempt } from "../../../jobs/webhooks";
@@ -15,6 +15,8 @@ export const TaskSchema = z
 		expires_at: z.string().nullable().optional().openapi({ description: "Completed: when `url` stops answering (ISO 8601, UTC).", example: "2026-11-22T10:30:02.000Z" }),
 		pages: z.number().int().nullable().optional().openapi({ description: "Completed: the PDF's page count.", example: 2 }),
 		blocked_resources: z.array(z.string()).optional().openapi({ description: "Resources the page asked for that Quire refused to load (up to 20)." }),
+		failed_resources: FailedResourcesSchema.optional()
+			.openapi({ description: "Resources the page asked for that did not load, with why (up to 20), as in POST /v1/generate's answers. On a task failed with RESOURCE_FAILED (`fail_on_resource_error`), the ones that failed it." }),
 		error: z
 			.object({
 				code: z.string().openapi({ description: "An error code, as in error responses (RENDER_FAILED, RENDER_TIMEOUT, DOCUMENT_TOO_LARGE…).", example: "RENDER_TIMEOUT" }),

@@ -1,0 +1,68 @@
+import type { CDPSession, Page } from "@cloudflare/puppeteer";
+import { type OutboundPolicy, refuseResource } from "../outbound/public-url";
+
+/** A resource the page asked for and did not get, and why: `HTTP 404`, `net::ERR_NAME_NOT_RESOLVED`, `timed out after 10000 ms`. */
+export interface FailedResource {
+	url: string;
+	reason: string;
+}
+
+/** Failed resources reported per document (like blocked ones, up to 20). */
+export const MAX_FAILED_REPORTED = 20;
+
+/**
+ * What became of a page's requests, read from the Network events of puppeteer's own DevTools
+ * session of the page: its Network domain is on already, so watching costs no command on the
+ * document's path, and its events are ordered with the readiness check that runs on it.
+ * A failure is an HTTP error status, or a request that failed (DNS, refused connection, TLS:
+ * Chromium's `net::ERR_…`); a request the page cancelled, or that a CSP stopped, is not.
+ * A page serves one document, so a watch is made per document and dropped with the page.
+ */
+export class ResourceWatch {
+	/** Each request's URL (its latest redirect hop), by request id. */
+	private readonly urls = new Map<string, string>();
+	private readonly loadingNow = new Set<string>();
+	private readonly failures = new Map<string, string>();
+
+	constructor(page: Page) {
+		// Not in puppeteer's types: the session puppeteer itself drives the page with.
+		const session = (page as unknown as { _client(): CDPSession })._client();
+		session.on("Network.requestWillBeSent", ({ requestId, request }) => {
+			this.urls.set(requestId, request.url);
+			this.loadingNow.add(requestId);
+		});
+		session.on("Network.responseReceived", ({ requestId, response }) => {
+			if (response.status >= 400) this.failures.set(requestId, `HTTP ${response.status}`);
+		});
+		session.on("Network.loadingFinished", ({ requestId }) => this.loadingNow.delete(requestId));
+		session.on("Network.loadingFailed", ({ requestId, errorText, canceled, blockedReason }) => {
+			this.loadingNow.delete(requestId);
+			// A CSP (the page's, or Quire's with `javascript: false`) stops what the document chose not to load.
+			if (canceled || blockedReason === "csp" || this.failures.has(requestId)) return;
+			this.failures.set(requestId, errorText || `blocked: ${blockedReason ?? "unknown"}`);
+		});
+	}
+
+	/** The requests still loading: taken when the page stops waiting, just before it is printed. */
+	loading(): Set<string> {
+		return new Set(this.loadingNow);
+	}
+
+	/**
+	 * Every request that failed, and each of `stalled` still loading now (given `stalledReason`),
+	 * one per URL, up to {@link MAX_FAILED_REPORTED}. Requests `policy` refuses are left out: the
+	 * outbound guard stopped them, and they are reported as blocked.
+	 */
+	report(policy: OutboundPolicy, stalled: Set<string>, stalledReason: string): FailedResource[] {
+		const reasons = new Map(this.failures);
+		for (const id of stalled) if (this.loadingNow.has(id) && !reasons.has(id)) reasons.set(id, stalledReason);
+		const failed = new Map<string, string>();
+		for (const [id, reason] of reasons) {
+			const url = this.urls.get(id);
+			if (url === undefined || failed.has(url) || refuseResource(url, policy)) continue;
+			failed.set(url, reason);
+			if (failed.size === MAX_FAILED_REPORTED) break;
+		}
+		return [...failed].map(([url, reason]) => ({ url, reason }));
+	}
+}
