@@ -19,7 +19,7 @@ const route = createRoute({
 	tags: ["Admin"],
 	operationId: "adminSetPlan",
 	summary: "Set an account's plan",
-	description: `Moves the account to a plan: ${planList}. The new allowance and limits apply from the account's next request; credits used this month stay used. Needs \`Authorization: Bearer <ADMIN_TOKEN>\`.`,
+	description: `Moves the account to a plan: ${planList}. The plan is kept in one place (the account's row), so its allowance, rate limit, concurrency and share of the renderer all apply from the account's next request; credits used this month stay used. Needs \`Authorization: Bearer <ADMIN_TOKEN>\`.`,
 	security: [{ AdminToken: [] }],
 	middleware: [adminAuth()] as const,
 	request: {
