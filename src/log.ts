@@ -38,8 +38,8 @@ export const log = {
 	error: (event: LogEvent, fields: LogFields = {}, cause?: unknown) => write("error", event, fields, cause),
 };
 
-/** What a settlement did: commit or refund a credit reservation, or release an Idempotency-Key. */
-export type SettlementAction = "commit" | "refund" | "idempotency_release";
+/** What a settlement did: commit or refund a credit reservation, release an Idempotency-Key, or uncount a refused sign-up. */
+export type SettlementAction = "commit" | "refund" | "idempotency_release" | "signup_release";
 
 /**
  * Runs a settlement that must not fail the request (the response or the job's outcome is already

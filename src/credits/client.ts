@@ -3,7 +3,7 @@ import { ApiError } from "../http/errors";
 import { rateHeaders } from "../http/rate-headers";
 import { dayOf, TEST_DAILY_CAP, type Credits, type RateState } from "./credits";
 
-/** The account's Credits object. Its methods are called over RPC: `await creditsFor(env, id).balance()`. */
+/** The account's Credits object. Its methods are called over RPC: `await creditsFor(env, id).balance(plan)`. */
 export function creditsFor(env: Env, accountId: string): DurableObjectStub<Credits> {
 	return env.CREDITS.get(env.CREDITS.idFromName(accountId));
 }
@@ -16,7 +16,7 @@ export interface Reserved {
 
 /**
  * Reserves the credit for `requestId` (a test-mode request takes a slot of the account's daily
- * test cap instead), counting the request against the plan's rate in the same call: 429
+ * test cap instead), counting the request against the rate of `auth.plan` (D1's `accounts.plan`) in the same call: 429
  * `RATE_LIMITED` past the rate, 429 `CONCURRENCY_LIMITED` when a `sync` render would exceed the
  * plan's concurrency, 402 when the balance is short, 429 past the test cap, 401 when the key was
  * revoked, 503 when the object can't be reached. Every refusal but 401 and 503 carries the
@@ -25,10 +25,10 @@ export interface Reserved {
 export async function reserveCredit(
 	credits: DurableObjectStub<Credits>,
 	requestId: string,
-	auth: { mode: KeyMode; keyId: string },
+	auth: { mode: KeyMode; keyId: string; plan: string },
 	{ ttlMs, sync = false }: { ttlMs?: number; sync?: boolean } = {},
 ): Promise<Reserved> {
-	const reservation = await credits.reserve(requestId, { test: auth.mode === "test", ttlMs, keyId: auth.keyId, sync }).catch((cause: unknown) => {
+	const reservation = await credits.reserve(requestId, auth.plan, { test: auth.mode === "test", ttlMs, keyId: auth.keyId, sync }).catch((cause: unknown) => {
 		throw new ApiError("SERVICE_UNAVAILABLE", "The credits service is unavailable; nothing was charged", undefined, cause);
 	});
 	if (reservation.ok) return { creditsLeft: reservation.credits_left, rate: reservation.rate };

@@ -181,6 +181,8 @@ export const CREDITS_MIGRATIONS: readonly Migration[] = [
 		addColumn(sql, "reservations", "sync", "INTEGER NOT NULL DEFAULT 0");
 		sql.exec("DROP TABLE IF EXISTS in_flight");
 	},
+	// 5: the plan is D1's `accounts.plan` alone; callers pass it in. The object's copy is gone.
+	(sql) => sql.exec("DROP TABLE IF EXISTS settings"),
 ];
 
 /**
@@ -191,6 +193,10 @@ export const CREDITS_MIGRATIONS: readonly Migration[] = [
  * and each runs as synchronous SQL with no await in between, so the Durable Object's single thread
  * makes them atomic: the balance can't go negative and a request id is charged at most once.
  * Test-mode documents go through the same reservations but count against a daily cap instead.
+ *
+ * The account's plan is not stored here: D1's `accounts.plan` is its one source, and every call
+ * whose answer depends on it (`reserve`, `hit`, `balance`, `addCredits`) takes the plan's name,
+ * which the key lookup has already read. So a plan change applies to the next request everywhere.
  */
 export class Credits extends DurableObject<Env> {
 	private readonly sql: SqlStorage;
@@ -302,10 +308,12 @@ export class Credits extends DurableObject<Env> {
 	 * The request is also counted against the plan's rate, first (so that the hot path makes one
 	 * call): past it, `rate_limited` and nothing is taken. A `sync` request (a render the client
 	 * waits for) is refused with `concurrency_limited` while the plan's `concurrency` sync
-	 * reservations are open; queued jobs don't count, the queue paces them.
+	 * reservations are open; queued jobs don't count, the queue paces them. `plan` is the account's
+	 * plan (D1's `accounts.plan`), whose allowance, rate and concurrency apply.
 	 */
 	reserve(
 		requestId: string,
+		planName: string,
 		{
 			amount = 1,
 			test = false,
@@ -315,7 +323,7 @@ export class Credits extends DurableObject<Env> {
 		}: { amount?: number; test?: boolean; ttlMs?: number; keyId?: string; sync?: boolean } = {},
 	): ReserveResult {
 		const state = this.state();
-		const plan = this.plan();
+		const plan = this.plan(planName);
 		const left = () => this.creditsLeft(this.state(), plan);
 		if (keyId && this.isRevoked(keyId)) return { ok: false, credits_left: left(), rate: this.rate(plan, false).rate, reason: "revoked_key" };
 		const existing = this.reservation(requestId);
@@ -369,15 +377,9 @@ export class Credits extends DurableObject<Env> {
 	 * whose `reserve` counts it). `ok: false` past the rate; the refused request is not counted.
 	 * With `refuse: false` the answer is never a refusal: the request was already served.
 	 */
-	hit({ refuse = true }: { refuse?: boolean } = {}): HitResult {
-		const result = this.rate(this.plan(), true);
+	hit(planName: string, { refuse = true }: { refuse?: boolean } = {}): HitResult {
+		const result = this.rate(this.plan(planName), true);
 		return refuse ? result : { ok: true, rate: result.rate };
-	}
-
-	/** Moves the account to `plan`: its allowance, rate and concurrency apply from the next request. */
-	setPlan(plan: PlanName): Balance & TestUsage {
-		this.sql.exec("INSERT INTO settings (id, plan) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET plan = excluded.plan", plan);
-		return this.balance()!;
 	}
 
 	/** Makes a reservation final. True when it is (or already was) committed. */
@@ -394,19 +396,22 @@ export class Credits extends DurableObject<Env> {
 		return this.reservation(requestId)?.status === "refunded";
 	}
 
-	/** Adds purchased credits, which never expire. Null (and nothing added) unless `amount` is a positive integer. */
-	addCredits(amount: number): Balance | null {
+	/**
+	 * Adds purchased credits, which never expire, and returns the balance on `planName`.
+	 * Null (and nothing added) unless `amount` is a positive integer.
+	 */
+	addCredits(amount: number, planName: string): Balance | null {
 		if (!Number.isInteger(amount) || amount <= 0) return null;
 		this.state();
 		this.sql.exec("UPDATE state SET purchased = purchased + ? WHERE id = 1", amount);
-		return this.balance()!;
+		return this.balance(planName)!;
 	}
 
-	/** The balance; null when `keyId` (the key asking) has been revoked. */
-	balance(keyId?: string): (Balance & TestUsage) | null {
+	/** The balance on the account's plan `planName`; null when `keyId` (the key asking) has been revoked. */
+	balance(planName: string, keyId?: string): (Balance & TestUsage) | null {
 		if (keyId && this.isRevoked(keyId)) return null;
 		const state = this.state();
-		const plan = this.plan();
+		const plan = this.plan(planName);
 		return {
 			credits_left: this.creditsLeft(state, plan),
 			plan: plan.name,
@@ -498,14 +503,13 @@ export class Credits extends DurableObject<Env> {
 		return this.sql.exec<Reservation>("SELECT * FROM reservations WHERE request_id = ?", requestId).toArray()[0];
 	}
 
-	private creditsLeft(state: State, plan: Plan = this.plan()): number {
+	private creditsLeft(state: State, plan: Plan): number {
 		return Math.max(0, plan.monthly_allowance - state.monthly_used) + state.purchased;
 	}
 
-	/** The account's plan (`free` until the admin API sets another), with any `PLAN_LIMITS` override. */
-	private plan(): Plan & { name: PlanName } {
-		const row = this.sql.exec<{ plan: string }>("SELECT plan FROM settings WHERE id = 1").toArray()[0];
-		return planLimits(row?.plan ?? "free", this.env);
+	/** The limits of the plan named `name` (an unknown name counts as `free`), with any `PLAN_LIMITS` override. */
+	private plan(name: string): Plan & { name: PlanName } {
+		return planLimits(name, this.env);
 	}
 
 	/** Sync renders in flight: open sync reservations (one a crashed request left behind counts until its deadline). */

@@ -35,9 +35,10 @@ export function setRateHeaders(c: Context<AppEnv>, rate: RateState): void {
  */
 export function rateLimit({ countedByHandler = false }: { countedByHandler?: boolean } = {}): MiddlewareHandler<AppEnv> {
 	return async function rateLimit(c, next) {
-		const credits = creditsFor(c.env, c.var.auth.accountId);
+		const { accountId, plan } = c.var.auth;
+		const credits = creditsFor(c.env, accountId);
 		if (!countedByHandler) {
-			const { ok, rate } = await credits.hit().catch((cause: unknown) => {
+			const { ok, rate } = await credits.hit(plan).catch((cause: unknown) => {
 				throw new ApiError("SERVICE_UNAVAILABLE", "The rate limiter is unavailable; try again shortly", undefined, cause);
 			});
 			if (!ok) throw rateLimited(rate);
@@ -46,7 +47,7 @@ export function rateLimit({ countedByHandler = false }: { countedByHandler?: boo
 		await next();
 		if (c.res.headers.has("X-RateLimit-Limit")) return;
 		// Best effort: the response is made; a counter that can't be reached only loses the headers.
-		const rate = c.var.rate ?? (await credits.hit({ refuse: false }).then((r) => r.rate, () => undefined));
+		const rate = c.var.rate ?? (await credits.hit(plan, { refuse: false }).then((r) => r.rate, () => undefined));
 		if (rate) setRateHeaders(c, rate);
 	};
 }

@@ -24,8 +24,7 @@ export interface JobInput {
 	origin: string;
 	/** The account's setting when the job was submitted: the page may load nothing remote. */
 	blockRemote: boolean;
-	/** The account's plan (its share of a renderer applies) and whether the page's scripts run. Absent in jobs queued before they were recorded. */
-	plan?: string;
+	/** Whether the page's scripts run. Absent in jobs queued before it was recorded. */
 	javascript?: boolean;
 	/** The request's `fail_on_resource_error`. Absent in jobs queued before it existed. */
 	failOnResourceError?: boolean;
@@ -90,11 +89,14 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 	// Before rendering: a PUBLIC_ORIGIN that is not an origin fails here, while a retry can still refund.
 	const origin = publicOrigin(env, input.origin);
 
+	// The plan (its share of a renderer applies) is D1's, its one source, read now: a change made while the job waited applies.
+	const account = await db.select({ plan: accounts.plan }).from(accounts).where(eq(accounts.id, task.accountId)).get();
+
 	let rendered;
 	try {
 		// The task's mode, recorded at submission, decides the TEST stamp (jobs queued before the
 		// stamp moved onto the PDF carry it in their HTML too, and get both).
-		const doc = { accountId: task.accountId, plan: input.plan ?? "free", blockRemote: input.blockRemote, javascript: input.javascript ?? true, mode: task.mode, async: true, failOnResourceError: input.failOnResourceError };
+		const doc = { accountId: task.accountId, plan: account?.plan ?? "free", blockRemote: input.blockRemote, javascript: input.javascript ?? true, mode: task.mode, async: true, failOnResourceError: input.failOnResourceError };
 		rendered = await renderPdf(env, input.html, input.options, doc);
 	} catch (error) {
 		if (error instanceof ApiError && FINAL_RENDER_ERRORS.has(error.code)) {

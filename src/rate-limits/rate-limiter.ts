@@ -22,9 +22,17 @@ export class RateLimiter extends DurableObject<Env> {
 		void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, RATE_LIMITER_MIGRATIONS));
 	}
 
-	/** Counts one request in the current `windowMs` window unless `limit` were already counted (then `ok: false`, not counted). */
-	hit(limit: number, windowMs: number): HitResult {
-		return countInWindow(this.sql, limit, windowMs, true);
+	/**
+	 * Counts one request in the current `windowMs` window unless `limit` were already counted (then
+	 * `ok: false`, not counted). `window` names the window it was counted in, for {@link release}.
+	 */
+	hit(limit: number, windowMs: number): HitResult & { window: number } {
+		return { ...countInWindow(this.sql, limit, windowMs, true), window: Math.floor(Date.now() / windowMs) };
+	}
+
+	/** Uncounts a request counted in `window` that was refused after all; nothing once that window is over. */
+	release(window: number): void {
+		this.sql.exec("UPDATE rate_window SET count = count - 1 WHERE id = 1 AND window = ? AND count > 0", window);
 	}
 }
 

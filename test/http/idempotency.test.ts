@@ -167,7 +167,7 @@ describe("Idempotency-Key: failures release the key", () => {
 
 	it("402 INSUFFICIENT_CREDITS is not recorded: after a top-up the same key succeeds", async () => {
 		const { key, accountId } = await signUp();
-		await creditsObject(accountId).reserve("spend-all", { amount: 50 });
+		await creditsObject(accountId).reserve("spend-all", "free", { amount: 50 });
 		expect((await postJson("/v1/generate", invoice, withKey(key, "after-top-up"))).status).toBe(402);
 		expect((await topUp(accountId, 1)).status).toBe(200);
 		const retry = await postJson("/v1/generate", invoice, withKey(key, "after-top-up"));

@@ -71,21 +71,21 @@ describe("rate limits per account and plan", () => {
 		expect(generate.status).toBe(429);
 		expect((await errorOf(generate)).code).toBe("RATE_LIMITED");
 		expect(generate.headers.get("Retry-After")).toMatch(/^\d+$/);
-		expect(await creditsFor(env, accountId).balance()).toMatchObject({ used_this_period: 0, credits_left: pro.monthly_allowance });
+		expect(await creditsFor(env, accountId).balance("pro")).toMatchObject({ used_this_period: 0, credits_left: pro.monthly_allowance });
 	});
 
 	it(`more sync renders in flight than the plan's concurrency: 429 CONCURRENCY_LIMITED with Retry-After, nothing charged`, async () => {
 		const { key, accountId } = await proAccount();
 		const credits = creditsFor(env, accountId);
 		// Renders in flight, held open on the account's object.
-		for (let i = 0; i < pro.concurrency; i++) expect(await credits.reserve(`held-${i}`, { sync: true })).toMatchObject({ ok: true });
+		for (let i = 0; i < pro.concurrency; i++) expect(await credits.reserve(`held-${i}`, "pro", { sync: true })).toMatchObject({ ok: true });
 		const headers = { "X-API-Key": key };
 		const refused = await postJson("/v1/generate", { html: "<p>one more</p>" }, headers);
 		expect(refused.status).toBe(429);
 		expect(await errorOf(refused)).toMatchObject({ code: "CONCURRENCY_LIMITED", details: { concurrency: pro.concurrency } });
 		expect(refused.headers.get("Retry-After")).toBe("1");
 		expect(refused.headers.get("X-RateLimit-Limit")).toBe(String(pro.requests_per_minute));
-		expect((await credits.balance())!.used_this_period).toBe(pro.concurrency);
+		expect((await credits.balance("pro"))!.used_this_period).toBe(pro.concurrency);
 
 		// Once one finishes, the next render goes through.
 		await credits.commit("held-0");

@@ -27,6 +27,19 @@ describe("RateLimiter Durable Object", () => {
 		await runInDurableObject(limiter, (_instance, state) => state.storage.sql.exec("UPDATE rate_window SET window = window - 1"));
 		expect(await limiter.hit(5, 3600_000)).toMatchObject({ ok: true, rate: { remaining: 4 } });
 	});
+
+	it("uncounts a released hit in its window, never below zero, and nothing once the window has passed", async () => {
+		const limiter = rateLimiterFor(env, `test:${crypto.randomUUID()}`);
+		const { window } = await limiter.hit(2, 3600_000);
+		await limiter.hit(2, 3600_000);
+		await limiter.release(window);
+		expect(await limiter.hit(2, 3600_000)).toMatchObject({ ok: true, rate: { remaining: 0 } });
+		expect((await limiter.hit(2, 3600_000)).ok).toBe(false);
+		await limiter.release(window - 1);
+		expect((await limiter.hit(2, 3600_000)).ok).toBe(false);
+		for (let i = 0; i < 4; i++) await limiter.release(window);
+		expect(await limiter.hit(2, 3600_000)).toMatchObject({ ok: true, rate: { remaining: 1 } });
+	});
 });
 
 describe("RateLimiter schema", () => {

@@ -82,10 +82,10 @@ export function registerAdminCredits(app: App) {
 	app.openapi(route, async (c) => {
 		const { id } = c.req.valid("param");
 		const { amount } = c.req.valid("json");
-		const account = await c.var.db.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, id)).get();
+		const account = await c.var.db.select({ plan: accounts.plan }).from(accounts).where(eq(accounts.id, id)).get();
 		if (!account) throw new ApiError("NOT_FOUND", "Account not found");
 		// The schema already allows only positive integers, so the object never refuses this amount.
-		const balance = (await creditsFor(c.env, id).addCredits(amount))!;
+		const balance = (await creditsFor(c.env, id).addCredits(amount, account.plan))!;
 		return c.json({ data: { account_id: id, ...balance } }, 200);
 	});
 }

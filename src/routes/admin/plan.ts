@@ -19,7 +19,7 @@ const route = createRoute({
 	tags: ["Admin"],
 	operationId: "adminSetPlan",
 	summary: "Set an account's plan",
-	description: `Moves the account to a plan: ${planList}. The new allowance and limits apply from the account's next request; credits used this month stay used. Needs \`Authorization: Bearer <ADMIN_TOKEN>\`.`,
+	description: `Moves the account to a plan: ${planList}. The plan is kept in one place (the account's row), so its allowance, rate limit, concurrency and share of the renderer all apply from the account's next request; credits used this month stay used. Needs \`Authorization: Bearer <ADMIN_TOKEN>\`.`,
 	security: [{ AdminToken: [] }],
 	middleware: [adminAuth()] as const,
 	request: {
@@ -62,8 +62,9 @@ export function registerAdminPlan(app: App) {
 		const { plan } = c.req.valid("json");
 		const { rowsAffected } = await c.var.db.update(accounts).set({ plan }).where(eq(accounts.id, id)).run().then((r) => ({ rowsAffected: r.meta.changes }));
 		if (!rowsAffected) throw new ApiError("NOT_FOUND", "Account not found");
-		// The Credits object enforces the plan; D1's copy is what sign-in and listings read.
-		const { test_daily_limit: _limit, test_used_today: _used, ...balance } = await creditsFor(c.env, id).setPlan(plan);
+		// D1's `accounts.plan` is the plan's one source: every request reads it with the key and hands it to the
+		// Credits object and the renderer, so the change applies from the next request. Here only the balance is read.
+		const { test_daily_limit: _limit, test_used_today: _used, ...balance } = (await creditsFor(c.env, id).balance(plan))!;
 		return c.json({ data: { account_id: id, ...balance } }, 200);
 	});
 }

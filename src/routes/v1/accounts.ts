@@ -8,6 +8,7 @@ import { rateHeaders } from "../../http/rate-headers";
 import { clientKey, rateLimiterFor } from "../../rate-limits/rate-limiter";
 import { errorResponses } from "../../http/schemas";
 import type { App } from "../../http/app-env";
+import { settle } from "../../log";
 
 const SignUpSchema = z
 	.object({ email: z.email().max(254).openapi({ description: "The account's email address (at most 254 characters); one account per address.", example: "you@example.com" }) })
@@ -48,7 +49,9 @@ const route = createRoute({
 	summary: "Sign up",
 	description:
 		"Creates an account on the free plan (50 credits a month) and its first API key, returned once. " +
-		`At most ${SIGNUPS_PER_IP_PER_HOUR} sign-ups an hour per client IP (valid requests count, whatever their outcome): responses carry \`X-RateLimit-Limit\`, \`X-RateLimit-Remaining\` and \`X-RateLimit-Reset\` (seconds) for that limit, and past it the answer is 429 \`RATE_LIMITED\` with \`Retry-After\`.`,
+		`At most ${SIGNUPS_PER_IP_PER_HOUR} sign-ups an hour per client IP (only those that create an account count; a refused one, 400, 409 or 429, doesn't): ` +
+		"responses carry `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds) for that limit, and past it the answer is 429 `RATE_LIMITED` with `Retry-After`. " +
+		"In local development (`npm start`) sign-ups are not limited and carry no `X-RateLimit-*` headers.",
 	request: { body: { required: true, content: { "application/json": { schema: SignUpSchema } } } },
 	responses: {
 		201: { description: "Account and first key", content: { "application/json": { schema: SignUpResponseSchema } } },
@@ -59,39 +62,45 @@ const route = createRoute({
 export function registerCreateAccount(app: App) {
 	app.openapi(route, async (c) => {
 		const email = c.req.valid("json").email.toLowerCase();
-		await limitSignUps(c.env, c.req.header("cf-connecting-ip"), (name, value) => c.header(name, value));
+		// Local development (the switch that lets rendered pages reach loopback): every client is one developer, not limited.
+		const local = c.env.ALLOW_LOOPBACK === "true";
+		const counted = local ? null : await limitSignUps(c.env, c.req.header("cf-connecting-ip"));
 		const createdAt = new Date().toISOString();
 		const account = { id: newId("acc"), email, plan: "free", createdAt };
-		const { key, row: keyRow } = await issueKey(account.id, "Default", "live", createdAt);
 		const db = c.var.db;
 		try {
+			const { key, row: keyRow } = await issueKey(account.id, "Default", "live", createdAt);
 			await db.batch([db.insert(accounts).values(account), db.insert(apiKeys).values(keyRow)]);
+			return c.json(
+				{
+					data: {
+						account: { id: account.id, email, plan: account.plan, created_at: createdAt },
+						key: { id: keyRow.id, name: keyRow.name, key, created_at: createdAt },
+					},
+				},
+				201,
+				counted?.headers,
+			);
 		} catch (error) {
+			// Only a sign-up that made an account counts against the limit.
+			if (counted) await settle("signup_release", c.var.requestId, counted.release);
 			if (/UNIQUE constraint failed: accounts\.email/.test(String((error as Error)?.cause ?? error))) {
 				throw new ApiError("CONFLICT", "An account with this email already exists");
 			}
 			throw error;
 		}
-		return c.json(
-			{
-				data: {
-					account: { id: account.id, email, plan: account.plan, created_at: createdAt },
-					key: { id: keyRow.id, name: keyRow.name, key, created_at: createdAt },
-				},
-			},
-			201,
-		);
 	});
 }
 
 /**
- * Counts a sign-up against the client IP's hourly limit, in a RateLimiter object per IP, and
- * passes the `X-RateLimit-*` headers to `setHeader`; past the limit, 429. An IPv6 client is counted
- * by its /64. Cloudflare always sends `CF-Connecting-IP`; without it (local development) every
- * client shares one counter.
+ * Counts a sign-up against the client IP's hourly limit, in a RateLimiter object per IP; past the
+ * limit, 429 (not counted). Returns the `X-RateLimit-*` headers for the created account's response,
+ * and what uncounts it, for a sign-up refused after all. An IPv6 client is counted by its /64.
+ * Cloudflare always sends `CF-Connecting-IP`; without it every client shares one counter.
  */
-async function limitSignUps(env: Env, ip: string | undefined, setHeader: (name: string, value: string) => void): Promise<void> {
-	const { ok, rate } = await rateLimiterFor(env, `signup:${clientKey(ip)}`)
+async function limitSignUps(env: Env, ip: string | undefined): Promise<{ headers: Record<string, string>; release: () => Promise<void> }> {
+	const limiter = rateLimiterFor(env, `signup:${clientKey(ip)}`);
+	const { ok, rate, window } = await limiter
 		.hit(SIGNUPS_PER_IP_PER_HOUR, 3600_000)
 		.catch((cause: unknown) => {
 			throw new ApiError("SERVICE_UNAVAILABLE", "Sign-up is unavailable; try again shortly", undefined, cause);
@@ -103,5 +112,5 @@ async function limitSignUps(env: Env, ip: string | undefined, setHeader: (name: 
 			"Retry-After": String(rate.reset),
 		});
 	}
-	for (const [name, value] of Object.entries(headers)) setHeader(name, value);
+	return { headers, release: () => limiter.release(window) };
 }

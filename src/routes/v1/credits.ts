@@ -40,7 +40,7 @@ const route = createRoute({
 
 export function registerGetCredits(app: App) {
 	app.openapi(route, async (c) => {
-		const balance = await creditsFor(c.env, c.var.auth.accountId).balance(c.var.auth.keyId);
+		const balance = await creditsFor(c.env, c.var.auth.accountId).balance(c.var.auth.plan, c.var.auth.keyId);
 		if (!balance) throw new ApiError("UNAUTHORIZED", "Invalid API key");
 		return c.json({ ...balance, mode: c.var.auth.mode }, 200);
 	});

@@ -209,7 +209,7 @@ export function registerGenerate(app: App) {
 
 		if (body.async_mode) {
 			const taskId = newId("task");
-			const input = { html, options, filename, origin, plan: auth.plan, blockRemote: renderFor.blockRemote, javascript: renderFor.javascript, failOnResourceError: body.fail_on_resource_error };
+			const input = { html, options, filename, origin, blockRemote: renderFor.blockRemote, javascript: renderFor.javascript, failOnResourceError: body.fail_on_resource_error };
 			const submission = { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata, templateId: body.template_id };
 			const { rate } = await submitJob(c.env, c.var.db, auth, submission);
 			c.set("rate", rate);
@@ -306,9 +306,9 @@ export function pdfFilename(name: string): string {
 }
 
 /** What a document would cost, and the balance now, without charging anything. */
-async function dryRun(env: Env, { accountId, mode, keyId }: AuthContext) {
+async function dryRun(env: Env, { accountId, mode, keyId, plan }: AuthContext) {
 	const balance = await creditsFor(env, accountId)
-		.balance(keyId)
+		.balance(plan, keyId)
 		.catch((cause: unknown) => {
 			throw new ApiError("SERVICE_UNAVAILABLE", "The credits service is unavailable", undefined, cause);
 		});

@@ -71,8 +71,8 @@ const route = createRoute({
 
 export function registerGetUsage(app: App) {
 	app.openapi(route, async (c) => {
-		const { accountId, keyId } = c.var.auth;
-		const balance = await creditsFor(c.env, accountId).balance(keyId);
+		const { accountId, keyId, plan } = c.var.auth;
+		const balance = await creditsFor(c.env, accountId).balance(plan, keyId);
 		if (!balance) throw new ApiError("UNAUTHORIZED", "Invalid API key");
 		// The period is the month before the balance's reset, so both describe the same month.
 		const resetsAt = new Date(balance.resets_at);

@@ -1,7 +1,20 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../../src/app";
 import { SIGNUPS_PER_IP_PER_HOUR } from "../../../src/credits/plans";
-import { call, creditsLeft, errorOf, postJson, uniqueIp } from "../../helpers";
+import { BASE, call, creditsLeft, errorOf, postJson, uniqueIp } from "../../helpers";
+
+/** A sign-up served as in production (`ALLOW_LOOPBACK` off; the suite turns it on, as `npm start` does), where sign-ups are limited per IP. */
+async function signUpInProduction(body: unknown, ip: string): Promise<Response> {
+	const ctx = createExecutionContext();
+	const request = new Request(`${BASE}/v1/accounts`, { method: "POST", headers: { "Content-Type": "application/json", "CF-Connecting-IP": ip }, body: typeof body === "string" ? body : JSON.stringify(body) });
+	const res = await createApp().fetch(request, { ...env, ALLOW_LOOPBACK: "false" }, ctx);
+	await waitOnExecutionContext(ctx);
+	return res;
+}
+
+const newEmail = (label: string) => `${label}-${crypto.randomUUID()}@example.com`;
 
 describe("POST /v1/accounts", () => {
 	it("creates a free account and returns its first key once", async () => {
@@ -34,9 +47,9 @@ describe("POST /v1/accounts", () => {
 		}
 	});
 
-	it(`${SIGNUPS_PER_IP_PER_HOUR} sign-ups an hour per client IP, counted in the X-RateLimit-* headers; then 429 RATE_LIMITED with Retry-After, and no account`, async () => {
+	it(`in production, ${SIGNUPS_PER_IP_PER_HOUR} sign-ups an hour per client IP, counted in the X-RateLimit-* headers; then 429 RATE_LIMITED with Retry-After, and no account`, async () => {
 		const ip = uniqueIp();
-		const signUpFrom = (address: string, n: number) => postJson("/v1/accounts", { email: `ip-limit-${n}-${crypto.randomUUID()}@example.com` }, { "CF-Connecting-IP": address });
+		const signUpFrom = (address: string, n: number) => signUpInProduction({ email: newEmail(`ip-limit-${n}`) }, address);
 		for (let n = 1; n <= SIGNUPS_PER_IP_PER_HOUR; n++) {
 			const res = await signUpFrom(ip, n);
 			expect(res.status).toBe(201);
@@ -58,5 +71,39 @@ describe("POST /v1/accounts", () => {
 		// Another address of the same IPv6 /64 shares the count; another network has its own.
 		expect((await signUpFrom(ip.replace(/:[0-9a-f]+$/, ":abcd"), 98)).status).toBe(429);
 		expect((await signUpFrom(uniqueIp(), 100)).status).toBe(201);
+	});
+
+	it("in production, a refused sign-up (409 for a known email, 400 for an invalid one) is never counted: the IP still has all its sign-ups", async () => {
+		const taken = newEmail("taken");
+		expect((await signUpInProduction({ email: taken }, uniqueIp())).status).toBe(201);
+		const ip = uniqueIp();
+		for (let n = 0; n <= SIGNUPS_PER_IP_PER_HOUR; n++) {
+			const duplicate = await signUpInProduction({ email: taken.toUpperCase() }, ip);
+			expect(duplicate.status).toBe(409);
+			expect(duplicate.headers.has("X-RateLimit-Remaining")).toBe(false);
+			expect((await signUpInProduction({ email: "not-an-email" }, ip)).status).toBe(400);
+			expect((await signUpInProduction("{", ip)).status).toBe(400);
+		}
+		// The positive control: the limit is live for this IP, and its successful sign-ups exhaust it.
+		for (let n = 1; n <= SIGNUPS_PER_IP_PER_HOUR; n++) {
+			const res = await signUpInProduction({ email: newEmail(`after-refused-${n}`) }, ip);
+			expect(res.status).toBe(201);
+			expect(res.headers.get("X-RateLimit-Remaining")).toBe(String(SIGNUPS_PER_IP_PER_HOUR - n));
+		}
+		expect((await signUpInProduction({ email: newEmail("one-too-many") }, ip)).status).toBe(429);
+	});
+
+	it("in local development (ALLOW_LOOPBACK, as npm start and this suite set it), sign-ups are not limited, from one IP or from none", async () => {
+		const ip = uniqueIp();
+		for (const headers of [{ "CF-Connecting-IP": ip }, {}] as Array<Record<string, string>>) {
+			for (let n = 1; n <= SIGNUPS_PER_IP_PER_HOUR + 2; n++) {
+				const res = await postJson("/v1/accounts", { email: newEmail(`local-${n}`) }, headers);
+				expect(res.status).toBe(201);
+				expect(res.headers.has("X-RateLimit-Limit")).toBe(false);
+			}
+		}
+		// The positive control: the same IP served as in production is limited (its local sign-ups were never counted).
+		const production = await Promise.all(Array.from({ length: SIGNUPS_PER_IP_PER_HOUR + 1 }, (_, n) => signUpInProduction({ email: newEmail(`prod-${n}`) }, ip)));
+		expect(production.map((r) => r.status).sort()).toEqual([...Array<number>(SIGNUPS_PER_IP_PER_HOUR).fill(201), 429]);
 	});
 });

@@ -190,7 +190,7 @@ describe("POST /v1/generate: errors charge nothing and are never a 500", () => {
 	it("402 INSUFFICIENT_CREDITS once the balance is spent, and nothing is rendered", async () => {
 		const { key, accountId } = await signUp();
 		const { env } = await import("cloudflare:workers");
-		await env.CREDITS.get(env.CREDITS.idFromName(accountId)).reserve("spend-all", { amount: 50 });
+		await env.CREDITS.get(env.CREDITS.idFromName(accountId)).reserve("spend-all", "free", { amount: 50 });
 		const res = await postJson("/v1/generate", invoice, { "X-API-Key": key });
 		expect(res.status).toBe(402);
 		expect(await errorOf(res)).toMatchObject({ code: "INSUFFICIENT_CREDITS", details: { credits_left: 0 } });
@@ -234,8 +234,8 @@ describe("POST /v1/generate: test: true (DocRaptor's), one request in test mode"
 
 	it("counts against the test daily cap: past it, 429 and nothing charged", async () => {
 		const { key, accountId } = await signUp();
-		await runInDurableObject(env.CREDITS.get(env.CREDITS.idFromName(accountId)), (instance: { balance(): unknown }, state) => {
-			instance.balance(); // creates the state row
+		await runInDurableObject(env.CREDITS.get(env.CREDITS.idFromName(accountId)), (instance: { balance(plan: string): unknown }, state) => {
+			instance.balance("free"); // creates the state row
 			state.storage.sql.exec("UPDATE state SET test_used = ?", TEST_DAILY_CAP);
 		});
 		const res = await postJson("/v1/generate", { html: "<p>x</p>", test: true }, { "X-API-Key": key });

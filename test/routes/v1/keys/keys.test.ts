@@ -393,8 +393,8 @@ describe("test-mode keys", () => {
 	it("answer 429 RATE_LIMITED with Retry-After past the daily cap, charging nothing", async () => {
 		const { key, accountId } = await signUp();
 		const testKey = ((await (await createKey(key, { name: "Sandbox", mode: "test" })).json()) as { data: { key: string } }).data.key;
-		await runInDurableObject(env.CREDITS.get(env.CREDITS.idFromName(accountId)), (instance: { balance(): unknown }, state) => {
-			instance.balance(); // creates the state row
+		await runInDurableObject(env.CREDITS.get(env.CREDITS.idFromName(accountId)), (instance: { balance(plan: string): unknown }, state) => {
+			instance.balance("free"); // creates the state row
 			state.storage.sql.exec("UPDATE state SET test_used = ?", TEST_DAILY_CAP);
 		});
 		const res = await postJson("/v1/generate", { html: "<p>x</p>" }, { "X-API-Key": testKey });
