@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { BUILT_IN_TEMPLATES, RENDER_BUDGET, renderHeaderFooter, renderTemplate, TemplateSyntaxError, TemplateTooLargeError, withoutNullItems } from "../../src/rendering/templates";
+import { BUILT_IN_TEMPLATES, MAX_MISSING_REPORTED, MissingVariables, RENDER_BUDGET, renderHeaderFooter, renderTemplate, TemplateSyntaxError, TemplateTooLargeError, withoutNullItems } from "../../src/rendering/templates";
 import { expandPageTokens, loadOptions, PageOptionsSchema, toInches, toPdfOptions } from "../../src/rendering/page-options";
-import { validateData } from "../../src/templates/data-schema";
+import { declaredIn, validateData } from "../../src/templates/data-schema";
 
 describe("renderTemplate", () => {
 	it("fills values and HTML-escapes them", () => {
@@ -46,6 +46,63 @@ describe("renderTemplate", () => {
 		expect(quick).toContain("$564");
 		const full = renderTemplate(invoice.html, invoice.sampleData);
 		for (const value of ["Northwind Studio", "INV-2026-0042", "Brand identity workshop", "$564.00"]) expect(full).toContain(value);
+	});
+});
+
+describe("missing variables", () => {
+	const missingIn = (html: string, data: Record<string, unknown>) => {
+		const missing = new MissingVariables();
+		renderTemplate(html, data, missing);
+		return [...missing.paths];
+	};
+
+	it("are the names no context holds, each once, under the sections they are in", () => {
+		const html = "{{client.name}} {{client.address.city}} {{#client}}{{vat}}{{/client}} {{#items}}{{sku}}{{{note}}}{{currency}}{{/items}} {{total}} {{^discount}}-{{/discount}} {{#orders}}{{#lines}}{{qty}}{{/lines}}{{/orders}}";
+		const data = { client: { name: "Acme", address: {} }, items: [{ sku: "a" }, {}, { sku: "c" }], currency: "EUR", orders: [{ lines: [{}] }] };
+		expect(missingIn(html, data)).toEqual(["client.address.city", "client.vat", "items[].note", "items[].sku", "total", "discount", "orders[].lines[].qty"]);
+	});
+
+	it("are not keys present with null, false, \"\" or an empty list, nor anything with complete data", () => {
+		const html = "{{a}}{{{b}}}{{#c}}x{{/c}}{{^d}}y{{/d}}{{#e}}{{f}}{{/e}}{{.}}";
+		expect(missingIn(html, { a: null, b: "", c: false, d: [], e: [] })).toEqual([]);
+		// Positive control: the same template with no data misses every name.
+		expect(missingIn(html, {})).toEqual(["a", "b", "c", "d", "e"]);
+	});
+
+	it("include a section whose key is absent, and not what it would have looked up", () => {
+		expect(missingIn("{{#items}}{{sku}}{{/items}}", {})).toEqual(["items"]);
+	});
+
+	it("are found in header and footer templates too, with the page tokens never missing", () => {
+		const missing = new MissingVariables();
+		renderHeaderFooter({ header_template: "{{company}} {{page}}/{{pages}} {{title}}", footer_template: "{{#footer}}{{text}}{{/footer}}" }, { footer: { text: "x" } }, missing);
+		expect([...missing.paths]).toEqual(["company"]);
+	});
+
+	it("are reported up to a limit", () => {
+		const html = Array.from({ length: MAX_MISSING_REPORTED + 5 }, (_, i) => `{{v${i}}}`).join("");
+		expect(missingIn(html, {})).toHaveLength(MAX_MISSING_REPORTED);
+	});
+
+	it("leave out what a template's schema declares, at the level looked up or any level above", () => {
+		const schema = { type: "object", properties: { currency: {}, items: { type: "array", items: { type: "object", properties: { note: {} } } } } };
+		const missing = new MissingVariables((scope, name) => declaredIn(schema, scope, name));
+		renderTemplate("{{#items}}{{note}}{{currency}}{{sku}}{{/items}}{{currency}}{{total}}", { items: [{}] }, missing);
+		expect([...missing.paths]).toEqual(["items[].sku", "total"]);
+	});
+
+	it("are none for a built-in template with its sample data or DokJet's quick-start data, its schema declaring the optional fields", () => {
+		for (const template of BUILT_IN_TEMPLATES.values()) {
+			const missing = new MissingVariables((scope, name) => declaredIn(template.schema, scope, name));
+			renderTemplate(template.html, template.sampleData, missing);
+			expect([...missing.paths], template.id).toEqual([]);
+		}
+		const invoice = BUILT_IN_TEMPLATES.get("invoices/invoice")!;
+		const missing = new MissingVariables((scope, name) => declaredIn(invoice.schema, scope, name));
+		renderTemplate(invoice.html, { client: "Acme Corp", total: "$564" }, missing);
+		expect([...missing.paths]).toEqual([]);
+		// Positive control: without the schema, the optional fields the invoice left out are missing.
+		expect(missingIn(invoice.html, { client: "Acme Corp", total: "$564" })).toContain("accent_color");
 	});
 });
 
