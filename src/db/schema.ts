@@ -66,6 +66,8 @@ export const tasks = sqliteTable(
 		leaseUntil: integer("lease_until"),
 		/** What the outbound guard refused to let the page load, as a JSON array of URLs (up to 20). */
 		blockedResources: text("blocked_resources"),
+		/** Template variables the data left blank, as a JSON array of paths (up to 100). */
+		missingVariables: text("missing_variables"),
 		/** Webhook delivery attempts, as a JSON array of {at, status?, error?}. */
 		webhookAttempts: text("webhook_attempts").notNull().default("[]"),
 	},

@@ -207,9 +207,12 @@ describe("toPdfOptions", () => {
 			printBackground: true,
 			scale: 1,
 			pageRanges: "",
-			preferCSSPageSize: false,
+			preferCSSPageSize: true,
 			waitForFonts: false,
 		});
+		// A paper size the client chose wins over the document's @page size.
+		expect(toPdfOptions({ format: "A4" }).preferCSSPageSize).toBe(false);
+		expect(toPdfOptions({ width: "4in", height: "6in" }).preferCSSPageSize).toBe(false);
 		expect(loadOptions({})).toEqual({ media: "print", waitTimeoutMs: 10_000, selector: null });
 	});
 

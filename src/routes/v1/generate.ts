@@ -19,9 +19,9 @@ import { submitJob } from "../../jobs/submit";
 import { refuseTarget } from "../../outbound/public-url";
 import { publicOrigin } from "../../http/public-origin";
 import { TEST_DAILY_CAP } from "../../credits/credits";
-import { prepareDocument, type DocumentSource } from "../../templates/document";
+import { missingVariablesError, prepareDocument, type DocumentSource } from "../../templates/document";
 import { resolveTemplate } from "../../templates/resolve";
-import { DocumentSourceSchema, oneDocumentSource, TEMPLATE_DATA_DESCRIPTION, TemplateDataSchema } from "../../templates/schemas";
+import { DocumentSourceSchema, MissingVariablesSchema, oneDocumentSource, TEMPLATE_DATA_DESCRIPTION, TemplateDataSchema } from "../../templates/schemas";
 import { recordGeneration } from "../../usage/generations";
 import { settle } from "../../log";
 
@@ -64,6 +64,14 @@ const GenerateSchema = oneDocumentSource(
 			.optional()
 			// zod-to-openapi would write the regex's flags into the pattern (`…$/u`), which nothing matches.
 			.openapi({ pattern: STORABLE_FILENAME.source, description: "The PDF's file name, without control characters. Default: the template's name, or `document.pdf`.", example: "invoice-42.pdf" }),
+		strict: z
+			.boolean()
+			.default(false)
+			.openapi({
+				description:
+					"`true`: a template variable `data` lacks (see `missing_variables`) is a 400 `VALIDATION_ERROR` listing each as `data.<path>`, before anything is charged. `false`: it renders blank and is reported.",
+				example: true,
+			}),
 		metadata: z
 			.record(z.string(), z.unknown())
 			.refine((m) => JSON.stringify(m).length <= 8192, "metadata must be at most 8 KB as JSON")
@@ -90,6 +98,7 @@ const UrlResponseSchema = z
 		response_time_ms: ResponseTimeSchema,
 		expires_at: z.string().openapi({ description: "After this instant the URL answers 404 (ISO 8601, UTC; the server's retention period after rendering).", example: "2026-11-22T10:30:00.000Z" }),
 		blocked_resources: BlockedSchema,
+		missing_variables: MissingVariablesSchema,
 	})
 	.openapi("GenerateUrlResponse", { description: "The answer to `return_type: \"url\"`: the only one with `url`." });
 
@@ -108,6 +117,7 @@ const DryRunResponseSchema = z
 		credits_required: z.number().int().openapi({ description: "What the document would cost: 1, or 0 with a test-mode key." }),
 		credits_left: z.number().int().openapi({ description: "The balance now; nothing was charged." }),
 		test_documents_left: z.number().int().optional().openapi({ description: "Test-mode keys: documents left today under the daily cap." }),
+		missing_variables: MissingVariablesSchema,
 	})
 	.openapi("GenerateDryRunResponse", { description: "The answer to `dry_run: true`, whatever `return_type`: the only one with `dry_run`." });
 
@@ -117,6 +127,7 @@ const Base64ResponseSchema = z
 		credits_left: CreditsLeftSchema,
 		response_time_ms: ResponseTimeSchema,
 		blocked_resources: BlockedSchema,
+		missing_variables: MissingVariablesSchema,
 	})
 	.openapi("GenerateBase64Response", { description: "The answer to `return_type: \"base64\"`: the only one with `pdf_base64`." });
 
@@ -178,26 +189,28 @@ export function registerGenerate(app: App) {
 		const renderFor = { accountId, plan: auth.plan, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, mode };
 
 		// Everything the client can get wrong is checked before a credit is reserved.
-		const source: DocumentSource =
-			body.template_id !== undefined
-				? await resolveTemplate(c.var.db, accountId, body.template_id, body.template_version)
-				: { html: body.html!, schema: null, options: {} };
-		const document = prepareDocument(source, body.data, body.options);
-		const { html, options } = document;
+		const template = body.template_id !== undefined ? await resolveTemplate(c.var.db, accountId, body.template_id, body.template_version) : null;
+		const source: DocumentSource = template ?? { html: body.html!, schema: null, options: {} };
+		const title = template?.name ?? body.filename?.replace(/\.pdf$/i, "") ?? "Document";
+		const { html, options, missing } = prepareDocument(source, body.data, body.options, title);
+		if (body.strict && missing.length > 0) throw missingVariablesError(missing);
+		// Blank variables are said, like blocked resources: in JSON answers and as a count header.
+		const missingVariables = missing.length > 0 ? { missing_variables: missing } : {};
+		const missingHeader: Record<string, string> = missing.length > 0 ? { "X-Missing-Variables": String(missing.length) } : {};
 		const filename = pdfFilename(body.filename ?? body.template_id?.split("/").pop() ?? "document");
 		const origin = publicOrigin(c.env, c.req.url);
 
 		if (body.webhook_url && !body.async_mode) throw fieldError("webhook_url", "webhook_url needs async_mode: true");
 		if (body.webhook_url) await checkWebhookTarget(c.env, c.var.db, accountId, body.webhook_url);
-		if (body.dry_run) return c.json(await dryRun(c.env, auth), 200);
+		if (body.dry_run) return c.json({ ...(await dryRun(c.env, auth)), ...missingVariables }, 200, missingHeader);
 
 		if (body.async_mode) {
 			const taskId = newId("task");
 			const input = { html, options, filename, origin, plan: auth.plan, blockRemote: renderFor.blockRemote, javascript: renderFor.javascript };
-			const submission = { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata, templateId: body.template_id };
+			const submission = { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata, templateId: body.template_id, missingVariables: missing };
 			const { rate } = await submitJob(c.env, c.var.db, auth, submission);
 			c.set("rate", rate);
-			return c.json({ task_id: taskId, status: "queued" as const, check_status_url: `${origin}/v1/tasks/${taskId}` }, 202);
+			return c.json({ task_id: taskId, status: "queued" as const, check_status_url: `${origin}/v1/tasks/${taskId}` }, 202, missingHeader);
 		}
 
 		// The hot path: one Durable Object call for the credit (which also counts the request against
@@ -251,18 +264,18 @@ export function registerGenerate(app: App) {
 		const responseTimeMs = Date.now() - c.var.startedAt;
 		const completed = { ...logged, status: "completed", pages: made.pages, bytes: made.pdf.byteLength, durationMs: responseTimeMs } as const;
 		c.executionCtx.waitUntil(recordGeneration(c.var.db, completed));
-		const headers: Record<string, string> = { "X-Credits-Left": String(creditsLeft), "X-Response-Time-Ms": String(responseTimeMs) };
+		const headers: Record<string, string> = { "X-Credits-Left": String(creditsLeft), "X-Response-Time-Ms": String(responseTimeMs), ...missingHeader };
 		// What the outbound guard kept the page from loading is said, not silently dropped.
 		const blocked = made.blocked.length > 0 ? { blocked_resources: made.blocked } : {};
 		if (made.blocked.length > 0) headers["X-Blocked-Resources"] = String(made.blocked.length);
 		if (stored) {
 			const url = `${origin}/upload/${stored.key}`;
 			const expiresAt = stored.expiresAt.toISOString();
-			return c.json({ url, credits_left: creditsLeft, response_time_ms: responseTimeMs, expires_at: expiresAt, ...blocked }, 200, headers);
+			return c.json({ url, credits_left: creditsLeft, response_time_ms: responseTimeMs, expires_at: expiresAt, ...blocked, ...missingVariables }, 200, headers);
 		}
 		if (body.return_type === "base64") {
 			const pdfBase64 = Buffer.from(made.pdf).toString("base64");
-			return c.json({ pdf_base64: pdfBase64, credits_left: creditsLeft, response_time_ms: responseTimeMs, ...blocked }, 200, headers);
+			return c.json({ pdf_base64: pdfBase64, credits_left: creditsLeft, response_time_ms: responseTimeMs, ...blocked, ...missingVariables }, 200, headers);
 		}
 		return c.body(made.pdf, 200, { ...headers, "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(filename) });
 	});

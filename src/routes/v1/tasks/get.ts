@@ -6,6 +6,7 @@ import { errorResponses, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
 import { getTask, taskView } from "../../../jobs/tasks";
 import type { DeliveryAttempt } from "../../../jobs/webhooks";
+import { MissingVariablesSchema } from "../../../templates/schemas";
 
 export const TaskSchema = z
 	.object({
@@ -15,6 +16,7 @@ export const TaskSchema = z
 		expires_at: z.string().nullable().optional().openapi({ description: "Completed: when `url` stops answering (ISO 8601, UTC).", example: "2026-11-22T10:30:02.000Z" }),
 		pages: z.number().int().nullable().optional().openapi({ description: "Completed: the PDF's page count.", example: 2 }),
 		blocked_resources: z.array(z.string()).optional().openapi({ description: "Resources the page asked for that Quire refused to load (up to 20)." }),
+		missing_variables: MissingVariablesSchema,
 		error: z
 			.object({
 				code: z.string().openapi({ description: "An error code, as in error responses (RENDER_FAILED, RENDER_TIMEOUT, DOCUMENT_TOO_LARGE…).", example: "RENDER_TIMEOUT" }),
