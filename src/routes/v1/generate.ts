@@ -29,7 +29,12 @@ const GenerateSchema = oneDocumentSource(
 	DocumentSourceSchema.extend({
 		data: TemplateDataSchema.default({}).openapi({ description: TEMPLATE_DATA_DESCRIPTION, example: { client: "Acme Corp", total: "$564" } }),
 		return_type: z.enum(["binary", "url", "base64"]).default("binary").openapi({ description: "`binary`: the PDF bytes; `url`: a hosted link; `base64`: JSON with the PDF in base64." }),
-		async_mode: z.boolean().default(false).openapi({ description: "Queue the job and answer 202 at once with a task to poll (`check_status_url`) or a webhook." }),
+		async_mode: z
+			.boolean()
+			.default(false)
+			.openapi({
+				description: `Queue the job and answer 202 at once with a task to poll (\`check_status_url\`) or a webhook. Its render limit is longer: \`wait_timeout_ms\` + ${RENDER_LIMIT_MS.async / 1000} s (sync: + ${RENDER_LIMIT_MS.sync / 1000} s), for large documents.`,
+			}),
 		webhook_url: z
 			.url()
 			.max(2048)
@@ -63,7 +68,7 @@ const GenerateSchema = oneDocumentSource(
 			.regex(STORABLE_FILENAME, "must not contain control characters or unpaired surrogates")
 			.optional()
 			// zod-to-openapi would write the regex's flags into the pattern (`…$/u`), which nothing matches.
-			.openapi({ pattern: STORABLE_FILENAME.source, description: "The PDF's file name, without control characters. Default: the template's name, or `document.pdf`.", example: "invoice-42.pdf" }),
+			.openapi({ pattern: STORABLE_FILENAME.source, description: "The PDF's file name, without control characters. Default: the template's name, or `document.pdf`. Without `.pdf`, also the PDF's title when the HTML has no `<title>` and the template no name.", example: "invoice-42.pdf" }),
 		strict: z
 			.boolean()
 			.default(false)
@@ -158,6 +163,8 @@ const route = createRoute({
 		"Send an `Idempotency-Key` to retry safely: a retry with the same key and body replays the first response (`Idempotent-Replayed: true`) and charges nothing. " +
 		`Every document has a render limit: \`wait_timeout_ms\` plus ${RENDER_LIMIT_MS.sync / 1000} s in sync mode, plus ${RENDER_LIMIT_MS.async / 1000} s in async mode. Past it the page is stopped, whatever its scripts are doing: 504 \`RENDER_TIMEOUT\` (or a failed task), and it is charged, since it used its whole render time. ` +
 		"`javascript: false` (or the account's setting) renders with no script running. " +
+		"Template variables `data` lacks render blank and are listed in `missing_variables` (counted in `X-Missing-Variables`); `strict: true` refuses them with a 400. " +
+		"HTML without a `<title>` gets one, which titles the PDF: the template's name, else `filename` without `.pdf`, else `Document`. " +
 		`${RATE_LIMIT_DESCRIPTION} A synchronous render past the plan's concurrent renders is 429 \`CONCURRENCY_LIMITED\` (with \`Retry-After\`); queued async jobs don't count.`,
 	security: SECURITY,
 	middleware: [apiKeyAuth({ nearby: true }), rateLimit({ countedByHandler: true }), idempotency()] as const,
@@ -168,7 +175,7 @@ const route = createRoute({
 			// the media type it asked for (`return_type`), and then has one type (bytes) or a union it
 			// narrows by property (GenerateJsonResponse).
 			description:
-				"`return_type: \"binary\"` (the default): the PDF as `application/pdf`, with `X-Credits-Left`, `X-Response-Time-Ms`, `Content-Disposition`. " +
+				"`return_type: \"binary\"` (the default): the PDF as `application/pdf`, with `X-Credits-Left`, `X-Response-Time-Ms`, `Content-Disposition`, and `X-Blocked-Resources` and `X-Missing-Variables` counts when there are any. " +
 				"`\"url\"`, `\"base64\"` or `dry_run: true`: `application/json`, one of the GenerateJsonResponse answers.",
 			content: {
 				"application/pdf": { schema: z.string().openapi({ format: "binary", description: "The PDF's bytes (`return_type: \"binary\"`)." }) },
