@@ -68,6 +68,8 @@ export const tasks = sqliteTable(
 		blockedResources: text("blocked_resources"),
 		/** What the page failed to load, as a JSON array of {url, reason} (up to 20). */
 		failedResources: text("failed_resources"),
+		/** Template variables the data left blank, as a JSON array of paths (up to 100). */
+		missingVariables: text("missing_variables"),
 		/** Webhook delivery attempts, as a JSON array of {at, status?, error?}. */
 		webhookAttempts: text("webhook_attempts").notNull().default("[]"),
 	},

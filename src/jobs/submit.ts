@@ -17,6 +17,8 @@ export interface Submission {
 	metadata?: Record<string, unknown>;
 	/** The request's `template_id` (none for inline HTML), for the generation log. */
 	templateId?: string;
+	/** What the data left blank, known before rendering, so recorded with the task. */
+	missingVariables?: string[];
 }
 
 /**
@@ -41,6 +43,7 @@ export async function submitJob(env: Env, db: Db, auth: AuthContext, submission:
 			templateId: submission.templateId ?? null,
 			webhookUrl: submission.webhookUrl ?? null,
 			metadata: submission.metadata ? JSON.stringify(submission.metadata) : null,
+			missingVariables: submission.missingVariables?.length ? JSON.stringify(submission.missingVariables) : null,
 			createdAt: new Date().toISOString(),
 		});
 		recorded = true;

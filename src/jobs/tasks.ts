@@ -13,6 +13,7 @@ export function taskView(task: Task) {
 		...(task.url ? { url: task.url, expires_at: task.expiresAt, pages: task.pages } : {}),
 		...(task.blockedResources ? { blocked_resources: JSON.parse(task.blockedResources) as string[] } : {}),
 		...(task.failedResources ? { failed_resources: JSON.parse(task.failedResources) as FailedResource[] } : {}),
+		...(task.missingVariables ? { missing_variables: JSON.parse(task.missingVariables) as string[] } : {}),
 		...(task.errorCode ? { error: { code: task.errorCode, message: task.errorMessage } } : {}),
 		...(task.metadata ? { metadata: JSON.parse(task.metadata) as Record<string, unknown> } : {}),
 		created_at: task.createdAt,

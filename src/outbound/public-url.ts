@@ -133,8 +133,16 @@ const NO_SCRIPTS_POLICY = "; script-src 'none'; frame-src 'none'; worker-src 'no
 
 /** The page's HTML with the CSP above first, before any of its own markup. */
 export function guardedHtml(html: string, { javascript = true }: { javascript?: boolean } = {}): string {
-	const doctype = /^\s*<!doctype[^>]*>/i.exec(html);
-	const at = doctype ? doctype[0].length : 0;
 	const policy = javascript ? GUARD_POLICY : GUARD_POLICY + NO_SCRIPTS_POLICY;
-	return `${html.slice(0, at)}<meta http-equiv="Content-Security-Policy" content="${policy}">${html.slice(at)}`;
+	return atDocumentStart(html, `<meta http-equiv="Content-Security-Policy" content="${policy}">`);
+}
+
+/**
+ * `markup` inserted before the document's first element: after its doctype (and the comments and
+ * space before it) when it has one, so a standards-mode page does not fall into quirks mode.
+ */
+export function atDocumentStart(html: string, markup: string): string {
+	const doctype = /^(?:\s|<!--[\s\S]*?-->)*<!doctype[^>]*>/i.exec(html);
+	const at = doctype ? doctype[0].length : 0;
+	return `${html.slice(0, at)}${markup}${html.slice(at)}`;
 }

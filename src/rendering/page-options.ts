@@ -17,7 +17,8 @@ export const PAGE_DEFAULTS = {
 	print_background: true,
 	scale: 1,
 	page_ranges: "",
-	prefer_css_page_size: false,
+	/** Unless `format`, `width` or `height` is given: then `false`, and the paper size they give wins over a CSS `@page` size. */
+	prefer_css_page_size: true,
 	emulate_media: "print",
 	wait_timeout_ms: 10_000,
 } as const;
@@ -66,7 +67,11 @@ export const PageOptionsSchema = z
 		format: z
 			.enum(["A3", "A4", "A5", "Letter", "Legal", "Tabloid"])
 			.optional()
-			.openapi({ description: "Paper size. Default `A4`. Not together with `width`/`height`." }),
+			.openapi({
+				description:
+					"Paper size. Default: the document's CSS `@page { size }` when it declares one (with no `format`, `width` or `height` in the request or the template's options), else `A4`. " +
+					"Given, it wins over a CSS size unless `prefer_css_page_size: true` (Chromium still turns it as a CSS `size: … landscape` says). Not together with `width`/`height`.",
+			}),
 		width: PageEdge.optional().openapi({ description: "Paper width (CSS length), instead of `format`; needs `height`." }),
 		height: PageEdge.optional().openapi({ description: "Paper height (CSS length), instead of `format`; needs `width`." }),
 		landscape: z.boolean().optional().openapi({ description: "Landscape orientation. Default false." }),
@@ -84,7 +89,14 @@ export const PageOptionsSchema = z
 			.regex(/^\s*\d+\s*(-\s*\d*\s*)?(,\s*\d+\s*(-\s*\d*\s*)?)*$/, "page ranges such as 1-3, 5")
 			.optional()
 			.openapi({ description: "Pages to keep, e.g. `1-3, 5`. Default: all pages." }),
-		prefer_css_page_size: z.boolean().optional().openapi({ description: "Let CSS `@page { size }` win over `format`/`width`/`height`. Default false." }),
+		prefer_css_page_size: z
+			.boolean()
+			.optional()
+			.openapi({
+				description:
+					"Let the document's CSS `@page { size }` decide the paper size (a document without one gets `format`, `A4` by default). Default: `true` when no `format`, `width` or `height` is given, `false` when one is. " +
+					"`landscape` alone does not replace a CSS size: give a `format` with it.",
+			}),
 		header_template: HeaderFooterTemplate.optional()
 			.openapi({
 				description:
@@ -163,7 +175,8 @@ export function toPdfOptions(options: PageOptions = {}): PDFOptions {
 		printBackground: options.print_background ?? PAGE_DEFAULTS.print_background,
 		scale: options.scale ?? PAGE_DEFAULTS.scale,
 		pageRanges: options.page_ranges ?? PAGE_DEFAULTS.page_ranges,
-		preferCSSPageSize: options.prefer_css_page_size ?? PAGE_DEFAULTS.prefer_css_page_size,
+		// A paper size the client chose wins over the document's; otherwise the document's `@page` size is the paper.
+		preferCSSPageSize: options.prefer_css_page_size ?? (options.format === undefined && options.width === undefined && PAGE_DEFAULTS.prefer_css_page_size),
 		...(withHeaderFooter
 			? {
 					displayHeaderFooter: true,

@@ -185,6 +185,12 @@ export class TemplateTooLargeError extends Error {}
 class BudgetedWriter extends Mustache.Writer {
 	private iterations = 0;
 	private htmlChars = 0;
+	/** The sections being rendered, as path segments (`items[]`, `client`), for {@link MissingVariables} paths. */
+	private readonly scope: string[] = [];
+
+	constructor(private readonly missing?: MissingVariables) {
+		super();
+	}
 
 	override renderTokens(...args: Parameters<Mustache.Writer["renderTokens"]>): string {
 		if (++this.iterations > RENDER_BUDGET.iterations) {
@@ -193,16 +199,47 @@ class BudgetedWriter extends Mustache.Writer {
 		return super.renderTokens(...args);
 	}
 
+	override renderSection(...args: Parameters<Mustache.Writer["renderSection"]>): string {
+		const [token, context] = args;
+		const name = token[1]!;
+		const value = this.lookUp(name, context);
+		// Names inside a section over a list or an object are reported under it: `items[].sku`, `client.name`.
+		const segment = Array.isArray(value) ? `${name}[]` : value !== null && typeof value === "object" ? name : null;
+		if (segment !== null) this.scope.push(segment);
+		try {
+			return super.renderSection(...args);
+		} finally {
+			if (segment !== null) this.scope.pop();
+		}
+	}
+
+	override renderInverted(...args: Parameters<Mustache.Writer["renderInverted"]>): string {
+		this.lookUp(args[0][1]!, args[1]);
+		return super.renderInverted(...args);
+	}
+
 	override rawValue(...args: Parameters<Mustache.Writer["rawValue"]>): string {
 		return this.counted(super.rawValue(...args));
 	}
 
 	override escapedValue(...args: Parameters<Mustache.Writer["escapedValue"]>): string {
+		this.lookUp(args[0][1]!, args[1]);
 		return this.counted(super.escapedValue(...args));
 	}
 
 	override unescapedValue(...args: Parameters<Mustache.Writer["unescapedValue"]>): string {
+		this.lookUp(args[0][1]!, args[1]);
 		return this.counted(super.unescapedValue(...args));
+	}
+
+	/**
+	 * Looks a name up (mustache caches it for the writer's own lookup) and records it as missing
+	 * when no context has it: data is JSON, so `undefined` means absent, never a value.
+	 */
+	private lookUp(name: string, context: Mustache.Context): unknown {
+		const value: unknown = context.lookup(name);
+		if (value === undefined) this.missing?.add(this.scope, name);
+		return value;
 	}
 
 	/** The writer appends `undefined` as nothing, and anything else as its string. */
@@ -216,14 +253,37 @@ class BudgetedWriter extends Mustache.Writer {
 	}
 }
 
+/** Most missing variables one document reports. */
+export const MAX_MISSING_REPORTED = 100;
+
 /**
- * Renders a Mustache template with `data` (values HTML-escaped by `{{ }}`).
+ * The variables a template looked up that `data` does not have, as paths: `{{name}}`,
+ * `{{{name}}}`, `{{#name}}` or `{{^name}}` whose name no context holds (a key present with
+ * `null`, `false` or `""` is not missing). A name inside a section over a list is under `list[]`,
+ * inside a section over an object under `object.`: `items[].sku`, `client.address.city`.
+ * Up to {@link MAX_MISSING_REPORTED}, in the order the template first looked them up.
+ */
+export class MissingVariables {
+	readonly paths = new Set<string>();
+
+	/** `declared`: names the template's data schema allows to be absent (see `declaredIn`), not reported. */
+	constructor(private readonly declared?: (scope: readonly string[], name: string) => boolean) {}
+
+	add(scope: readonly string[], name: string): void {
+		if (this.paths.size >= MAX_MISSING_REPORTED || this.declared?.(scope, name)) return;
+		this.paths.add([...scope, name].join("."));
+	}
+}
+
+/**
+ * Renders a Mustache template with `data` (values HTML-escaped by `{{ }}`), adding to `missing`
+ * the variables it found no value for (up to {@link MAX_MISSING_REPORTED}).
  * Throws {@link TemplateSyntaxError} naming the line when the template does not parse, and
  * {@link TemplateTooLargeError} past {@link RENDER_BUDGET}.
  */
-export function renderTemplate(html: string, data: Record<string, unknown>): string {
+export function renderTemplate(html: string, data: Record<string, unknown>, missing?: MissingVariables): string {
 	parseTemplate(html);
-	return new BudgetedWriter().render(html, withoutNullItems(data) as Record<string, unknown>);
+	return new BudgetedWriter(missing).render(html, withoutNullItems(data) as Record<string, unknown>);
 }
 
 /**
@@ -255,13 +315,13 @@ export function withoutNullItems(value: unknown): unknown {
  * `{{pages}}`, `{{date}}` and `{{title}}` into Chromium's placeholders. A template that does not
  * parse throws a {@link TemplateSyntaxError} whose message names the option.
  */
-export function renderHeaderFooter(options: PageOptions, data: Record<string, unknown>): PageOptions {
+export function renderHeaderFooter(options: PageOptions, data: Record<string, unknown>, missing?: MissingVariables): PageOptions {
 	const rendered = { ...options };
 	for (const name of ["header_template", "footer_template"] as const) {
 		const template = options[name];
 		if (template === undefined) continue;
 		try {
-			rendered[name] = renderTemplate(expandPageTokens(template), data);
+			rendered[name] = renderTemplate(expandPageTokens(template), data, missing);
 		} catch (error) {
 			if (error instanceof TemplateSyntaxError) throw new TemplateSyntaxError(`options.${name}: ${error.message}`, error.line);
 			throw error;

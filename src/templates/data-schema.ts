@@ -67,6 +67,30 @@ export function validateData(schema: Record<string, unknown>, data: unknown, pre
 	return unique.length > 0 ? unique : [{ path: prefix, message: "does not match the template's schema" }];
 }
 
+/**
+ * Whether a template's schema declares the name a template looked up in a section scope
+ * (`["items[]"]`, `"sku"`), at that level or, as Mustache falls back to enclosing contexts, at
+ * any level above: a declared field the data leaves out is optional, not missing.
+ *
+ * @example declaredIn({ properties: { items: { items: { properties: { sku: {} } } } } }, ["items[]"], "sku") // true
+ */
+export function declaredIn(schema: Record<string, unknown>, scope: readonly string[], name: string): boolean {
+	for (let depth = scope.length; depth >= 0; depth--) {
+		let node: unknown = schema;
+		for (const segment of [...scope.slice(0, depth), name].flatMap((part) => part.split("."))) {
+			const list = segment.endsWith("[]");
+			const property = propertiesOf(node)?.[list ? segment.slice(0, -2) : segment];
+			node = list ? (property as { items?: unknown } | undefined)?.items : property;
+			if (node === undefined) break;
+		}
+		if (node !== undefined) return true;
+	}
+	return false;
+}
+
+const propertiesOf = (node: unknown) =>
+	node !== null && typeof node === "object" && "properties" in node && node.properties !== null && typeof node.properties === "object" ? (node.properties as Record<string, unknown>) : undefined;
+
 const schemaList = { type: "array", minItems: 1, items: { $ref: "#" } };
 const schemaMap = { type: "object", additionalProperties: { $ref: "#" } };
 const count = { type: "integer", minimum: 0 };

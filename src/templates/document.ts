@@ -1,7 +1,9 @@
 import { ApiError } from "../http/errors";
 import type { PageOptions } from "../rendering/page-options";
-import { renderHeaderFooter, renderTemplate, TemplateSyntaxError, TemplateTooLargeError } from "../rendering/templates";
-import { checkSchema, validateData, type FieldProblem } from "./data-schema";
+import Mustache from "mustache";
+import { atDocumentStart } from "../outbound/public-url";
+import { MissingVariables, renderHeaderFooter, renderTemplate, TemplateSyntaxError, TemplateTooLargeError } from "../rendering/templates";
+import { checkSchema, declaredIn, validateData, type FieldProblem } from "./data-schema";
 import type { TemplateContent } from "./store";
 
 /** What a document is made from: a template's HTML, the JSON Schema of its data and its default page options. */
@@ -24,27 +26,69 @@ export function templateError(error: TemplateSyntaxError): ApiError {
 	return new ApiError("TEMPLATE_ERROR", `Template error on line ${error.line}: ${error.message}`, { line: error.line });
 }
 
+/** A document prepared for printing, and the template variables its data left blank. */
+export interface PreparedDocument {
+	html: string;
+	options: PageOptions;
+	/** See {@link MissingVariables}. */
+	missing: string[];
+}
+
 /**
  * Everything about a document that can be known without a browser: the data matches the
  * template's schema (400 listing each field), the template and its header and footer parse
- * (422 naming the line), then the HTML and the page options to print it with (the template's
- * defaults, each replaced by the request's option of the same name).
+ * (422 naming the line), then the HTML, with `title` as its `<title>` when it has none, the page
+ * options to print it with (the template's defaults, each replaced by the request's option of the
+ * same name), and the variables the data lacks (those the schema declares are optional, not missing).
  */
-export function prepareDocument(source: DocumentSource, data: Record<string, unknown>, requested: PageOptions): { html: string; options: PageOptions } {
-	if (source.schema) {
-		const problems = validateData(source.schema, data);
+export function prepareDocument(source: DocumentSource, data: Record<string, unknown>, requested: PageOptions, title: string): PreparedDocument {
+	const schema = source.schema;
+	if (schema) {
+		const problems = validateData(schema, data);
 		if (problems.length > 0) throw validationError(problems, "data does not match the template's schema");
 	}
 	const view = source.prepareData ? source.prepareData(data) : data;
+	const missing = new MissingVariables(schema ? (scope, name) => declaredIn(schema, scope, name) : undefined);
 	try {
-		const html = renderTemplate(source.html, view);
-		const options = renderHeaderFooter({ ...source.options, ...requested }, view);
-		return { html, options };
+		const html = withTitle(renderTemplate(source.html, view, missing), title);
+		const options = renderHeaderFooter({ ...source.options, ...requested }, view, missing);
+		return { html, options, missing: [...missing.paths] };
 	} catch (error) {
 		if (error instanceof TemplateSyntaxError) throw templateError(error);
 		if (error instanceof TemplateTooLargeError) throw new ApiError("DOCUMENT_TOO_LARGE", error.message);
 		throw error;
 	}
+}
+
+/** `strict: true`: the 400 listing each variable the data lacks, under `data.`. */
+export function missingVariablesError(missing: string[]): ApiError {
+	return validationError(
+		missing.map((path) => ({ path: `data.${path}`, message: "is used by the template but missing from data" })),
+		"strict: the template uses variables data does not have",
+	);
+}
+
+/**
+ * Chromium titles a PDF with the page's `<title>`, and a page without one "about:blank": give it
+ * `title` (HTML-escaped) before its first element. A `<title>` inside an SVG is not the page's.
+ */
+export function withTitle(html: string, title: string): string {
+	return hasTitle(html) ? html : atDocumentStart(html, `<title>${Mustache.escape(title)}</title>`);
+}
+
+/** One pass over the tags that matter (a regex skipping SVG blocks would rescan megabytes for each unclosed `<svg`). */
+function hasTitle(html: string): boolean {
+	const tags = /<!--|<(\/?)(svg|title)[\s/>]/gi;
+	let svgDepth = 0;
+	for (let match = tags.exec(html); match; match = tags.exec(html)) {
+		if (match[0] === "<!--") {
+			const end = html.indexOf("-->", match.index + 4);
+			if (end < 0) return false;
+			tags.lastIndex = end + 3;
+		} else if (match[2]!.toLowerCase() === "svg") svgDepth = Math.max(0, svgDepth + (match[1] ? -1 : 1));
+		else if (!match[1] && svgDepth === 0) return true;
+	}
+	return false;
 }
 
 /**

@@ -159,3 +159,15 @@ export function accountView(template: AccountTemplate, shown: StoredVersion, ver
 		updated_at: template.updatedAt,
 	};
 }
+
+/** The `missing_variables` of every JSON answer and task. */
+export const MissingVariablesSchema = z
+	.array(z.string())
+	.optional()
+	.openapi({
+		description:
+			"Template variables (`{{name}}`, `{{{name}}}`, `{{#name}}`, `{{^name}}`, in the document and its header and footer) that `data` has no key for, rendered blank; up to 100. " +
+			"A path names the sections it is in: `items[].sku` inside `{{#items}}` over a list, `client.address.city` inside `{{#client}}` or written `{{client.address.city}}`. " +
+			"A key present with `null`, `false` or `\"\"` is not missing, nor is a field the template's JSON Schema declares. Also counted in the `X-Missing-Variables` header. `strict: true` refuses them instead.",
+		example: ["client.address.city", "items[].sku"],
+	});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { BUILT_IN_TEMPLATES, RENDER_BUDGET, renderHeaderFooter, renderTemplate, TemplateSyntaxError, TemplateTooLargeError, withoutNullItems } from "../../src/rendering/templates";
+import { BUILT_IN_TEMPLATES, MAX_MISSING_REPORTED, MissingVariables, RENDER_BUDGET, renderHeaderFooter, renderTemplate, TemplateSyntaxError, TemplateTooLargeError, withoutNullItems } from "../../src/rendering/templates";
 import { expandPageTokens, loadOptions, PageOptionsSchema, toInches, toPdfOptions } from "../../src/rendering/page-options";
-import { validateData } from "../../src/templates/data-schema";
+import { declaredIn, validateData } from "../../src/templates/data-schema";
 import { prepareDocument } from "../../src/templates/document";
 import { ApiError } from "../../src/http/errors";
 
@@ -48,6 +48,63 @@ describe("renderTemplate", () => {
 		expect(quick).toContain("$564");
 		const full = renderTemplate(invoice.html, invoice.sampleData);
 		for (const value of ["Northwind Studio", "INV-2026-0042", "Brand identity workshop", "$564.00"]) expect(full).toContain(value);
+	});
+});
+
+describe("missing variables", () => {
+	const missingIn = (html: string, data: Record<string, unknown>) => {
+		const missing = new MissingVariables();
+		renderTemplate(html, data, missing);
+		return [...missing.paths];
+	};
+
+	it("are the names no context holds, each once, under the sections they are in", () => {
+		const html = "{{client.name}} {{client.address.city}} {{#client}}{{vat}}{{/client}} {{#items}}{{sku}}{{{note}}}{{currency}}{{/items}} {{total}} {{^discount}}-{{/discount}} {{#orders}}{{#lines}}{{qty}}{{/lines}}{{/orders}}";
+		const data = { client: { name: "Acme", address: {} }, items: [{ sku: "a" }, {}, { sku: "c" }], currency: "EUR", orders: [{ lines: [{}] }] };
+		expect(missingIn(html, data)).toEqual(["client.address.city", "client.vat", "items[].note", "items[].sku", "total", "discount", "orders[].lines[].qty"]);
+	});
+
+	it("are not keys present with null, false, \"\" or an empty list, nor anything with complete data", () => {
+		const html = "{{a}}{{{b}}}{{#c}}x{{/c}}{{^d}}y{{/d}}{{#e}}{{f}}{{/e}}{{.}}";
+		expect(missingIn(html, { a: null, b: "", c: false, d: [], e: [] })).toEqual([]);
+		// Positive control: the same template with no data misses every name.
+		expect(missingIn(html, {})).toEqual(["a", "b", "c", "d", "e"]);
+	});
+
+	it("include a section whose key is absent, and not what it would have looked up", () => {
+		expect(missingIn("{{#items}}{{sku}}{{/items}}", {})).toEqual(["items"]);
+	});
+
+	it("are found in header and footer templates too, with the page tokens never missing", () => {
+		const missing = new MissingVariables();
+		renderHeaderFooter({ header_template: "{{company}} {{page}}/{{pages}} {{title}}", footer_template: "{{#footer}}{{text}}{{/footer}}" }, { footer: { text: "x" } }, missing);
+		expect([...missing.paths]).toEqual(["company"]);
+	});
+
+	it("are reported up to a limit", () => {
+		const html = Array.from({ length: MAX_MISSING_REPORTED + 5 }, (_, i) => `{{v${i}}}`).join("");
+		expect(missingIn(html, {})).toHaveLength(MAX_MISSING_REPORTED);
+	});
+
+	it("leave out what a template's schema declares, at the level looked up or any level above", () => {
+		const schema = { type: "object", properties: { currency: {}, items: { type: "array", items: { type: "object", properties: { note: {} } } } } };
+		const missing = new MissingVariables((scope, name) => declaredIn(schema, scope, name));
+		renderTemplate("{{#items}}{{note}}{{currency}}{{sku}}{{/items}}{{currency}}{{total}}", { items: [{}] }, missing);
+		expect([...missing.paths]).toEqual(["items[].sku", "total"]);
+	});
+
+	it("are none for a built-in template with its sample data or DokJet's quick-start data, its schema declaring the optional fields", () => {
+		for (const template of BUILT_IN_TEMPLATES.values()) {
+			const missing = new MissingVariables((scope, name) => declaredIn(template.schema, scope, name));
+			renderTemplate(template.html, template.sampleData, missing);
+			expect([...missing.paths], template.id).toEqual([]);
+		}
+		const invoice = BUILT_IN_TEMPLATES.get("invoices/invoice")!;
+		const missing = new MissingVariables((scope, name) => declaredIn(invoice.schema, scope, name));
+		renderTemplate(invoice.html, { client: "Acme Corp", total: "$564" }, missing);
+		expect([...missing.paths]).toEqual([]);
+		// Positive control: without the schema, the optional fields the invoice left out are missing.
+		expect(missingIn(invoice.html, { client: "Acme Corp", total: "$564" })).toContain("accent_color");
 	});
 });
 
@@ -152,9 +209,12 @@ describe("toPdfOptions", () => {
 			printBackground: true,
 			scale: 1,
 			pageRanges: "",
-			preferCSSPageSize: false,
+			preferCSSPageSize: true,
 			waitForFonts: false,
 		});
+		// A paper size the client chose wins over the document's @page size.
+		expect(toPdfOptions({ format: "A4" }).preferCSSPageSize).toBe(false);
+		expect(toPdfOptions({ width: "4in", height: "6in" }).preferCSSPageSize).toBe(false);
 		expect(loadOptions({})).toEqual({ media: "print", waitTimeoutMs: 10_000, selector: null });
 	});
 
@@ -226,14 +286,14 @@ describe("the shipping label's barcode", () => {
 	const encoded = (html: string) => [...html.matchAll(/<span data-c="([^"]*)">/g)].map((m) => m[1]!.replace("&#x2F;", "/")).join("");
 
 	it("is drawn from the tracking number, a plain string: spaces left out, letters capitalised, start and stop added", () => {
-		expect(encoded(prepareDocument(label, { ...sample, tracking_number: "hp 4821 7730-9162" }, {}).html)).toBe("*HP48217730-9162*");
-		expect(encoded(prepareDocument(label, label.sampleData, {}).html)).toBe("*HP482177309162*");
+		expect(encoded(prepareDocument(label, { ...sample, tracking_number: "hp 4821 7730-9162" }, {}, "Label").html)).toBe("*HP48217730-9162*");
+		expect(encoded(prepareDocument(label, label.sampleData, {}, "Label").html)).toBe("*HP482177309162*");
 	});
 
 	it("takes `barcode` as a string, or as before as a list of characters; an empty one prints no barcode", () => {
-		expect(encoded(prepareDocument(label, { ...sample, barcode: "ORD 10482/A" }, {}).html)).toBe("*ORD 10482/A*");
-		expect(encoded(prepareDocument(label, { ...sample, barcode: ["H", "P", "4", "8"] }, {}).html)).toBe("*HP48*");
-		const none = prepareDocument(label, { ...sample, barcode: "" }, {}).html;
+		expect(encoded(prepareDocument(label, { ...sample, barcode: "ORD 10482/A" }, {}, "Label").html)).toBe("*ORD 10482/A*");
+		expect(encoded(prepareDocument(label, { ...sample, barcode: ["H", "P", "4", "8"] }, {}, "Label").html)).toBe("*HP48*");
+		const none = prepareDocument(label, { ...sample, barcode: "" }, {}, "Label").html;
 		expect(encoded(none)).toBe("");
 		expect(none).toContain("HP 4821 7730 9162");
 	});
@@ -241,7 +301,7 @@ describe("the shipping label's barcode", () => {
 	it("refuses what Code 39 can't encode with a 400 naming the field, rather than printing no barcode", () => {
 		const problems = (data: Record<string, unknown>) => {
 			try {
-				prepareDocument(label, { ...sample, ...data }, {});
+				prepareDocument(label, { ...sample, ...data }, {}, "Label");
 				return [];
 			} catch (error) {
 				if (!(error instanceof ApiError)) throw error;

@@ -19,9 +19,9 @@ import { submitJob } from "../../jobs/submit";
 import { refuseTarget } from "../../outbound/public-url";
 import { publicOrigin } from "../../http/public-origin";
 import { TEST_DAILY_CAP } from "../../credits/credits";
-import { prepareDocument, type DocumentSource } from "../../templates/document";
+import { missingVariablesError, prepareDocument, type DocumentSource } from "../../templates/document";
 import { resolveTemplate } from "../../templates/resolve";
-import { DocumentSourceSchema, oneDocumentSource, TEMPLATE_DATA_DESCRIPTION, TemplateDataSchema } from "../../templates/schemas";
+import { DocumentSourceSchema, MissingVariablesSchema, oneDocumentSource, TEMPLATE_DATA_DESCRIPTION, TemplateDataSchema } from "../../templates/schemas";
 import { recordGeneration } from "../../usage/generations";
 import { settle } from "../../log";
 
@@ -29,7 +29,12 @@ const GenerateSchema = oneDocumentSource(
 	DocumentSourceSchema.extend({
 		data: TemplateDataSchema.default({}).openapi({ description: TEMPLATE_DATA_DESCRIPTION, example: { client: "Acme Corp", total: "$564" } }),
 		return_type: z.enum(["binary", "url", "base64"]).default("binary").openapi({ description: "`binary`: the PDF bytes; `url`: a hosted link; `base64`: JSON with the PDF in base64." }),
-		async_mode: z.boolean().default(false).openapi({ description: "Queue the job and answer 202 at once with a task to poll (`check_status_url`) or a webhook." }),
+		async_mode: z
+			.boolean()
+			.default(false)
+			.openapi({
+				description: `Queue the job and answer 202 at once with a task to poll (\`check_status_url\`) or a webhook. Its render limit is longer: \`wait_timeout_ms\` + ${RENDER_LIMIT_MS.async / 1000} s (sync: + ${RENDER_LIMIT_MS.sync / 1000} s), for large documents.`,
+			}),
 		webhook_url: z
 			.url()
 			.max(2048)
@@ -71,7 +76,15 @@ const GenerateSchema = oneDocumentSource(
 			.regex(STORABLE_FILENAME, "must not contain control characters or unpaired surrogates")
 			.optional()
 			// zod-to-openapi would write the regex's flags into the pattern (`…$/u`), which nothing matches.
-			.openapi({ pattern: STORABLE_FILENAME.source, description: "The PDF's file name, without control characters. Default: the template's name, or `document.pdf`.", example: "invoice-42.pdf" }),
+			.openapi({ pattern: STORABLE_FILENAME.source, description: "The PDF's file name, without control characters. Default: the template's name, or `document.pdf`. Without `.pdf`, also the PDF's title when the HTML has no `<title>` and the template no name.", example: "invoice-42.pdf" }),
+		strict: z
+			.boolean()
+			.default(false)
+			.openapi({
+				description:
+					"`true`: a template variable `data` lacks (see `missing_variables`) is a 400 `VALIDATION_ERROR` listing each as `data.<path>`, before anything is charged. `false`: it renders blank and is reported.",
+				example: true,
+			}),
 		metadata: z
 			.record(z.string(), z.unknown())
 			.refine((m) => JSON.stringify(m).length <= 8192, "metadata must be at most 8 KB as JSON")
@@ -105,6 +118,7 @@ const UrlResponseSchema = z
 		expires_at: z.string().openapi({ description: "After this instant the URL answers 404 (ISO 8601, UTC; the server's retention period after rendering).", example: "2026-11-22T10:30:00.000Z" }),
 		blocked_resources: BlockedSchema,
 		failed_resources: FailedSchema,
+		missing_variables: MissingVariablesSchema,
 	})
 	.openapi("GenerateUrlResponse", { description: "The answer to `return_type: \"url\"`: the only one with `url`." });
 
@@ -123,6 +137,7 @@ const DryRunResponseSchema = z
 		credits_required: z.number().int().openapi({ description: "What the document would cost: 1, or 0 with a test-mode key." }),
 		credits_left: z.number().int().openapi({ description: "The balance now; nothing was charged." }),
 		test_documents_left: z.number().int().optional().openapi({ description: "Test-mode keys: documents left today under the daily cap." }),
+		missing_variables: MissingVariablesSchema,
 	})
 	.openapi("GenerateDryRunResponse", { description: "The answer to `dry_run: true`, whatever `return_type`: the only one with `dry_run`." });
 
@@ -133,6 +148,7 @@ const Base64ResponseSchema = z
 		response_time_ms: ResponseTimeSchema,
 		blocked_resources: BlockedSchema,
 		failed_resources: FailedSchema,
+		missing_variables: MissingVariablesSchema,
 	})
 	.openapi("GenerateBase64Response", { description: "The answer to `return_type: \"base64\"`: the only one with `pdf_base64`." });
 
@@ -163,6 +179,8 @@ const route = createRoute({
 		"Send an `Idempotency-Key` to retry safely: a retry with the same key and body replays the first response (`Idempotent-Replayed: true`) and charges nothing. " +
 		`Every document has a render limit: \`wait_timeout_ms\` plus ${RENDER_LIMIT_MS.sync / 1000} s in sync mode, plus ${RENDER_LIMIT_MS.async / 1000} s in async mode. Past it the page is stopped, whatever its scripts are doing: 504 \`RENDER_TIMEOUT\` (or a failed task), and it is charged, since it used its whole render time. ` +
 		"`javascript: false` (or the account's setting) renders with no script running. " +
+		"Template variables `data` lacks render blank and are listed in `missing_variables` (counted in `X-Missing-Variables`); `strict: true` refuses them with a 400. " +
+		"HTML without a `<title>` gets one, which titles the PDF: the template's name, else `filename` without `.pdf`, else `Document`. " +
 		`${RATE_LIMIT_DESCRIPTION} A synchronous render past the plan's concurrent renders is 429 \`CONCURRENCY_LIMITED\` (with \`Retry-After\`); queued async jobs don't count.`,
 	security: SECURITY,
 	middleware: [apiKeyAuth({ nearby: true }), rateLimit({ countedByHandler: true }), idempotency()] as const,
@@ -173,7 +191,7 @@ const route = createRoute({
 			// the media type it asked for (`return_type`), and then has one type (bytes) or a union it
 			// narrows by property (GenerateJsonResponse).
 			description:
-				"`return_type: \"binary\"` (the default): the PDF as `application/pdf`, with `X-Credits-Left`, `X-Response-Time-Ms`, `Content-Disposition`, and `X-Failed-Resources` / `X-Blocked-Resources` (counts) when some of the page's resources failed to load or were refused. " +
+				"`return_type: \"binary\"` (the default): the PDF as `application/pdf`, with `X-Credits-Left`, `X-Response-Time-Ms`, `Content-Disposition`, and `X-Failed-Resources`, `X-Blocked-Resources` and `X-Missing-Variables` counts when there are any. " +
 				"`\"url\"`, `\"base64\"` or `dry_run: true`: `application/json`, one of the GenerateJsonResponse answers.",
 			content: {
 				"application/pdf": { schema: z.string().openapi({ format: "binary", description: "The PDF's bytes (`return_type: \"binary\"`)." }) },
@@ -194,26 +212,28 @@ export function registerGenerate(app: App) {
 		const renderFor = { accountId, plan: auth.plan, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, mode, failOnResourceError: body.fail_on_resource_error };
 
 		// Everything the client can get wrong is checked before a credit is reserved.
-		const source: DocumentSource =
-			body.template_id !== undefined
-				? await resolveTemplate(c.var.db, accountId, body.template_id, body.template_version)
-				: { html: body.html!, schema: null, options: {} };
-		const document = prepareDocument(source, body.data, body.options);
-		const { html, options } = document;
+		const template = body.template_id !== undefined ? await resolveTemplate(c.var.db, accountId, body.template_id, body.template_version) : null;
+		const source: DocumentSource = template ?? { html: body.html!, schema: null, options: {} };
+		const title = template?.name ?? body.filename?.replace(/\.pdf$/i, "") ?? "Document";
+		const { html, options, missing } = prepareDocument(source, body.data, body.options, title);
+		if (body.strict && missing.length > 0) throw missingVariablesError(missing);
+		// Blank variables are said, like blocked resources: in JSON answers and as a count header.
+		const missingVariables = missing.length > 0 ? { missing_variables: missing } : {};
+		const missingHeader: Record<string, string> = missing.length > 0 ? { "X-Missing-Variables": String(missing.length) } : {};
 		const filename = pdfFilename(body.filename ?? body.template_id?.split("/").pop() ?? "document");
 		const origin = publicOrigin(c.env, c.req.url);
 
 		if (body.webhook_url && !body.async_mode) throw fieldError("webhook_url", "webhook_url needs async_mode: true");
 		if (body.webhook_url) await checkWebhookTarget(c.env, c.var.db, accountId, body.webhook_url);
-		if (body.dry_run) return c.json(await dryRun(c.env, auth), 200);
+		if (body.dry_run) return c.json({ ...(await dryRun(c.env, auth)), ...missingVariables }, 200, missingHeader);
 
 		if (body.async_mode) {
 			const taskId = newId("task");
 			const input = { html, options, filename, origin, blockRemote: renderFor.blockRemote, javascript: renderFor.javascript, failOnResourceError: body.fail_on_resource_error };
-			const submission = { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata, templateId: body.template_id };
+			const submission = { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata, templateId: body.template_id, missingVariables: missing };
 			const { rate } = await submitJob(c.env, c.var.db, auth, submission);
 			c.set("rate", rate);
-			return c.json({ task_id: taskId, status: "queued" as const, check_status_url: `${origin}/v1/tasks/${taskId}` }, 202);
+			return c.json({ task_id: taskId, status: "queued" as const, check_status_url: `${origin}/v1/tasks/${taskId}` }, 202, missingHeader);
 		}
 
 		// The hot path: one Durable Object call for the credit (which also counts the request against
@@ -267,7 +287,7 @@ export function registerGenerate(app: App) {
 		const responseTimeMs = Date.now() - c.var.startedAt;
 		const completed = { ...logged, status: "completed", pages: made.pages, bytes: made.pdf.byteLength, durationMs: responseTimeMs } as const;
 		c.executionCtx.waitUntil(recordGeneration(c.var.db, completed));
-		const headers: Record<string, string> = { "X-Credits-Left": String(creditsLeft), "X-Response-Time-Ms": String(responseTimeMs) };
+		const headers: Record<string, string> = { "X-Credits-Left": String(creditsLeft), "X-Response-Time-Ms": String(responseTimeMs), ...missingHeader };
 		// What the outbound guard kept the page from loading is said, not silently dropped.
 		const blocked = made.blocked.length > 0 ? { blocked_resources: made.blocked } : {};
 		if (made.blocked.length > 0) headers["X-Blocked-Resources"] = String(made.blocked.length);
@@ -277,11 +297,11 @@ export function registerGenerate(app: App) {
 		if (stored) {
 			const url = `${origin}/upload/${stored.key}`;
 			const expiresAt = stored.expiresAt.toISOString();
-			return c.json({ url, credits_left: creditsLeft, response_time_ms: responseTimeMs, expires_at: expiresAt, ...blocked, ...failed }, 200, headers);
+			return c.json({ url, credits_left: creditsLeft, response_time_ms: responseTimeMs, expires_at: expiresAt, ...blocked, ...failed, ...missingVariables }, 200, headers);
 		}
 		if (body.return_type === "base64") {
 			const pdfBase64 = Buffer.from(made.pdf).toString("base64");
-			return c.json({ pdf_base64: pdfBase64, credits_left: creditsLeft, response_time_ms: responseTimeMs, ...blocked, ...failed }, 200, headers);
+			return c.json({ pdf_base64: pdfBase64, credits_left: creditsLeft, response_time_ms: responseTimeMs, ...blocked, ...failed, ...missingVariables }, 200, headers);
 		}
 		return c.body(made.pdf, 200, { ...headers, "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(filename) });
 	});

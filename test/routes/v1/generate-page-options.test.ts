@@ -48,6 +48,19 @@ describe("page options", () => {
 		expectSize((await pagesOf(key, css, { prefer_css_page_size: true }))[0]!, 283.46, 141.73);
 	});
 
+	it("with no format, width or height, the document's CSS @page size is the paper; a format given wins; no @page size is A4", async () => {
+		const { key } = await signUp();
+		const a5 = "<style>@page{size:A5 landscape}</style><p>x</p>";
+		expectSize((await pagesOf(key, a5, {}))[0]!, 595, 420);
+		// A4 paper, turned as the CSS says: Chromium takes a CSS `landscape` whatever the paper.
+		expectSize((await pagesOf(key, a5, { format: "A4" }))[0]!, 842, 595);
+		expectSize((await pagesOf(key, a5, { format: "A4", prefer_css_page_size: true }))[0]!, 595, 420);
+		expectSize((await pagesOf(key, a5, { prefer_css_page_size: false }))[0]!, 842, 595);
+		expectSize((await pagesOf(key, "<style>@page{size:A5}</style><p>x</p>", { format: "A4" }))[0]!, 595, 842);
+		expectSize((await pagesOf(key, "<p>x</p>", {}))[0]!, 595, 842);
+		expectSize((await pagesOf(key, "<p>x</p>", { landscape: true }))[0]!, 842, 595);
+	});
+
 	it("margins move the content by as much as asked", async () => {
 		const { key } = await signUp();
 		const html = "<p style='margin:0;font:14px sans-serif'>Margin probe</p>";

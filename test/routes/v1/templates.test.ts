@@ -273,9 +273,10 @@ describe("POST /v1/templates/preview", () => {
 		await createTemplate(key, receipt);
 		await call(`/v1/templates/${receipt.id}`, json("PUT", key, { html: "<h1>v2 {{customer}}</h1>" }));
 		const v1 = await (await postJson("/v1/templates/preview", { template_id: receipt.id, template_version: 1 }, { "X-API-Key": key })).text();
-		expect(v1).toBe("<h1>Receipt for Acme Corp</h1><p>$10.00</p>");
+		// As a generation prints it: titled with the template's name, having no <title> of its own.
+		expect(v1).toBe("<title>Monthly receipt</title><h1>Receipt for Acme Corp</h1><p>$10.00</p>");
 		const inline = await (await postJson("/v1/templates/preview", { html: "<b>{{x}}</b>", data: { x: "y" } }, { "X-API-Key": key })).text();
-		expect(inline).toBe("<b>y</b>");
+		expect(inline).toBe("<title>Document</title><b>y</b>");
 	});
 
 	it("checks like a generation: 400 for data that does not match, 422 for a template that does not parse, 404 for an unknown one", async () => {

@@ -6,6 +6,7 @@ import { errorResponses, FailedResourcesSchema, SECURITY } from "../../../http/s
 import type { App } from "../../../http/app-env";
 import { getTask, taskView } from "../../../jobs/tasks";
 import type { DeliveryAttempt } from "../../../jobs/webhooks";
+import { MissingVariablesSchema } from "../../../templates/schemas";
 
 export const TaskSchema = z
 	.object({
@@ -17,6 +18,7 @@ export const TaskSchema = z
 		blocked_resources: z.array(z.string()).optional().openapi({ description: "Resources the page asked for that Quire refused to load (up to 20)." }),
 		failed_resources: FailedResourcesSchema.optional()
 			.openapi({ description: "Resources the page asked for that did not load, with why (up to 20), as in POST /v1/generate's answers. On a task failed with RESOURCE_FAILED (`fail_on_resource_error`), the ones that failed it." }),
+		missing_variables: MissingVariablesSchema,
 		error: z
 			.object({
 				code: z.string().openapi({ description: "An error code, as in error responses (RENDER_FAILED, RENDER_TIMEOUT, DOCUMENT_TOO_LARGE…).", example: "RENDER_TIMEOUT" }),

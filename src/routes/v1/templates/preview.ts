@@ -22,7 +22,7 @@ const route = createRoute({
 	summary: "Preview a template as HTML",
 	description:
 		"The HTML a generation would print, for editors: the template rendered with `data` (by default its sample data), checked like a generation (400 for data that does not match the schema, 422 for a template that does not parse), " +
-		"but with no PDF made and nothing charged. Served with `Content-Security-Policy: sandbox`: show it in a sandboxed iframe.",
+		"but with no PDF made and nothing charged. `X-Missing-Variables` counts the variables `data` lacks (see `missing_variables` of POST /v1/generate). Served with `Content-Security-Policy: sandbox`: show it in a sandboxed iframe.",
 	security: SECURITY,
 	middleware: [apiKeyAuth(), rateLimit()] as const,
 	request: { body: { required: true, content: { "application/json": { schema: PreviewSchema } } } },
@@ -38,8 +38,9 @@ export function registerPreviewTemplate(app: App) {
 		const template = body.template_id === undefined ? null : await resolveTemplate(c.var.db, c.var.auth.accountId, body.template_id, body.template_version);
 		const source = template ?? { html: body.html!, schema: null, options: {} };
 		const data = body.data ?? template?.sampleData ?? {};
-		const { html } = prepareDocument(source, data, {});
+		const { html, missing } = prepareDocument(source, data, {}, template?.name ?? "Document");
+		const missingHeader: Record<string, string> = missing.length > 0 ? { "X-Missing-Variables": String(missing.length) } : {};
 		// The HTML is the client's own, but it is served from the API's origin: never let it run there.
-		return c.body(html, 200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff" });
+		return c.body(html, 200, { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff", ...missingHeader });
 	});
 }
