@@ -69,7 +69,7 @@ const raw = (shaped: fc.Arbitrary<unknown>) =>
 const contentType = fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", "");
 
 describe("fuzzing the request schemas", () => {
-	it("generate, keys, templates (and preview) and accounts: thousands of random and hostile bodies, never a 5xx, never a charge for a 4xx", async () => {
+	it("generate, keys, templates (and preview) and accounts: thousands of random and hostile bodies, never a 5xx, never a charge for a 4xx", { timeout: 180_000 }, async () => {
 		const { key, accountId } = await signUp();
 		await topUp(accountId, 10_000);
 		const credits = async () => ((await (await call("/v1/credits", { headers: { "X-API-Key": key } })).json()) as { credits_left: number }).credits_left;
