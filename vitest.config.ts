@@ -18,6 +18,12 @@ function dropPuppeteerAsyncListenerWarning() {
 
 export default defineConfig({
 	test: {
+		// What a passing test logs (the error lines that failure tests provoke on purpose) is noise;
+		// a failing test's logs are shown with its failure.
+		silent: "passed-only",
+		// A test that renders takes 0.3–2 s: the reporter lists a passing test on its own line only
+		// when it is slower than this.
+		slowTestThreshold: 10_000,
 		projects: [
 			{
 				// The Worker's tests, inside workerd against the real local D1, Durable Objects, R2,
@@ -56,12 +62,6 @@ export default defineConfig({
 					globalSetup: ["./test/webhook-receiver.ts"],
 					testTimeout: 60_000,
 					hookTimeout: 60_000,
-					// What a passing test logs (the error lines that failure tests provoke on purpose) is
-					// noise; a failing test's logs are shown with its failure.
-					silent: "passed-only",
-					// A test that renders takes 0.3–2 s; the reporter lists a passing file's tests one by one
-					// only when one of them is slower than this.
-					slowTestThreshold: 10_000,
 				},
 			},
 			{
@@ -73,7 +73,6 @@ export default defineConfig({
 					environment: "node",
 					testTimeout: 900_000,
 					hookTimeout: 900_000,
-					silent: "passed-only",
 				},
 			},
 		],
