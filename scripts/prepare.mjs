@@ -4,7 +4,7 @@
 // Chromium for miniflare's local Browser Rendering with the fonts production has.
 // Runs on whatever Node the machine has (it may be older than 22), so it uses nothing but Node's
 // standard library.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -13,17 +13,35 @@ import { fileURLToPath } from "node:url";
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const log = (message) => console.log(`[quire] ${message}`);
-const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: root, stdio: "inherit", ...opts });
+
+/** `--verbose` (or QUIRE_VERBOSE=1): every tool's own output, as it prints it. */
+export const verbose = process.argv.includes("--verbose") || process.env.QUIRE_VERBOSE === "1";
+
+/**
+ * Runs one step of the preparation: one progress line, the tool's output only if it fails (or with
+ * `--verbose`), since npm and apt print hundreds of lines a person has no use for when they work.
+ */
+export function step(message, cmd, args, opts = {}) {
+	log(`${message}…`);
+	const started = Date.now();
+	const result = spawnSync(cmd, args, { cwd: root, stdio: verbose ? "inherit" : ["ignore", "pipe", "pipe"], encoding: "utf8", maxBuffer: 256 * 1024 * 1024, ...opts });
+	if (result.status !== 0) {
+		if (!verbose) process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
+		throw new Error(`${[cmd, ...args].join(" ")} failed (${result.error?.message ?? `exit ${result.status ?? result.signal}`})`);
+	}
+	return { output: `${result.stdout ?? ""}${result.stderr ?? ""}`, seconds: Math.round((Date.now() - started) / 1000) };
+}
 
 /** Installs npm packages when node_modules is missing or older than package.json / the lockfile. */
 function ensureNpmPackages() {
 	const marker = join(root, "node_modules", ".package-lock.json");
 	const newest = Math.max(...["package.json", "package-lock.json"].filter((f) => existsSync(join(root, f))).map((f) => statSync(join(root, f)).mtimeMs));
 	if (existsSync(marker) && statSync(marker).mtimeMs >= newest && existsSync(join(root, "node_modules", ".bin", "wrangler"))) return;
-	log(existsSync(join(root, "node_modules")) ? "package.json changed: updating npm packages…" : "installing npm packages (first run)…");
+	const first = !existsSync(join(root, "node_modules"));
 	// `npm install` rather than `npm ci`: ci refuses lockfiles that lack other platforms' optional
 	// packages (workerd's), which npm itself sometimes writes.
-	run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"]);
+	const { seconds } = step(first ? "installing npm packages (first run: a few minutes)" : "package.json changed: updating npm packages", "npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"]);
+	log(`npm packages ready (${seconds} s)`);
 }
 
 /** Node 22 comes from the `node` devDependency, which npm scripts put first on PATH. */
@@ -97,15 +115,10 @@ const canApt = () => process.getuid?.() === 0 && existsSync("/usr/bin/apt-get");
  * `apt-get install` with its output kept back (one line per package otherwise) and shown only
  * when it fails. The package lists are refreshed first: a fresh container has none.
  */
-function aptInstall(packages) {
-	const opts = { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, stdio: "pipe" };
-	try {
-		run("apt-get", ["update", "-qq"], opts);
-		run("apt-get", ["install", "-y", "-qq", ...packages], opts);
-	} catch (error) {
-		process.stderr.write(`${error.stdout ?? ""}${error.stderr ?? ""}`);
-		throw new Error(`apt-get install ${packages.join(" ")} failed`);
-	}
+function aptInstall(packages, what) {
+	const quiet = { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } };
+	step("updating Debian's package lists", "apt-get", ["update", "-qq"], quiet);
+	return step(`installing ${what}`, "apt-get", ["install", "-y", "-qq", ...packages], quiet);
 }
 
 /**
@@ -153,8 +166,7 @@ export function ensureSystemPackages() {
 		log(`missing: ${missing.join(" ")} (Debian/Ubuntu packages; without the fonts, CJK, emoji and other scripts print as boxes): install them, or your system's equivalents`);
 		return;
 	}
-	log(`installing fonts for every script and PDF tools (${missing.join(", ")})…`);
-	aptInstall(missing);
+	aptInstall(missing, `fonts for every script and PDF tools (${missing.join(", ")})`);
 }
 
 function findSystemChromium() {
@@ -196,8 +208,8 @@ function ensureChromium() {
 	if (!paths.some(stale)) return;
 
 	if (!chromium && canApt()) {
-		log("installing Debian's chromium for local PDF rendering…");
-		aptInstall(["chromium"]);
+		const { seconds } = aptInstall(["chromium"], "Debian's chromium for local PDF rendering");
+		log(`chromium installed (${seconds} s)`);
 		chromium = findSystemChromium();
 	}
 	if (!chromium) {

@@ -147,7 +147,11 @@ export function createApp(): App {
 					: isDependencyFailure(err)
 						? new ApiError("SERVICE_UNAVAILABLE", "A service Quire depends on is unavailable; try again shortly", undefined, err)
 						: new ApiError("INTERNAL", "Internal error", undefined, err);
-		if (error.status >= 500) log.error("request_failed", { request_id: c.var.requestId, code: error.code }, error.internal ?? err);
+		// A client error is the client's news, not the operator's: only 5xx are logged. A render
+		// timeout is the document's own doing (a selector that never appears, a page too heavy),
+		// so it is a warning rather than an error.
+		if (error.code === "RENDER_TIMEOUT") log.warn("request_failed", { request_id: c.var.requestId, code: error.code }, error.internal ?? err);
+		else if (error.status >= 500) log.error("request_failed", { request_id: c.var.requestId, code: error.code }, error.internal ?? err);
 		const headers = { ...error.headers, "X-Request-Id": c.var.requestId ?? "" };
 		return c.json(errorBody(error, c.var.requestId), error.status, headers);
 	});

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { call, postJson } from "./helpers";
+import { call, expectStatus, postJson } from "./helpers";
 
 export interface TaskBody {
 	task_id: string;
@@ -18,7 +18,7 @@ export interface TaskBody {
 
 export async function submitAsync(key: string, body: Record<string, unknown>): Promise<{ task_id: string; status: string; check_status_url: string }> {
 	const res = await postJson("/v1/generate", { async_mode: true, ...body }, { "X-API-Key": key });
-	expect(res.status, await res.clone().text()).toBe(202);
+	await expectStatus(res, 202);
 	return res.json();
 }
 

@@ -1,5 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { extractText, getDocumentProxy, getResolvedPDFJS } from "unpdf";
+import { expect } from "vitest";
 import { RATE_WINDOW_MS } from "../src/credits/credits";
 
 export const BASE = "http://quire.test";
@@ -98,6 +99,14 @@ export async function readPdfPages(bytes: ArrayBuffer | Uint8Array): Promise<Arr
 		pages.push({ width, height, text: items.map((item) => item.str).join(" ").replace(/\s+/g, " "), firstText: first ? { x: first[4]!, y: height - first[5]! } : null });
 	}
 	return pages;
+}
+
+/**
+ * Expects `res` to have `status`, with its body as the failure message. The body is read only on
+ * a mismatch: reading a PDF as text makes workerd warn, once per response.
+ */
+export async function expectStatus(res: Response, status: number): Promise<void> {
+	if (res.status !== status) expect(res.status, await res.text()).toBe(status);
 }
 
 export async function errorOf(res: Response): Promise<{ code: string; message: string; details?: Record<string, unknown>; request_id?: string }> {

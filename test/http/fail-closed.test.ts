@@ -37,10 +37,10 @@ function creditsFailing(...failing: string[]): Env["CREDITS"] {
 	} as unknown as Env["CREDITS"];
 }
 
-/** The JSON lines written with console.error while `run` runs. */
-async function errorLines(run: () => Promise<unknown>): Promise<Array<Record<string, unknown>>> {
+/** The JSON lines written with console.error (or `level`) while `run` runs. */
+async function errorLines(run: () => Promise<unknown>, level: "error" | "warn" = "error"): Promise<Array<Record<string, unknown>>> {
 	const lines: string[] = [];
-	const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+	const spy = vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
 	try {
 		await run();
 	} finally {
@@ -48,6 +48,30 @@ async function errorLines(run: () => Promise<unknown>): Promise<Array<Record<str
 	}
 	return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+describe("what a failed request logs", () => {
+	it("a client error logs nothing; a render timeout (the document's doing) is a warning; a failing binding is an error", async () => {
+		const { key } = await signUp();
+		const invalid = { html: "<p>x</p>", options: { wait_for_selector: "p[" } };
+		const clientError = [...(await errorLines(() => send({}, "/v1/generate", key, invalid))), ...(await errorLines(() => send({}, "/v1/generate", key, invalid), "warn"))];
+		expect(clientError).toEqual([]);
+
+		const neverThere = { html: "<p>x</p>", options: { wait_for_selector: "#never", wait_timeout_ms: 300 } };
+		let timeout!: Response;
+		const warnings = await errorLines(async () => {
+			const errors = await errorLines(async () => (timeout = await send({}, "/v1/generate", key, neverThere)));
+			expect(errors).toEqual([]);
+		}, "warn");
+		expect(timeout.status).toBe(504);
+		expect(warnings).toContainEqual(expect.objectContaining({ level: "warn", event: "request_failed", code: "RENDER_TIMEOUT" }));
+
+		// Positive control: a server-side failure is still an error line.
+		let failed!: Response;
+		const errors = await errorLines(async () => (failed = await send({ RENDERER: failingNamespace(env.RENDERER) }, "/v1/generate", key, { html: "<p>x</p>" })));
+		expect(failed.status).toBeGreaterThanOrEqual(500);
+		expect(errors).toContainEqual(expect.objectContaining({ level: "error", event: "request_failed" }));
+	});
+});
 
 describe("settlement failures leave a trace", () => {
 	it("a commit that fails after the PDF is sent: settlement_failed with action and request id", async () => {

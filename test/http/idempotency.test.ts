@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { IDEMPOTENCY_WAIT_MS, idempotencyBlobKey, MAX_INLINE_BODY_BYTES, requestFingerprint } from "../../src/http/idempotency";
-import { BASE, call, creditsLeft, errorOf, postJson, readPdf, signUp, topUp } from "../helpers";
+import { BASE, call, creditsLeft, errorOf, expectStatus, postJson, readPdf, signUp, topUp } from "../helpers";
 
 const invoice = { template_id: "invoices/invoice", data: { client: "Acme Corp", total: "$564" } };
 
@@ -252,7 +252,7 @@ describe("Idempotency-Key on POST /v1/keys and POST /v1/templates", () => {
 describe("Idempotency-Key in the OpenAPI document", () => {
 	it("is a documented header parameter of the three routes that take it", async () => {
 		const res = await call("/openapi.json");
-		expect(res.status, await res.clone().text()).toBe(200);
+		await expectStatus(res, 200);
 		const doc = (await res.json()) as { paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string; description?: string }> }>> };
 		for (const path of ["/v1/generate", "/v1/keys", "/v1/templates"]) {
 			const header = doc.paths[path]!.post!.parameters?.find((p) => p.name.toLowerCase() === "idempotency-key");

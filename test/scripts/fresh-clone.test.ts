@@ -38,7 +38,17 @@ describe("npm start from a fresh clone with an empty $HOME", () => {
 			server!.on("exit", (code) => fail(new Error(`npm start exited (${code}):\n${output}`)));
 		});
 		await ready;
+		// What a person needs: progress while it installs, the URL and the sign-up line.
+		expect(output).toContain("[quire] installing npm packages (first run: a few minutes)…");
+		expect(output).toContain("[quire] D1: 7 migration(s) applied");
+		expect(output).toContain(`Quire is running at http://localhost:${port}`);
 		expect(output).toContain(`curl -s -X POST http://localhost:${port}/v1/accounts`);
+		// …and not wrangler's noise: the migrations table once per migration, its confirmation
+		// question answered by a "fallback value", --remote hints, the Request.cf fetch's stack
+		// trace offline, the bindings table twice.
+		for (const noise of ["0000_init.sql", "fallback value", "--remote", "ENOTFOUND", "Your Worker has access to the following bindings"]) {
+			expect(output, noise).not.toContain(noise);
+		}
 
 		const base = `http://localhost:${port}`;
 		const signUp = await fetch(`${base}/v1/accounts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: `{"email":"new-user@example.com"}` });
@@ -57,5 +67,11 @@ describe("npm start from a fresh clone with an empty $HOME", () => {
 		const { totalPages, text } = await extractText(pdf, { mergePages: true });
 		expect(totalPages).toBe(1);
 		expect(text).toContain("Acme Corp");
+
+		// A client error is a request line, not an [ERROR] line.
+		const refused = await fetch(`${base}/v1/accounts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+		expect(refused.status).toBe(400);
+		await expect.poll(() => output).toContain("POST /v1/accounts 400 Bad Request");
+		expect(output).not.toContain("[ERROR]");
 	});
 });

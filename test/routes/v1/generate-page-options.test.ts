@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { creditsLeft, errorOf, postJson, readPdfPages, signUp } from "../../helpers";
+import { creditsLeft, errorOf, expectStatus, postJson, readPdfPages, signUp } from "../../helpers";
 
 const THREE_PAGES = `<style>section{break-after:page;font:16px sans-serif}section:last-child{break-after:auto}</style>
 <section>one</section><section>two</section><section>three</section>`;
 
 async function pagesOf(key: string, html: string, options: Record<string, unknown>) {
 	const res = await postJson("/v1/generate", { html, options }, { "X-API-Key": key });
-	expect(res.status, await res.clone().text().catch(() => "")).toBe(200);
+	await expectStatus(res, 200);
 	return readPdfPages(await res.arrayBuffer());
 }
 

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db";
 import { recordGeneration } from "../../../src/usage/generations";
-import { call, errorOf, eventually, postJson, signUp } from "../../helpers";
+import { call, errorOf, eventually, expectStatus, postJson, signUp } from "../../helpers";
 import { submitAsync, waitForTask } from "../../helpers-async";
 
 interface Generation {
@@ -30,7 +30,7 @@ function list(key: string, query = ""): Promise<Response> {
 
 async function page(key: string, query = ""): Promise<Page> {
 	const res = await list(key, query);
-	expect(res.status, await res.clone().text()).toBe(200);
+	await expectStatus(res, 200);
 	return res.json();
 }
 

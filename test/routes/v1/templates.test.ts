@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, creditsLeft, errorOf, postJson, signUp } from "../../helpers";
+import { call, creditsLeft, errorOf, expectStatus, postJson, signUp } from "../../helpers";
 
 interface TemplateBody {
 	id: string;
@@ -24,7 +24,7 @@ const json = (method: string, key: string, body?: unknown): RequestInit => ({
 
 async function createTemplate(key: string, body: Record<string, unknown>): Promise<TemplateBody> {
 	const res = await call("/v1/templates", json("POST", key, body));
-	expect(res.status, await res.clone().text()).toBe(201);
+	await expectStatus(res, 201);
 	return ((await res.json()) as { data: TemplateBody }).data;
 }
 
@@ -154,7 +154,7 @@ describe("POST /v1/templates, PUT /v1/templates/<id>, DELETE /v1/templates/<id>"
 		expect(((await builtIn.json()) as { data: TemplateBody }).data).toMatchObject({ id: "invoices/invoice", source: "built-in" });
 
 		const updated = await call(`/v1/templates/${encoded}`, json("PUT", key, { html: "<p>v2</p>" }));
-		expect(updated.status, await updated.clone().text()).toBe(200);
+		await expectStatus(updated, 200);
 		expect(((await updated.json()) as { data: TemplateBody }).data).toMatchObject({ id: receipt.id, version: 2 });
 		for (const path of [`/v1/templates/${encoded}`, "/v1/templates/billing%2fmonthly-receipt", `/v1/templates/${receipt.id}`]) {
 			const read = await call(`${path}?version=1`, json("GET", key));

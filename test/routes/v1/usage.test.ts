@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { planLimits } from "../../../src/credits/plans";
-import { awayFromWindowEdge, call, errorOf, eventually, postJson, setPlan, signUp, topUp } from "../../helpers";
+import { awayFromWindowEdge, call, errorOf, eventually, expectStatus, postJson, setPlan, signUp, topUp } from "../../helpers";
 
 interface Usage {
 	plan: string;
@@ -18,7 +18,7 @@ interface Usage {
 
 async function usage(key: string): Promise<Usage> {
 	const res = await call("/v1/usage", { headers: { "X-API-Key": key } });
-	expect(res.status, await res.clone().text()).toBe(200);
+	await expectStatus(res, 200);
 	return ((await res.json()) as { data: Usage }).data;
 }
 
