@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getDocumentProxy } from "unpdf";
 import { BUILT_IN_TEMPLATES } from "../../../src/rendering/templates";
-import { creditsLeft, errorOf, postJson, readPdf, signUp } from "../../helpers";
+import { creditsLeft, errorOf, expectStatus, postJson, readPdf, signUp } from "../../helpers";
 import { getTask, submitAsync } from "../../helpers-async";
 
 const TEMPLATE = "<h1>{{client.name}}</h1><p>{{client.address.city}}</p>{{#items}}<p>{{sku}} {{qty}}</p>{{/items}}<p>{{note}}</p>";
@@ -93,13 +93,13 @@ describe("the PDF's title", () => {
 		const { key } = await signUp();
 		const title = async (body: Record<string, unknown>) => {
 			const res = await postJson("/v1/generate", body, { "X-API-Key": key });
-			expect(res.status, await res.clone().text()).toBe(200);
+			await expectStatus(res, 200);
 			return pdfTitle(await res.arrayBuffer());
 		};
 		expect(await title({ html: "<!doctype html><p>x</p>", filename: "Q3 <report> & co.pdf" })).toBe("Q3 <report> & co");
 		expect(await title({ html: "<p>x</p>" })).toBe("Document");
 		const created = await postJson("/v1/templates", { id: "notes/untitled", name: "Meeting <notes>", html: "<p>{{x}}</p>" }, { "X-API-Key": key });
-		expect(created.status, await created.clone().text()).toBe(201);
+		await expectStatus(created, 201);
 		expect(await title({ template_id: "notes/untitled", filename: "n.pdf" })).toBe("Meeting <notes>");
 		// Built-ins have a <title> of their own, kept.
 		expect(await title({ template_id: "letters/letter", data: BUILT_IN_TEMPLATES.get("letters/letter")!.sampleData })).toBe(BUILT_IN_TEMPLATES.get("letters/letter")!.sampleData.subject);
