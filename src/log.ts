@@ -5,6 +5,8 @@
  *
  * @example log.error("settlement_failed", { action: "commit", request_id: requestId }, cause)
  */
+import type { Db } from "./db";
+import { settlementFailures } from "./db/schema";
 
 export type LogLevel = "info" | "warn" | "error";
 
@@ -43,15 +45,23 @@ export type SettlementAction = "commit" | "refund" | "idempotency_release" | "si
 
 /**
  * Runs a settlement that must not fail the request (the response or the job's outcome is already
- * decided) and logs `settlement_failed` if it fails: the Credits alarm refunds an open reservation
- * and a lease ends, but the line is the trace that a document went uncharged or a lock was held.
- * Never rejects.
+ * decided). If it fails, it logs `settlement_failed` and counts it in D1's `settlement_failures`:
+ * the Credits alarm refunds an open reservation and a lease ends, but these are the trace that a
+ * document went uncharged or a lock was held. Never rejects.
  */
-export async function settle(action: SettlementAction, requestId: string, run: () => Promise<unknown>, fields: LogFields = {}): Promise<void> {
+export async function settle(db: Db, action: SettlementAction, requestId: string, run: () => Promise<unknown>, fields: LogFields = {}): Promise<void> {
+	let cause: unknown;
 	try {
 		// commit and refund answer false when the reservation is gone or settled the other way.
-		if ((await run()) === false) log.error("settlement_failed", { action, request_id: requestId, ...fields }, new Error(`${action}: nothing to settle (gone, or settled the other way)`));
-	} catch (cause) {
-		log.error("settlement_failed", { action, request_id: requestId, ...fields }, cause);
+		if ((await run()) !== false) return;
+		cause = new Error(`${action}: nothing to settle (gone, or settled the other way)`);
+	} catch (error) {
+		cause = error;
 	}
+	const row = { id: crypto.randomUUID(), action, requestId, error: errorFields(cause).message, createdAt: new Date().toISOString() };
+	const counted = await db.insert(settlementFailures).values(row).run().then(
+		() => true,
+		() => false,
+	);
+	log.error("settlement_failed", { action, request_id: requestId, counted, ...fields }, cause);
 }

@@ -143,6 +143,23 @@ export const templateVersions = sqliteTable(
 	],
 );
 
+/**
+ * Settlements that failed: a commit, refund or release that never reached the Credits object or
+ * the sign-up counter, one row each beside its `settlement_failed` log line, so they can be
+ * counted (`SELECT action, COUNT(*) FROM settlement_failures GROUP BY action`) and traced by request id.
+ */
+export const settlementFailures = sqliteTable(
+	"settlement_failures",
+	{
+		id: text("id").primaryKey(),
+		action: text("action").notNull(),
+		requestId: text("request_id").notNull(),
+		error: text("error").notNull(),
+		createdAt: text("created_at").notNull(),
+	},
+	(t) => [index("settlement_failures_created_at").on(t.createdAt)],
+);
+
 export type Account = typeof accounts.$inferSelect;
 export type Task = typeof tasks.$inferSelect;
 export type Generation = typeof generations.$inferSelect;

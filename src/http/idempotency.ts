@@ -102,12 +102,12 @@ export function idempotency({ record }: { record?: (body: unknown) => unknown } 
 			await next();
 		} catch (error) {
 			// Hono turns errors into responses before they reach here; this is for anything that escapes.
-			await settle("idempotency_release", owner, () => credits.abandonIdempotent(key, owner));
+			await settle(c.var.db, "idempotency_release", owner, () => credits.abandonIdempotent(key, owner));
 			throw error;
 		}
 		const status = c.res.status;
 		if (status >= 500 || RELEASED_STATUSES.has(status)) {
-			await settle("idempotency_release", owner, () => credits.abandonIdempotent(key, owner));
+			await settle(c.var.db, "idempotency_release", owner, () => credits.abandonIdempotent(key, owner));
 			return;
 		}
 		const sent = await c.res.arrayBuffer();

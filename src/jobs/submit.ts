@@ -50,7 +50,7 @@ export async function submitJob(env: Env, db: Db, auth: AuthContext, submission:
 		await env.JOBS.send({ kind: "generate", task_id: taskId } satisfies Job);
 		return reserved;
 	} catch (cause) {
-		await settle("refund", taskId, () => credits.refund(taskId));
+		await settle(db, "refund", taskId, () => credits.refund(taskId));
 		if (recorded) {
 			// A task left `queued` is never picked up: say so, the 503 is already decided.
 			await finishTask(db, taskId, { status: "failed", errorCode: "SERVICE_UNAVAILABLE", errorMessage: "The job could not be queued" }).catch((error: unknown) =>

@@ -73,6 +73,11 @@ describe("what a failed request logs", () => {
 	});
 });
 
+/** The settlement failures D1 counted for a request. */
+async function failuresOf(requestId: string): Promise<Array<{ action: string }>> {
+	return (await env.DB.prepare("SELECT action FROM settlement_failures WHERE request_id = ?").bind(requestId).all<{ action: string }>()).results;
+}
+
 describe("settlement failures leave a trace", () => {
 	it("a commit that fails after the PDF is sent: settlement_failed with action and request id", async () => {
 		const { key } = await signUp();
@@ -84,8 +89,10 @@ describe("settlement failures leave a trace", () => {
 		const requestId = res.headers.get("X-Request-Id");
 		expect(requestId).toBeTruthy();
 		expect(lines).toContainEqual(
-			expect.objectContaining({ level: "error", event: "settlement_failed", action: "commit", request_id: requestId, time: expect.any(String), error: expect.objectContaining({ message: expect.stringMatching(/Network connection lost/) }) }),
+			expect.objectContaining({ level: "error", event: "settlement_failed", action: "commit", request_id: requestId, counted: true, time: expect.any(String), error: expect.objectContaining({ message: expect.stringMatching(/Network connection lost/) }) }),
 		);
+		// Counted in D1 too, where an operator can sum them.
+		expect(await failuresOf(requestId!)).toEqual([{ action: "commit" }]);
 	});
 
 	it("a refund that fails after a failed render: settlement_failed with action refund", async () => {
@@ -97,8 +104,11 @@ describe("settlement failures leave a trace", () => {
 		expect(res.status).toBe(502);
 		expect(lines).toContainEqual(expect.objectContaining({ event: "settlement_failed", action: "refund", request_id: res.headers.get("X-Request-Id") }));
 		// Positive control: the same request with the refund working logs no settlement failure.
-		const fine = await errorLines(() => send({ RENDERER: failingNamespace(env.RENDERER) }, "/v1/generate", key, { html: "<p>x</p>" }));
+		expect(await failuresOf(res.headers.get("X-Request-Id")!)).toEqual([{ action: "refund" }]);
+		let fineRes!: Response;
+		const fine = await errorLines(async () => (fineRes = await send({ RENDERER: failingNamespace(env.RENDERER) }, "/v1/generate", key, { html: "<p>x</p>" })));
 		expect(fine.filter((l) => l.event === "settlement_failed")).toEqual([]);
+		expect(await failuresOf(fineRes.headers.get("X-Request-Id")!)).toEqual([]);
 	});
 });
 

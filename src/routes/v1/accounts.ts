@@ -83,7 +83,7 @@ export function registerCreateAccount(app: App) {
 			);
 		} catch (error) {
 			// Only a sign-up that made an account counts against the limit.
-			if (counted) await settle("signup_release", c.var.requestId, counted.release);
+			if (counted) await settle(c.var.db, "signup_release", c.var.requestId, counted.release);
 			if (/UNIQUE constraint failed: accounts\.email/.test(String((error as Error)?.cause ?? error))) {
 				throw new ApiError("CONFLICT", "An account with this email already exists");
 			}

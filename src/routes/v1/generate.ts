@@ -254,7 +254,7 @@ export function registerGenerate(app: App) {
 				if (settled) return;
 				settled = true;
 				const left = { ...logged, status: "failed", errorCode: "CLIENT_CLOSED", durationMs: Date.now() - c.var.startedAt } as const;
-				c.executionCtx.waitUntil(Promise.all([settle("refund", requestId, () => credits.refund(requestId)), recordGeneration(c.var.db, left)]));
+				c.executionCtx.waitUntil(Promise.all([settle(c.var.db, "refund", requestId, () => credits.refund(requestId)), recordGeneration(c.var.db, left)]));
 			},
 			{ once: true },
 		);
@@ -272,7 +272,7 @@ export function registerGenerate(app: App) {
 			if (settled) throw error;
 			settled = true;
 			// If even the refund can't reach the object, its alarm refunds the open reservation.
-			await (isCharged(error) ? settle("commit", requestId, () => credits.commit(requestId)) : settle("refund", requestId, () => credits.refund(requestId)));
+			await (isCharged(error) ? settle(c.var.db, "commit", requestId, () => credits.commit(requestId)) : settle(c.var.db, "refund", requestId, () => credits.refund(requestId)));
 			const errorCode = error instanceof ApiError ? error.code : "INTERNAL";
 			c.executionCtx.waitUntil(recordGeneration(c.var.db, { ...logged, status: "failed", errorCode, durationMs: Date.now() - c.var.startedAt }));
 			throw error;
@@ -282,7 +282,7 @@ export function registerGenerate(app: App) {
 		settled = true;
 		// Settled after the response; a commit that never lands leaves the reservation to the
 		// alarm, which refunds it: a document can go uncharged, never charged twice.
-		c.executionCtx.waitUntil(settle("commit", requestId, () => credits.commit(requestId)));
+		c.executionCtx.waitUntil(settle(c.var.db, "commit", requestId, () => credits.commit(requestId)));
 
 		const responseTimeMs = Date.now() - c.var.startedAt;
 		const completed = { ...logged, status: "completed", pages: made.pages, bytes: made.pdf.byteLength, durationMs: responseTimeMs } as const;
