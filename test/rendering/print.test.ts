@@ -3,7 +3,7 @@ import { toInches, toPdfOptions } from "../../src/rendering/page-options";
 import { printParams } from "../../src/rendering/print";
 
 describe("printParams", () => {
-	it("turns the API's defaults into DevTools' print parameters as puppeteer would (A4, no margins, backgrounds)", () => {
+	it("turns the API's defaults into DevTools' print parameters (A4 unless the page's CSS @page says otherwise, no margins, backgrounds)", () => {
 		expect(printParams(toPdfOptions({}))).toEqual({
 			landscape: false,
 			displayHeaderFooter: false,
@@ -18,7 +18,8 @@ describe("printParams", () => {
 			marginLeft: 0,
 			marginRight: 0,
 			pageRanges: "",
-			preferCSSPageSize: false,
+			// No format, width or height asked for: the document's own @page size wins, A4 without one.
+			preferCSSPageSize: true,
 			generateTaggedPDF: true,
 			generateDocumentOutline: false,
 		});
