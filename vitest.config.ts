@@ -71,6 +71,9 @@ export default defineConfig({
 					name: "node",
 					include: ["test/scripts/**/*.test.ts", "test/web/**/*.test.ts"],
 					environment: "node",
+					// One file at a time: each starts a server, a browser or a whole npm install, and side by
+					// side on two cores a page's first request can outwait a browser test's 30 s.
+					fileParallelism: false,
 					testTimeout: 900_000,
 					hookTimeout: 900_000,
 				},
