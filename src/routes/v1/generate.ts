@@ -229,7 +229,8 @@ export function registerGenerate(app: App) {
 
 		if (body.async_mode) {
 			const taskId = newId("task");
-			const input = { html, options, filename, origin, blockRemote: renderFor.blockRemote, javascript: renderFor.javascript, failOnResourceError: body.fail_on_resource_error };
+			const { blockRemote, javascript, failOnResourceError } = renderFor;
+			const input = { html, options, filename, origin, blockRemote, javascript, failOnResourceError };
 			const submission = { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata, templateId: body.template_id, missingVariables: missing };
 			const { rate } = await submitJob(c.env, c.var.db, auth, submission);
 			c.set("rate", rate);
