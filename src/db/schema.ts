@@ -72,8 +72,49 @@ export const tasks = sqliteTable(
 		missingVariables: text("missing_variables"),
 		/** Webhook delivery attempts, as a JSON array of {at, status?, error?}. */
 		webhookAttempts: text("webhook_attempts").notNull().default("[]"),
+		/** The batch (POST /v1/batch) this task is one document of, and its place in the request's `documents`. */
+		batchId: text("batch_id"),
+		batchIndex: integer("batch_index"),
 	},
-	(t) => [index("tasks_account_idx").on(t.accountId, t.createdAt)],
+	(t) => [index("tasks_account_idx").on(t.accountId, t.createdAt), index("tasks_batch_idx").on(t.batchId, t.batchIndex)],
+);
+
+/**
+ * A batch (POST /v1/batch): up to 100 documents, each an ordinary task with this `batch_id`.
+ * Its status is read from its tasks until the last one has finished; `finished_at` is set once,
+ * by whichever task finished last, and `completed_at` when the batch's output (if any) is stored
+ * and its webhook queued.
+ */
+export const batches = sqliteTable(
+	"batches",
+	{
+		id: text("id").primaryKey(),
+		accountId: text("account_id")
+			.notNull()
+			.references(() => accounts.id, { onDelete: "cascade" }),
+		mode: text("mode", { enum: ["live", "test"] }).notNull(),
+		keyId: text("key_id"),
+		/** How many documents (tasks) the batch has. */
+		total: integer("total").notNull(),
+		/** `zip` or `merged`: one file with every succeeded document; null: none. */
+		output: text("output", { enum: ["zip", "merged"] }),
+		outputFilename: text("output_filename"),
+		webhookUrl: text("webhook_url"),
+		/** The request's `metadata`, as JSON text. */
+		metadata: text("metadata"),
+		createdAt: text("created_at").notNull(),
+		finishedAt: text("finished_at"),
+		completedAt: text("completed_at"),
+		succeeded: integer("succeeded"),
+		failed: integer("failed"),
+		outputUrl: text("output_url"),
+		outputExpiresAt: text("output_expires_at"),
+		/** Why the output file could not be made (e.g. the merged document is over the limits), as `{code, message}` JSON. */
+		outputError: text("output_error"),
+		/** Webhook delivery attempts, as a JSON array of {at, status?, error?}. */
+		webhookAttempts: text("webhook_attempts").notNull().default("[]"),
+	},
+	(t) => [index("batches_account_idx").on(t.accountId, t.createdAt)],
 );
 
 /**
@@ -162,6 +203,7 @@ export const settlementFailures = sqliteTable(
 
 export type Account = typeof accounts.$inferSelect;
 export type Task = typeof tasks.$inferSelect;
+export type Batch = typeof batches.$inferSelect;
 export type Generation = typeof generations.$inferSelect;
 export type AccountTemplate = typeof templates.$inferSelect;
 export type TemplateVersion = typeof templateVersions.$inferSelect;

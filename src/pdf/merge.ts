@@ -1,0 +1,22 @@
+/**
+ * Several PDFs into one, in the order given: every page of the first, then every page of the
+ * second, and so on. Pages are copied as they are (`copyPages`), so each keeps its own size and
+ * orientation; nothing is re-rendered.
+ *
+ * The PDF library (about 1 MB) is imported when first needed, so an isolate that never merges
+ * never evaluates it.
+ *
+ * @example
+ * const merged = await mergePdfs([invoice, terms]); // invoice's pages, then the terms'
+ */
+export async function mergePdfs(pdfs: Uint8Array[]): Promise<Uint8Array<ArrayBuffer>> {
+	if (pdfs.length === 0) throw new Error("mergePdfs needs at least one PDF");
+	const { PDFDocument, ParseSpeeds } = await import("@cantoo/pdf-lib");
+	const merged = await PDFDocument.create({ updateMetadata: false });
+	for (const pdf of pdfs) {
+		const source = await PDFDocument.load(pdf, { parseSpeed: ParseSpeeds.Fastest, updateMetadata: false });
+		const pages = await merged.copyPages(source, source.getPageIndices());
+		for (const page of pages) merged.addPage(page);
+	}
+	return merged.save({ useObjectStreams: true, objectsPerTick: Infinity });
+}
