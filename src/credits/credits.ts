@@ -93,9 +93,20 @@ type State = {
 	test_used: number;
 };
 
+/** What `reserve` and `reserveMany` take: `amount` credits (or test slots) per id, held until `ttlMs`. */
+export interface ReserveOptions {
+	amount?: number;
+	test?: boolean;
+	ttlMs?: number;
+	keyId?: string;
+	sync?: boolean;
+}
+
 type Reservation = {
 	request_id: string;
 	kind: "credit" | "test";
+	/** Daily test-cap slots a test reservation took (1 before `amount` applied to test mode). */
+	test_slots: number;
 	period: string;
 	day: string;
 	monthly: number;
@@ -183,6 +194,8 @@ export const CREDITS_MIGRATIONS: readonly Migration[] = [
 	},
 	// 5: the plan is D1's `accounts.plan` alone; callers pass it in. The object's copy is gone.
 	(sql) => sql.exec("DROP TABLE IF EXISTS settings"),
+	// 6: a test-mode reservation may take several slots (a merge of several rendered documents).
+	(sql) => addColumn(sql, "reservations", "test_slots", "INTEGER NOT NULL DEFAULT 1"),
 ];
 
 /**
@@ -301,7 +314,7 @@ export class Credits extends DurableObject<Env> {
 
 	/**
 	 * Takes `amount` credits for `requestId` unless the balance is short; for a test-mode request
-	 * (`test: true`) takes a slot of the daily test cap instead. Repeating an id charges nothing more.
+	 * (`test: true`) takes `amount` slots of the daily test cap instead. Repeating an id charges nothing more.
 	 * A request made with a revoked key (`keyId`) is refused: the key may have been read from a
 	 * D1 replica that has not seen its deletion yet.
 	 *
@@ -311,43 +324,56 @@ export class Credits extends DurableObject<Env> {
 	 * reservations are open; queued jobs don't count, the queue paces them. `plan` is the account's
 	 * plan (D1's `accounts.plan`), whose allowance, rate and concurrency apply.
 	 */
-	reserve(
-		requestId: string,
+	reserve(requestId: string, planName: string, options: ReserveOptions = {}): ReserveResult {
+		return this.reserveMany([requestId], planName, options);
+	}
+
+	/**
+	 * {@link reserve} for several ids at once, all or nothing: each id takes `amount` (its own
+	 * reservation, committed or refunded on its own), and if the balance (or the test cap) can't
+	 * cover them all, none is taken. The request counts once against the rate. A batch's documents
+	 * are reserved so: nothing is charged for a batch refused whole. Ids already reserved are not
+	 * charged again; one already refunded makes the call fail (`insufficient_credits`), as in `reserve`.
+	 */
+	reserveMany(
+		requestIds: readonly string[],
 		planName: string,
-		{
-			amount = 1,
-			test = false,
-			ttlMs = RESERVATION_TTL_MS,
-			keyId,
-			sync = false,
-		}: { amount?: number; test?: boolean; ttlMs?: number; keyId?: string; sync?: boolean } = {},
+		{ amount = 1, test = false, ttlMs = RESERVATION_TTL_MS, keyId, sync = false }: ReserveOptions = {},
 	): ReserveResult {
 		const state = this.state();
 		const plan = this.plan(planName);
 		const left = () => this.creditsLeft(this.state(), plan);
 		if (keyId && this.isRevoked(keyId)) return { ok: false, credits_left: left(), rate: this.rate(plan, false).rate, reason: "revoked_key" };
-		const existing = this.reservation(requestId);
-		if (existing) {
-			const rate = this.rate(plan, false).rate;
-			return existing.status === "refunded"
-				? { ok: false, credits_left: left(), rate, reason: "insufficient_credits" }
-				: { ok: true, credits_left: left(), rate };
-		}
+		const existing = requestIds.map((id) => this.reservation(id)).filter((r) => r !== undefined);
+		if (existing.some((r) => r.status === "refunded")) return { ok: false, credits_left: left(), rate: this.rate(plan, false).rate, reason: "insufficient_credits" };
+		const fresh = requestIds.filter((id) => !existing.some((r) => r.request_id === id));
+		if (fresh.length === 0) return { ok: true, credits_left: left(), rate: this.rate(plan, false).rate };
 		const { ok: underRate, rate } = this.rate(plan, true);
 		if (!underRate) return { ok: false, credits_left: left(), rate, reason: "rate_limited" };
-		if (sync && this.inFlight() >= plan.concurrency) {
+		if (sync && this.inFlight() + fresh.length > plan.concurrency) {
 			return { ok: false, credits_left: left(), rate, reason: "concurrency_limited", concurrency: plan.concurrency };
 		}
+		const needed = amount * fresh.length;
+		if (test) {
+			if (state.test_used + needed > TEST_DAILY_CAP) return { ok: false, credits_left: left(), rate, reason: "test_daily_cap" };
+		} else if (this.creditsLeft(state, plan) < needed) {
+			return { ok: false, credits_left: left(), rate, reason: "insufficient_credits" };
+		}
+		for (const id of fresh) this.take(id, amount, plan, { test, expiresAt: Date.now() + ttlMs, sync });
+		this.scheduleAlarm();
+		return { ok: true, credits_left: left(), rate };
+	}
 
+	/** Takes `amount` for one reservation; the caller has checked that the balance (or test cap) covers it. */
+	private take(requestId: string, amount: number, plan: Plan, { test, expiresAt, sync }: { test: boolean; expiresAt: number; sync: boolean }): void {
+		const state = this.state();
 		let monthly = 0;
 		let purchased = 0;
 		if (test) {
-			if (state.test_used >= TEST_DAILY_CAP) return { ok: false, credits_left: left(), rate, reason: "test_daily_cap" };
-			this.sql.exec("UPDATE state SET test_used = test_used + 1 WHERE id = 1");
+			this.sql.exec("UPDATE state SET test_used = test_used + ? WHERE id = 1", amount);
 		} else {
 			// A plan moved down mid-month may leave more used than the new allowance.
 			const monthlyLeft = Math.max(0, plan.monthly_allowance - state.monthly_used);
-			if (monthlyLeft + state.purchased < amount) return { ok: false, credits_left: left(), rate, reason: "insufficient_credits" };
 			monthly = Math.min(amount, monthlyLeft);
 			purchased = amount - monthly;
 			this.sql.exec(
@@ -358,18 +384,17 @@ export class Credits extends DurableObject<Env> {
 			);
 		}
 		this.sql.exec(
-			"INSERT INTO reservations (request_id, kind, period, day, monthly, purchased, status, expires_at, sync) VALUES (?, ?, ?, ?, ?, ?, 'reserved', ?, ?)",
+			"INSERT INTO reservations (request_id, kind, period, day, monthly, purchased, test_slots, status, expires_at, sync) VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved', ?, ?)",
 			requestId,
 			test ? "test" : "credit",
 			state.period,
 			state.day,
 			monthly,
 			purchased,
-			Date.now() + ttlMs,
+			test ? amount : 0,
+			expiresAt,
 			sync ? 1 : 0,
 		);
-		this.scheduleAlarm();
-		return { ok: true, credits_left: left(), rate };
 	}
 
 	/**
@@ -459,7 +484,7 @@ export class Credits extends DurableObject<Env> {
 		const state = this.state();
 		if (r.kind === "test") {
 			// A test slot is only given back to the day it was taken from.
-			if (r.day === state.day) this.sql.exec("UPDATE state SET test_used = test_used - 1 WHERE id = 1");
+			if (r.day === state.day) this.sql.exec("UPDATE state SET test_used = MAX(test_used - ?, 0) WHERE id = 1", r.test_slots);
 			this.sql.exec("UPDATE reservations SET status = 'refunded' WHERE request_id = ?", r.request_id);
 			return;
 		}
