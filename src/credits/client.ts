@@ -26,9 +26,23 @@ export async function reserveCredit(
 	credits: DurableObjectStub<Credits>,
 	requestId: string,
 	auth: { mode: KeyMode; keyId: string; plan: string },
-	{ ttlMs, sync = false }: { ttlMs?: number; sync?: boolean } = {},
+	options: { ttlMs?: number; sync?: boolean; amount?: number } = {},
 ): Promise<Reserved> {
-	const reservation = await credits.reserve(requestId, auth.plan, { test: auth.mode === "test", ttlMs, keyId: auth.keyId, sync }).catch((cause: unknown) => {
+	return reserveCredits(credits, [requestId], auth, options);
+}
+
+/**
+ * {@link reserveCredit} for several request ids at once (a batch's tasks), all or nothing: each
+ * id holds `amount` (default 1) and is committed or refunded on its own; when the balance can't
+ * cover them all, 402 and nothing is taken. Counts as one request against the rate.
+ */
+export async function reserveCredits(
+	credits: DurableObjectStub<Credits>,
+	requestIds: string[],
+	auth: { mode: KeyMode; keyId: string; plan: string },
+	{ ttlMs, sync = false, amount = 1 }: { ttlMs?: number; sync?: boolean; amount?: number } = {},
+): Promise<Reserved> {
+	const reservation = await credits.reserveMany(requestIds, auth.plan, { test: auth.mode === "test", ttlMs, keyId: auth.keyId, sync, amount }).catch((cause: unknown) => {
 		throw new ApiError("SERVICE_UNAVAILABLE", "The credits service is unavailable; nothing was charged", undefined, cause);
 	});
 	if (reservation.ok) return { creditsLeft: reservation.credits_left, rate: reservation.rate };
@@ -50,7 +64,7 @@ export async function reserveCredit(
 			const retryAfter = Math.ceil((Date.parse(`${dayOf(Date.now())}T00:00:00Z`) + 86_400_000 - Date.now()) / 1000);
 			throw new ApiError(
 				"RATE_LIMITED",
-				`Test-mode keys make at most ${TEST_DAILY_CAP} documents a day per account; the cap resets at midnight UTC`,
+				`Test-mode keys make at most ${TEST_DAILY_CAP} documents a day per account${requestIds.length * amount > 1 ? `, and this request needs ${requestIds.length * amount} of them` : ""}; the cap resets at midnight UTC`,
 				{ test_daily_limit: TEST_DAILY_CAP },
 				undefined,
 				{ ...headers, "Retry-After": String(retryAfter) },
@@ -59,7 +73,9 @@ export async function reserveCredit(
 		default:
 			throw new ApiError(
 				"INSUFFICIENT_CREDITS",
-				"Not enough credits: your monthly allowance and purchased credits are used up",
+				requestIds.length * amount > 1
+					? `Not enough credits: this request needs ${requestIds.length * amount} and ${reservation.credits_left} are left; nothing was charged`
+					: "Not enough credits: your monthly allowance and purchased credits are used up",
 				{ credits_left: reservation.credits_left },
 				undefined,
 				headers,
