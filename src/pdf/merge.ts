@@ -10,6 +10,11 @@
  * const merged = await mergePdfs([invoice, terms]); // invoice's pages, then the terms'
  */
 export async function mergePdfs(pdfs: Uint8Array[]): Promise<Uint8Array<ArrayBuffer>> {
+	return (await mergePdfsCounted(pdfs)).pdf;
+}
+
+/** {@link mergePdfs}, with the merged document's page count (PDFs finished with object streams hide their pages from a byte scan). */
+export async function mergePdfsCounted(pdfs: Uint8Array[]): Promise<{ pdf: Uint8Array<ArrayBuffer>; pages: number }> {
 	if (pdfs.length === 0) throw new Error("mergePdfs needs at least one PDF");
 	const { PDFDocument, ParseSpeeds } = await import("@cantoo/pdf-lib");
 	const merged = await PDFDocument.create({ updateMetadata: false });
@@ -18,5 +23,5 @@ export async function mergePdfs(pdfs: Uint8Array[]): Promise<Uint8Array<ArrayBuf
 		const pages = await merged.copyPages(source, source.getPageIndices());
 		for (const page of pages) merged.addPage(page);
 	}
-	return merged.save({ useObjectStreams: true, objectsPerTick: Infinity });
+	return { pdf: await merged.save({ useObjectStreams: true, objectsPerTick: Infinity }), pages: merged.getPageCount() };
 }
