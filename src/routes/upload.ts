@@ -16,11 +16,14 @@ const route = createRoute({
 	request: {
 		params: z.object({
 			account: z.string().regex(/^acc_[0-9A-Za-z]{16}$/).openapi({ description: "The account's id, as in the returned `url`.", example: "acc_3kTz9QmW1xYbVc2L" }),
-			file: z.string().regex(/^[0-9A-Za-z]{22}\.pdf$/).openapi({ description: "The file's random name, as in the returned `url`.", example: "k3J9cQ2mXw4RtZ1aBb7LpN.pdf" }),
+			file: z.string().regex(/^[0-9A-Za-z]{22}\.(pdf|zip)$/).openapi({ description: "The file's random name, as in the returned `url` (a batch's zip output ends in `.zip`).", example: "k3J9cQ2mXw4RtZ1aBb7LpN.pdf" }),
 		}),
 	},
 	responses: {
-		200: { description: "The PDF", content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) } } },
+		200: {
+			description: "The PDF (or a batch's zip output)",
+			content: { "application/pdf": { schema: z.string().openapi({ format: "binary" }) }, "application/zip": { schema: z.string().openapi({ format: "binary" }) } },
+		},
 		...errorResponses(404, 503),
 	},
 });
