@@ -8,6 +8,9 @@ export const MAX_BATCH_DOCUMENTS = 100;
 
 export type BatchStatus = "queued" | "processing" | "completed";
 
+/** The JOBS queue's message that completes a batch (one of src/jobs/consumer.ts's `Job`s). */
+export type BatchJob = { kind: "batch"; batch_id: string };
+
 export function getBatch(db: Db, batchId: string) {
 	return db.select().from(batches).where(eq(batches.id, batchId)).get();
 }

@@ -4,7 +4,6 @@ import type { Batch, Task } from "../db/schema";
 import { storeDocument } from "../generation/pipeline";
 import { ApiError } from "../http/errors";
 import { publicOrigin } from "../http/public-origin";
-import type { Job } from "../jobs/consumer";
 import { deliverSigned } from "../jobs/signed-webhooks";
 import { type DeliveryAttempt, shouldRetry, WEBHOOK_MAX_ATTEMPTS } from "../jobs/webhooks";
 import { log } from "../log";
@@ -13,7 +12,7 @@ import { mergePdfsCounted } from "../pdf/merge";
 import { zipFiles } from "../pdf/zip";
 import { MAX_PAGES, MAX_PDF_BYTES } from "../rendering/render";
 import { contentDisposition, fetchPdf } from "../storage/pdfs";
-import { batchTasks, batchView, claimFinished, getBatch, markCompleted, recordBatchWebhookAttempt } from "./batches";
+import { type BatchJob, batchTasks, batchView, claimFinished, getBatch, markCompleted, recordBatchWebhookAttempt } from "./batches";
 
 /** The largest output file (zip or merged PDF) a batch makes; past it the batch completes without one, saying why. */
 export const MAX_BATCH_OUTPUT_BYTES = MAX_PDF_BYTES;
@@ -23,7 +22,7 @@ export const MAX_BATCH_OUTPUT_BYTES = MAX_PDF_BYTES;
  * row final): when it was the batch's last, queues the batch's completion, once.
  */
 export async function batchTaskFinished(env: Env, db: Db, batchId: string): Promise<void> {
-	if (await claimFinished(db, batchId)) await env.JOBS.send({ kind: "batch", batch_id: batchId } satisfies Job);
+	if (await claimFinished(db, batchId)) await env.JOBS.send({ kind: "batch", batch_id: batchId } satisfies BatchJob);
 }
 
 type Outcome = "ack" | { retryInSeconds: number };
