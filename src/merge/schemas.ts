@@ -14,6 +14,9 @@ export const RenderDocumentSchema = DocumentSourceSchema.extend({
 	strict: z.boolean().default(false).openapi({ description: "A template variable `data` lacks is a 400 naming it, rather than blank." }),
 });
 
+// Inline, not named components: openapi-typescript would type their defaulted fields (`options`,
+// `strict`) as required in a component, though clients may leave them out.
+
 /** A merge's document: a render, or `{"url": …}`, a PDF the account already has stored. */
 export const MergeDocumentSchema = RenderDocumentSchema.extend({
 	url: z
@@ -24,8 +27,7 @@ export const MergeDocumentSchema = RenderDocumentSchema.extend({
 })
 	.refine((d) => [d.template_id, d.html, d.url].filter((v) => v !== undefined).length === 1, { message: "send exactly one of template_id, html and url", path: ["template_id"] })
 	.refine((d) => d.url === undefined || (d.data === undefined && d.pdf === undefined), { message: "a stored PDF (url) takes no data or pdf", path: ["url"] })
-	.refine((d) => d.template_version === undefined || d.template_id !== undefined, { message: "template_version needs template_id", path: ["template_version"] })
-	.openapi("MergeDocument");
+	.refine((d) => d.template_version === undefined || d.template_id !== undefined, { message: "template_version needs template_id", path: ["template_version"] });
 
 /** A batch's document: a render, with its own file name and metadata. */
 export const BatchDocumentSchema = oneDocumentSource(
@@ -37,7 +39,7 @@ export const BatchDocumentSchema = oneDocumentSource(
 			.optional()
 			.openapi({ description: "Echoed back in this document's task. At most 8 KB as JSON." }),
 	}),
-).openapi("BatchDocument");
+);
 
 export type MergeDocument = z.infer<typeof MergeDocumentSchema>;
 export type BatchDocument = z.infer<typeof BatchDocumentSchema>;

@@ -48,7 +48,14 @@ const BatchQueuedSchema = z
 		status: z.literal("queued").openapi({ description: "Always `queued`." }),
 		total: z.number().int().openapi({ description: "Documents queued.", example: 2 }),
 		check_status_url: z.string().openapi({ description: "Absolute URL of GET /v1/batches/<batch_id>.", example: "https://quire.example/v1/batches/batch_3kTz9QmW1xYbVc2L" }),
-		documents: z.array(z.object({ index: z.number().int(), task_id: z.string() })).openapi({ description: "Each document's task, in the request's order." }),
+		documents: z
+			.array(
+				z.object({
+					index: z.number().int().openapi({ description: "The document's place in the request's `documents`, from 0.", example: 0 }),
+					task_id: z.string().openapi({ description: "Its task (GET /v1/tasks/{id}).", example: "task_3kTz9QmW1xYbVc2L" }),
+				}),
+			)
+			.openapi({ description: "Each document's task, in the request's order." }),
 	})
 	.openapi("BatchQueued");
 

@@ -12,7 +12,15 @@ const BatchStatusSchema = BatchSchema.extend({
 	webhook: z
 		.object({
 			url: z.string().openapi({ description: "The request's `webhook_url`." }),
-			attempts: z.array(z.object({ at: z.string(), status: z.number().int().optional(), error: z.string().optional() })).openapi({ description: "Each delivery attempt, oldest first." }),
+			attempts: z
+				.array(
+					z.object({
+						at: z.string().openapi({ description: "When the delivery was tried (ISO 8601, UTC)." }),
+						status: z.number().int().optional().openapi({ description: "The HTTP status the endpoint answered, if it answered.", example: 200 }),
+						error: z.string().optional().openapi({ description: "Why the delivery failed, if it did." }),
+					}),
+				)
+				.openapi({ description: "Each delivery attempt, oldest first." }),
 		})
 		.optional()
 		.openapi({ description: "Delivery attempts of the batch's webhook, when one was given. Not part of the webhook's own body." }),

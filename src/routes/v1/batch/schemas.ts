@@ -14,7 +14,10 @@ export const BatchSchema = z
 		output_url: z.string().optional().openapi({ description: "Completed, with `output`: the zip or merged PDF of the succeeded documents only, in the batch's order, until `output_expires_at`.", example: "https://quire.example/upload/acc_3kTz9QmW1xYbVc2L/Zx8Q2mXw4RtZ1aBb7LpNk3.zip" }),
 		output_expires_at: z.string().nullable().optional().openapi({ description: "When `output_url` stops answering (ISO 8601, UTC)." }),
 		output_error: z
-			.object({ code: z.string(), message: z.string() })
+			.object({
+				code: z.string().openapi({ description: "An error code, as in error responses.", example: "DOCUMENT_TOO_LARGE" }),
+				message: z.string().openapi({ description: "What happened, in a sentence." }),
+			})
 			.optional()
 			.openapi({ description: "Completed, with `output`, but no file: why (over the size or page limits, say). Each document's own `url` still stands." }),
 		metadata: z.record(z.string(), z.unknown()).optional().openapi({ description: "The request's `metadata`, echoed." }),
@@ -28,7 +31,12 @@ export const BatchSchema = z
 					status: z.enum(["queued", "processing", "completed", "failed"]).openapi({ description: "Its task's status." }),
 					url: z.string().optional().openapi({ description: "Completed: its PDF." }),
 					pages: z.number().int().nullable().optional().openapi({ description: "Completed: its page count." }),
-					error: z.object({ code: z.string(), message: z.string().nullable() }).optional().openapi({ description: "Failed: why. Its credit was refunded." }),
+					error: z
+						.object({
+							code: z.string().openapi({ description: "An error code, as in error responses.", example: "RENDER_TIMEOUT" }),
+							message: z.string().nullable().openapi({ description: "What happened, in a sentence." }),
+						})
+						.optional().openapi({ description: "Failed: why. Its credit was refunded." }),
 					metadata: z.record(z.string(), z.unknown()).optional().openapi({ description: "The document's `metadata`, echoed." }),
 				}),
 			)
