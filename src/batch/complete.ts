@@ -78,7 +78,9 @@ async function makeOutput(env: Env, batch: Batch, succeeded: Task[]): Promise<Ou
 	try {
 		const files = await readOutputs(env, batch.accountId, succeeded);
 		if (batch.output === "merged") {
-			const merged = await mergePdfsCounted(files.map((f) => f.data));
+			const merged = await mergePdfsCounted(files.map((f) => f.data)).catch((cause: unknown) => {
+				throw new ApiError("RENDER_FAILED", "The documents could not be merged into one PDF; each document's own url is in `documents`", undefined, cause);
+			});
 			if (merged.pages > MAX_PAGES) throw new ApiError("DOCUMENT_TOO_LARGE", `The merged output would have ${merged.pages} pages; the limit is ${MAX_PAGES}`);
 			if (merged.pdf.byteLength > MAX_BATCH_OUTPUT_BYTES) throw tooLarge();
 			const stored = await storeDocument(env, batch.accountId, merged.pdf, batch.outputFilename ?? "batch.pdf");

@@ -1,7 +1,7 @@
 import type { PreparedDocument } from "../generation/prepare";
 import { renderDocument } from "../generation/pipeline";
 import { ApiError } from "../http/errors";
-import { mergePdfsCounted } from "../pdf/merge";
+import { mergePdfsCounted, UnmergeablePdfError } from "../pdf/merge";
 import type { PdfSpec } from "../pdf/spec";
 import { MAX_PAGES, MAX_PDF_BYTES, type RenderedPdf, type RenderFor } from "../rendering/render";
 import type { FailedResource } from "../rendering/resources";
@@ -16,6 +16,8 @@ export const MAX_MERGE_DOCUMENTS = 20;
  * so an async merge carries its parts in R2.
  */
 export type MergePart = { document: PreparedDocument } | { stored: string };
+
+const ENCRYPTED = "this PDF is encrypted, and an encrypted PDF can't be merged: merge the unencrypted documents, and encrypt the result with the top-level pdf.encryption";
 
 /** What a merge made: the one PDF, and what rendering its parts reported. */
 export type Merged = RenderedPdf;
@@ -41,6 +43,8 @@ export async function makeMerged(env: Env, parts: MergePart[], renderFor: Render
 	const bytes = made.reduce((n, part) => n + part.pdf.byteLength, 0);
 	if (bytes > MAX_PDF_BYTES) throw new ApiError("DOCUMENT_TOO_LARGE", `The merged documents add up to over ${MAX_PDF_BYTES / 1024 / 1024} MB. Nothing was charged`);
 	const merged = await mergePdfsCounted(made.map((part) => part.pdf)).catch((cause: unknown) => {
+		// A stored PDF that was encrypted when it was made: the client's to fix.
+		if (cause instanceof UnmergeablePdfError && cause.encrypted) throw ofPart(new ApiError("VALIDATION_ERROR", `url: ${ENCRYPTED}`, { fields: [{ path: "url", message: ENCRYPTED }] }), cause.index);
 		throw new ApiError("RENDER_FAILED", "Merging the PDFs failed; nothing was charged", undefined, cause);
 	});
 	if (merged.pages > MAX_PAGES) throw new ApiError("DOCUMENT_TOO_LARGE", `The merged document has ${merged.pages} pages; the limit is ${MAX_PAGES}. Nothing was charged`);

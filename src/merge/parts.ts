@@ -1,6 +1,7 @@
 import type { Db } from "../db";
 import { prepare } from "../generation/prepare";
 import { MAX_PDF_BYTES } from "../rendering/render";
+import { ApiError } from "../http/errors";
 import { ofPart, type MergePart } from "./make";
 import type { MergeDocument } from "./schemas";
 import { checkStoredPdfs } from "./stored";
@@ -20,10 +21,17 @@ export async function prepareParts(env: Env, db: Db, accountId: string, document
 			continue;
 		}
 		const { data = {}, ...rest } = document;
+		if (rest.pdf?.encryption) throw encryptedPart(index);
 		const prepared = await prepare(db, accountId, { ...rest, data }).catch((error: unknown) => {
 			throw ofPart(error, index);
 		});
 		parts.push({ document: prepared.document });
 	}
 	return { parts, rendered: parts.filter((part) => "document" in part).length };
+}
+
+/** An encrypted PDF can't be merged (pdf-lib copies no encrypted page): the merged result is what gets encrypted. */
+export function encryptedPart(index: number): ApiError {
+	const message = "an encrypted document can't be merged: encrypt the merged result with the top-level pdf.encryption";
+	return new ApiError("VALIDATION_ERROR", `documents.${index}.pdf.encryption: ${message}`, { document: index, fields: [{ path: `documents.${index}.pdf.encryption`, message }] });
 }

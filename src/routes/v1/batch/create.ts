@@ -13,6 +13,7 @@ import { errorResponses, SECURITY } from "../../../http/schemas";
 import type { App, AuthContext } from "../../../http/app-env";
 import { checkWebhookTarget } from "../../../jobs/signed-webhooks";
 import { ofPart } from "../../../merge/make";
+import { encryptedPart } from "../../../merge/parts";
 import { BatchDocumentSchema, type BatchDocument } from "../../../merge/schemas";
 import { STORABLE_FILENAME } from "../../../storage/pdfs";
 
@@ -85,6 +86,9 @@ export function registerCreateBatch(app: App) {
 		const origin = publicOrigin(c.env, c.req.url);
 		if (body.webhook_url) await checkWebhookTarget(c.env, c.var.db, auth.accountId, body.webhook_url);
 		const render = { origin, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, failOnResourceError: body.fail_on_resource_error };
+		// The merged output can't take an encrypted document: refused now rather than found missing at the end.
+		const encrypted = body.output === "merged" ? body.documents.findIndex((d) => d.pdf?.encryption) : -1;
+		if (encrypted >= 0) throw encryptedPart(encrypted);
 		const documents = await prepareDocuments(c.var.db, auth.accountId, body.documents, render);
 
 		const batchId = newId("batch");
