@@ -110,6 +110,10 @@ describe("POST /v1/merge", () => {
 			expect(res.status, path).toBe(400);
 			expect(((await errorOf(res)).details as { fields: Array<{ path: string }> }).fields.map((f) => f.path)).toContain(path);
 		}
+		// pdf-lib copies no encrypted page: a part's own encryption is refused, the merged result's is the way.
+		const encrypted = await merge(key, { documents: [{ html: "<p/>" }, { html: "<p/>", pdf: { encryption: { user_password: "secret" } } }] });
+		expect(encrypted.status).toBe(400);
+		expect(((await errorOf(encrypted)).details as { fields: Array<{ path: string }> }).fields.map((f) => f.path)).toEqual(["documents.1.pdf.encryption"]);
 		const missing = await merge(key, { documents: [{ html: "<p/>" }, { template_id: "nope/nope" }] });
 		expect(missing.status).toBe(404);
 		expect(await errorOf(missing)).toMatchObject({ code: "TEMPLATE_NOT_FOUND", details: { document: 1 } });
