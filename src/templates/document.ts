@@ -1,4 +1,5 @@
 import { ApiError } from "../http/errors";
+import type { PdfSpec } from "../pdf/spec";
 import type { PageOptions } from "../rendering/page-options";
 import Mustache from "mustache";
 import { atDocumentStart } from "../outbound/public-url";
@@ -6,11 +7,13 @@ import { MissingVariables, renderHeaderFooter, renderTemplate, TemplateSyntaxErr
 import { checkSchema, declaredIn, validateData, type FieldProblem } from "./data-schema";
 import type { TemplateContent } from "./store";
 
-/** What a document is made from: a template's HTML, the JSON Schema of its data and its default page options. */
+/** What a document is made from: a template's HTML, the JSON Schema of its data, its default page options and `pdf` settings. */
 export interface DocumentSource {
 	html: string;
 	schema: Record<string, unknown> | null;
 	options: PageOptions;
+	/** The template's default `pdf` object; a request's parts replace its parts. */
+	pdf?: PdfSpec | null;
 	/** Turns data that matches the schema into what the template renders: what Mustache can't compute (built-ins only). */
 	prepareData?: (data: Record<string, unknown>) => Record<string, unknown>;
 }
