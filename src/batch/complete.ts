@@ -4,7 +4,7 @@ import type { Batch, Task } from "../db/schema";
 import { storeDocument } from "../generation/pipeline";
 import { ApiError } from "../http/errors";
 import { publicOrigin } from "../http/public-origin";
-import { deliverSigned } from "../jobs/signed-webhooks";
+import { deliverSigned, NO_WEBHOOK_SECRET } from "../jobs/signed-webhooks";
 import { type DeliveryAttempt, shouldRetry, WEBHOOK_MAX_ATTEMPTS } from "../jobs/webhooks";
 import { log } from "../log";
 import { storedPdfKey } from "../merge/stored";
@@ -49,6 +49,7 @@ export async function completeBatch(env: Env, batchId: string, attempts: number)
 	if (!batch.webhookUrl || (JSON.parse(batch.webhookAttempts) as DeliveryAttempt[]).some((a) => !shouldRetry(a))) return "ack";
 	const attempt = await deliverSigned(env, db, batch.accountId, batch.webhookUrl, batchView(batch, await batchTasks(db, batchId)));
 	await recordBatchWebhookAttempt(db, batchId, attempt);
+	if (attempt.error === NO_WEBHOOK_SECRET) return "ack";
 	if (shouldRetry(attempt) && attempts < WEBHOOK_MAX_ATTEMPTS) return { retryInSeconds: 10 * 2 ** (attempts - 1) };
 	return "ack";
 }

@@ -25,8 +25,8 @@ export const ASYNC_RESERVATION_TTL_MS = 24 * 3600_000;
  * is the id it is later settled and logged under. A sync document counts against the plan's
  * concurrency; a queued one holds its reservation longer. See {@link reserveCredit} for the refusals.
  */
-export function reserve(env: Env, id: string, auth: { accountId: string; mode: KeyMode; keyId: string; plan: string }, { sync }: { sync: boolean }): Promise<Reserved> {
-	return reserveCredit(creditsFor(env, auth.accountId), id, auth, sync ? { sync: true } : { ttlMs: ASYNC_RESERVATION_TTL_MS });
+export function reserve(env: Env, id: string, auth: { accountId: string; mode: KeyMode; keyId: string; plan: string }, { sync, amount = 1 }: { sync: boolean; amount?: number }): Promise<Reserved> {
+	return reserveCredit(creditsFor(env, auth.accountId), id, auth, sync ? { sync: true, amount } : { ttlMs: ASYNC_RESERVATION_TTL_MS, amount });
 }
 
 /** A document made: the finished PDF and what rendering reported, and where it was stored (when asked). */
@@ -69,8 +69,8 @@ export function storeDocument(env: Env, accountId: string, pdf: Uint8Array, file
 }
 
 /** Render → finish → store (when `store`): one document, nothing settled. */
-export async function make(env: Env, document: PreparedDocument, renderFor: RenderFor, { store, time = untimed }: { store: boolean; time?: Timer }): Promise<Made> {
-	const made = await renderDocument(env, document, renderFor, time);
+export async function make(env: Env, document: PreparedDocument, renderFor: RenderFor, { store, time = untimed, render }: { store: boolean; time?: Timer; render?: () => Promise<RenderedPdf> }): Promise<Made> {
+	const made = await (render ? time("render", render()) : renderDocument(env, document, renderFor, time));
 	const stored = store ? await time("store", storeDocument(env, renderFor.accountId, made.pdf, document.filename)) : null;
 	return { ...made, stored };
 }
@@ -121,6 +121,8 @@ export interface Production {
 	generation: Generation;
 	/** Store the PDF in R2 (`return_type: "url"`, and every job). */
 	store: boolean;
+	/** Makes the PDF in place of rendering `document` (a merge: its parts rendered, merged and finished); `document` then only names the file. */
+	render?: () => Promise<RenderedPdf>;
 	/** Whether a failure is the document's outcome (settled now) or worth another attempt (thrown, nothing settled). Default: every failure is final. */
 	isFinal?: (error: unknown) => boolean;
 	/**
@@ -138,10 +140,10 @@ export interface Production {
  * settles after its response (`waitUntil`), a job awaits it.
  */
 export async function produce(env: Env, db: Db, production: Production): Promise<{ result: Result; concluded: boolean; settled: Promise<void> }> {
-	const { document, renderFor, generation, store, isFinal = () => true, conclude, time } = production;
+	const { document, renderFor, generation, store, isFinal = () => true, conclude, time, render } = production;
 	let result: Result;
 	try {
-		result = { ok: true, made: await make(env, document, renderFor, { store, time }) };
+		result = { ok: true, made: await make(env, document, renderFor, { store, time, render }) };
 	} catch (error) {
 		if (!isFinal(error)) throw error;
 		result = { ok: false, error };

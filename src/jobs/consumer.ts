@@ -6,11 +6,15 @@ import { publicOrigin } from "../http/public-origin";
 import { type Generation, type Made, produce, settleGeneration } from "../generation/pipeline";
 import type { PreparedDocument } from "../generation/prepare";
 import { log } from "../log";
+import type { BatchJob } from "../batch/batches";
+import { batchTaskFinished, completeBatch, giveUpBatch } from "../batch/complete";
+import { makeMerged, type MergePart } from "../merge/make";
 import { claimTask, finishTask, getTask, recordWebhookAttempt, releaseTask, taskView } from "./tasks";
-import { deliver, shouldRetry, signatureHeader, WEBHOOK_MAX_ATTEMPTS, webhookSecret } from "./webhooks";
+import { deliverSigned, NO_WEBHOOK_SECRET } from "./signed-webhooks";
+import { shouldRetry, WEBHOOK_MAX_ATTEMPTS } from "./webhooks";
 
 /** A message of the JOBS queue. The job's input (HTML and options, possibly megabytes) waits in R2. */
-export type Job = { kind: "generate"; task_id: string } | { kind: "webhook"; task_id: string };
+export type Job = { kind: "generate"; task_id: string } | { kind: "webhook"; task_id: string } | BatchJob;
 
 /**
  * What `POST /v1/generate` leaves in R2 for the consumer, under {@link jobInputKey}: the prepared
@@ -19,6 +23,8 @@ export type Job = { kind: "generate"; task_id: string } | { kind: "webhook"; tas
 export interface JobInput extends PreparedDocument {
 	/** The origin URLs were given when the job was submitted ({@link publicOrigin}); PUBLIC_ORIGIN, when set, wins. */
 	origin: string;
+	/** An async merge (POST /v1/merge): its parts, made and merged into the one PDF, which the input's `pdf` then finishes. */
+	merge?: MergePart[];
 	/** The account's setting when the job was submitted: the page may load nothing remote. */
 	blockRemote: boolean;
 	/** Whether the page's scripts run. Absent in jobs queued before it was recorded. */
@@ -50,6 +56,7 @@ export async function handleJobs(batch: MessageBatch<Job>, env: Env): Promise<vo
 				const job = message.body;
 				if (deadLetter) outcome = await giveUp(env, job);
 				else if (job.kind === "webhook") outcome = await sendWebhook(env, job.task_id, message.attempts);
+				else if (job.kind === "batch") outcome = await completeBatch(env, job.batch_id, message.attempts);
 				else outcome = await generate(env, job.task_id);
 			} catch (error) {
 				log.error("job_failed", { queue: batch.queue, message_id: message.id, attempts: message.attempts }, error);
@@ -96,6 +103,7 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 	const { concluded, settled } = await produce(env, db, {
 		document: input,
 		renderFor,
+		render: input.merge ? () => makeMerged(env, input.merge!, renderFor, input.pdf) : undefined,
 		generation: generationOf(task),
 		store: true,
 		isFinal: (error) => error instanceof ApiError && FINAL_RENDER_ERRORS.has(error.code),
@@ -143,6 +151,7 @@ function generationOf(task: Task): Generation {
 
 /** The dead-letter queue's consumer: the job will not be tried again, its task fails and its credit is refunded. */
 async function giveUp(env: Env, job: Job): Promise<Outcome> {
+	if (job.kind === "batch") return giveUpBatch(env, job.batch_id).then(() => "ack");
 	if (job.kind !== "generate") return "ack"; // a webhook's attempts are already recorded on its task
 	const db = createDb(env.DB);
 	const task = await getTask(db, job.task_id);
@@ -158,6 +167,8 @@ async function giveUp(env: Env, job: Job): Promise<Outcome> {
 /** Once a task has finished: its input is no longer needed, and its webhook (if any) is due. */
 async function afterFinish(env: Env, task: Task): Promise<void> {
 	await env.PDFS.delete(jobInputKey(task.id));
+	// A batch's document: the batch completes once its last document has finished.
+	if (task.batchId) await batchTaskFinished(env, createDb(env.DB), task.batchId);
 	if (task.webhookUrl) await env.JOBS.send({ kind: "webhook", task_id: task.id } satisfies Job);
 }
 
@@ -165,15 +176,10 @@ async function sendWebhook(env: Env, taskId: string, attempts: number): Promise<
 	const db = createDb(env.DB);
 	const task = await getTask(db, taskId);
 	if (!task?.webhookUrl) return "ack";
-	const account = await db.select({ generation: accounts.webhookSecretGeneration }).from(accounts).where(eq(accounts.id, task.accountId)).get();
-	if (!account?.generation || !env.WEBHOOK_SECRET_KEY) {
-		await recordWebhookAttempt(db, task.id, { at: new Date().toISOString(), error: "the account has no webhook secret" });
-		return "ack";
-	}
-	const secret = await webhookSecret(env.WEBHOOK_SECRET_KEY, task.accountId, account.generation);
-	const body = JSON.stringify(taskView(task));
-	const attempt = await deliver(task.webhookUrl, body, await signatureHeader(secret, body, Math.floor(Date.now() / 1000)));
+	const attempt = await deliverSigned(env, db, task.accountId, task.webhookUrl, taskView(task));
 	await recordWebhookAttempt(db, task.id, attempt);
+	// No secret (deleted since): nothing was sent, and another try would send nothing either.
+	if (attempt.error === NO_WEBHOOK_SECRET) return "ack";
 	if (shouldRetry(attempt) && attempts < WEBHOOK_MAX_ATTEMPTS) return { retryInSeconds: 10 * 2 ** (attempts - 1) };
 	return "ack";
 }

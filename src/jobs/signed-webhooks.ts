@@ -21,6 +21,9 @@ function webhookUrlError(message: string): ApiError {
 	return new ApiError("VALIDATION_ERROR", `webhook_url: ${message}`, { fields: [{ path: "webhook_url", message }] });
 }
 
+/** The attempt's error when the account has no secret to sign with: nothing was sent. */
+export const NO_WEBHOOK_SECRET = "the account has no webhook secret";
+
 /**
  * POSTs `payload` to `url`, signed with the account's webhook secret exactly as task webhooks are
  * (`Quire-Signature: t=…,v1=…`, see ./webhooks.ts). An account without a secret (deleted since)
@@ -28,7 +31,7 @@ function webhookUrlError(message: string): ApiError {
  */
 export async function deliverSigned(env: Env, db: Db, accountId: string, url: string, payload: unknown): Promise<DeliveryAttempt> {
 	const account = await db.select({ generation: accounts.webhookSecretGeneration }).from(accounts).where(eq(accounts.id, accountId)).get();
-	if (!account?.generation || !env.WEBHOOK_SECRET_KEY) return { at: new Date().toISOString(), error: "the account has no webhook secret" };
+	if (!account?.generation || !env.WEBHOOK_SECRET_KEY) return { at: new Date().toISOString(), error: NO_WEBHOOK_SECRET };
 	const secret = await webhookSecret(env.WEBHOOK_SECRET_KEY, accountId, account.generation);
 	const body = JSON.stringify(payload);
 	return deliver(url, body, await signatureHeader(secret, body, Math.floor(Date.now() / 1000)));

@@ -17,6 +17,8 @@ export interface Submission {
 	templateId?: string;
 	/** What the data left blank, known before rendering, so recorded with the task. */
 	missingVariables?: string[];
+	/** Credits the task holds: 1 (a document; the default), or a merge's rendered documents. */
+	credits?: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface Submission {
  */
 export async function submitJob(env: Env, db: Db, auth: AuthContext, submission: Submission): Promise<Reserved> {
 	const { taskId, input } = submission;
-	const reserved = await reserve(env, taskId, auth, { sync: false });
+	const reserved = await reserve(env, taskId, auth, { sync: false, amount: submission.credits });
 	let recorded = false;
 	try {
 		await env.PDFS.put(jobInputKey(taskId), JSON.stringify(input));

@@ -12,12 +12,9 @@ import { PdfSpecSchema } from "../../pdf/spec";
 import { RENDER_LIMIT_MS } from "../../rendering/render";
 import { contentDisposition, STORABLE_FILENAME } from "../../storage/pdfs";
 import { Buffer } from "node:buffer";
-import { eq } from "drizzle-orm";
 import { newId } from "../../auth/api-key";
-import type { Db } from "../../db";
-import { accounts } from "../../db/schema";
 import { submitJob } from "../../jobs/submit";
-import { refuseTarget } from "../../outbound/public-url";
+import { checkWebhookTarget } from "../../jobs/signed-webhooks";
 import { publicOrigin } from "../../http/public-origin";
 import { TEST_DAILY_CAP } from "../../credits/credits";
 import { type Generation, produce, reserve, settleGeneration, type Timer } from "../../generation/pipeline";
@@ -291,13 +288,6 @@ function fieldError(path: string, message: string): ApiError {
 	return new ApiError("VALIDATION_ERROR", `${path}: ${message}`, { fields: [{ path, message }] });
 }
 
-/** A webhook must go to a public http(s) address, and the account needs a secret to sign it with. */
-async function checkWebhookTarget(env: Env, db: Db, accountId: string, url: string): Promise<void> {
-	const refused = refuseTarget(url, { allowLoopback: env.ALLOW_LOOPBACK === "true" });
-	if (refused) throw fieldError("webhook_url", refused);
-	const account = await db.select({ generation: accounts.webhookSecretGeneration }).from(accounts).where(eq(accounts.id, accountId)).get();
-	if (!account?.generation) throw fieldError("webhook_url", "create a webhook secret first (POST /v1/webhook-secret): deliveries are signed with it");
-}
 
 /** What a document would cost, and the balance now, without charging anything. */
 async function dryRun(env: Env, { accountId, mode, keyId, plan }: AuthContext) {
