@@ -12,7 +12,7 @@ export const MAX_INLINE_BODY_BYTES = 64 * 1024;
 /** How long a request waits for another one holding the same key before it gets 409. */
 export const IDEMPOTENCY_WAIT_MS = 10_000;
 /** The response headers recorded and replayed; the rest (X-Request-Id, Server-Timing…) belong to each request. */
-const REPLAYED_HEADERS = ["content-type", "content-disposition", "x-credits-left", "x-response-time-ms", "x-blocked-resources", "x-failed-resources", "x-missing-variables", "retry-after", "location"];
+const REPLAYED_HEADERS = ["content-type", "content-disposition", "x-credits-left", "x-pages", "x-response-time-ms", "x-blocked-resources", "x-failed-resources", "x-missing-variables", "retry-after", "location"];
 /**
  * Statuses that say "not now" rather than "not this": nothing was done, and a retry with the same
  * key may succeed later (after a top-up, past a rate limit, once a dependency is back), so the key

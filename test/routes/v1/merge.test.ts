@@ -146,6 +146,21 @@ describe("POST /v1/merge", () => {
 		expect(await creditsLeft(key)).toBe(49);
 	});
 
+	it("an Idempotency-Key retry replays the merge and charges nothing more", async () => {
+		const { key } = await signUp();
+		const body = { documents: [{ html: "<p>Once</p>" }, { html: "<p>Twice</p>" }] };
+		const headers = { "X-API-Key": key, "Idempotency-Key": crypto.randomUUID() };
+		const first = await postJson("/v1/merge", body, headers);
+		await expectStatus(first, 200);
+		const firstBytes = new Uint8Array(await first.arrayBuffer());
+		const again = await postJson("/v1/merge", body, headers);
+		await expectStatus(again, 200);
+		expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+		expect(again.headers.get("X-Pages")).toBe("2");
+		expect(new Uint8Array(await again.arrayBuffer())).toEqual(firstBytes);
+		expect(await creditsLeft(key)).toBe(48);
+	});
+
 	it("async_mode: a task that completes with the merged PDF, charged like the sync merge; a failing part fails the task, refunded", async () => {
 		const { key } = await signUp();
 		const stored = await storedPdf(key, "<p>Stored for later</p>");
