@@ -172,10 +172,11 @@ export const templateVersions = sqliteTable(
 		templateId: text("template_id").notNull(),
 		version: integer("version").notNull(),
 		html: text("html").notNull(),
-		/** `sample_data`, `schema` and default `options`, as JSON text; null when not given. */
+		/** `sample_data`, `schema`, default `options` and default `pdf`, as JSON text; null when not given. */
 		sampleData: text("sample_data"),
 		schema: text("schema"),
 		options: text("options"),
+		pdf: text("pdf"),
 		createdAt: text("created_at").notNull(),
 	},
 	(t) => [

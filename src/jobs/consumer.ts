@@ -77,7 +77,7 @@ async function generate(env: Env, taskId: string): Promise<Outcome> {
 	if (!(await claimTask(db, task.id, LEASE_MS))) return { retryInSeconds: 30 };
 
 	try {
-		return await renderAndStore(env, db, task);
+		return await produceTask(env, db, task);
 	} catch (error) {
 		// Let the retry (or another delivery) take the task at once rather than wait out the lease.
 		await releaseTask(db, task.id);
@@ -86,7 +86,7 @@ async function generate(env: Env, taskId: string): Promise<Outcome> {
 }
 
 /** The task's document through the pipeline: made, the task finished, its credit settled and logged. */
-async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
+async function produceTask(env: Env, db: Db, task: Task): Promise<Outcome> {
 	const started = Date.now();
 	const stored = await env.PDFS.get(jobInputKey(task.id));
 	if (!stored) throw new Error(`input of ${task.id} is missing from R2`);

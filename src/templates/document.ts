@@ -1,5 +1,5 @@
 import { ApiError } from "../http/errors";
-import type { PdfSpec } from "../pdf/spec";
+import { checkPdfSpec, type PdfSpec } from "../pdf/spec";
 import type { PageOptions } from "../rendering/page-options";
 import Mustache from "mustache";
 import { atDocumentStart } from "../outbound/public-url";
@@ -97,9 +97,10 @@ function hasTitle(html: string): boolean {
 /**
  * Checks what an account stores as a template version: the HTML and the header and footer
  * templates parse (422 naming the line), the schema is a JSON Schema this service can apply and
- * the sample data matches it (400 listing each field).
+ * the sample data matches it, the default `pdf` passes every check a request's does (400 listing each field).
  */
 export function checkTemplateContent(content: TemplateContent): void {
+	checkPdfSpec(content.pdf ?? undefined);
 	if (content.schema) {
 		const problems = checkSchema(content.schema);
 		if (problems.length > 0) throw validationError(problems, "schema is not a JSON Schema this service can apply");
