@@ -47,3 +47,14 @@ export async function apiErrorOf(run: () => unknown): Promise<{ code: string; fi
 	}
 	throw new Error("expected an ApiError, and nothing was thrown");
 }
+
+/** The files embedded in a PDF as pdf.js lists them: name, description and bytes. */
+export async function attachmentsOf(pdf: Uint8Array, password?: string): Promise<Array<{ filename: string; description: string; content: Uint8Array }>> {
+	const doc = await open(pdf, password);
+	const files = [];
+	for (const [id, file] of (await doc.getAttachments()) ?? new Map()) {
+		const content = file.content ?? (await doc.getAttachmentContent(id));
+		files.push({ filename: file.filename, description: file.description, content: content ?? new Uint8Array() });
+	}
+	return files;
+}
