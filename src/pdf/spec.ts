@@ -96,12 +96,13 @@ const FacturXSchema = z
 	.strict()
 	.openapi({ description: "Makes the PDF a Factur-X / ZUGFeRD e-invoice: the XML embedded as `factur-x.xml`, PDF/A-3B identification, the Factur-X XMP schema and an sRGB output intent. Not together with `encryption` (PDF/A forbids it) or `watermark` (its font is not embedded, which PDF/A forbids)." });
 
-const PASSWORD = z.string().min(1).max(128);
+/** R6 passwords are at most 127 bytes of UTF-8 (pdf-lib cuts longer ones): characters are bounded at 127, and documented so. */
+const PASSWORD = z.string().min(1).max(127);
 
 const EncryptionSchema = z
 	.object({
-		user_password: PASSWORD.optional().openapi({ description: "Needed to open the document. Without it, anyone can open it and the permissions apply. At most 128 characters.", example: "open-sesame" }),
-		owner_password: PASSWORD.optional().openapi({ description: "Opens the document with every permission. Default: a random one nobody knows, so the permissions hold for everyone. At most 128 characters.", example: "owner-secret" }),
+		user_password: PASSWORD.optional().openapi({ description: "Needed to open the document. Without it, anyone can open it and the permissions apply. At most 127 characters.", example: "open-sesame" }),
+		owner_password: PASSWORD.optional().openapi({ description: "Opens the document with every permission. Default: a random one nobody knows, so the permissions hold for everyone. At most 127 characters.", example: "owner-secret" }),
 		permissions: z
 			.object({
 				print: z.boolean().optional().openapi({ description: "Print (in high resolution). Default true." }),

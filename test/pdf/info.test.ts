@@ -1,20 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { finishPdf } from "../../src/pdf/finish";
-import { open, printed } from "./printed";
+import { metadataOf, printed } from "./printed";
 
 describe("pdf.info: the document information dictionary and the XMP metadata", () => {
 	it("sets every field in both, keeping Chromium's producer and dates", async () => {
 		const original = await printed("<h1>Invoice</h1><p>Total: $564</p>");
-		const before = await (await open(original)).getMetadata();
+		const before = await metadataOf(original);
 		const info = { title: "Invoice <INV-1> & co", author: "Acme Corp", subject: "November's invoice", keywords: ["invoice", "acme"], creator: "Acme Billing", language: "fr-CA" };
 		const finished = await finishPdf(original, { info });
 
-		const { info: dict, metadata } = (await (await open(finished)).getMetadata()) as { info: Record<string, unknown>; metadata: { get(name: string): unknown; getRaw(): string } | null };
+		const { info: dict, metadata } = await metadataOf(finished);
 		expect(dict).toMatchObject({ Title: info.title, Author: info.author, Subject: info.subject, Keywords: "invoice acme", Creator: info.creator, Language: "fr-CA" });
-		const producer = (before.info as Record<string, unknown>).Producer;
+		const producer = before.info.Producer;
 		expect(producer).toMatch(/Skia/);
 		expect(dict.Producer).toBe(producer);
-		expect(dict.CreationDate).toBe((before.info as Record<string, unknown>).CreationDate);
+		expect(dict.CreationDate).toBe(before.info.CreationDate);
 
 		// pdf.js parses the XMP packet itself: the same values, escaped and read back whole.
 		expect(metadata).not.toBeNull();
@@ -35,7 +35,7 @@ describe("pdf.info: the document information dictionary and the XMP metadata", (
 
 		const finished = await finishPdf(original, { info: { title: "Rechnung 7" } });
 		expect(finished).not.toBe(original); // the positive control: a step rewrites the document
-		const { info, metadata } = (await (await open(finished)).getMetadata()) as { info: Record<string, unknown>; metadata: { get(name: string): unknown } };
+		const { info, metadata } = await metadataOf(finished);
 		expect(info.Title).toBe("Rechnung 7");
 		expect(info.Author).toBeUndefined();
 		// The page's own language (Chromium's /Lang from <html lang>) reaches the XMP too.

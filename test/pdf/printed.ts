@@ -58,3 +58,9 @@ export async function attachmentsOf(pdf: Uint8Array, password?: string): Promise
 	}
 	return files;
 }
+
+/** The information dictionary and the parsed XMP packet (names lowercased, as pdf.js keys them), as pdf.js reads them. */
+export async function metadataOf(pdf: Uint8Array, password?: string): Promise<{ info: Record<string, unknown>; metadata: { get(name: string): unknown; getRaw(): string } }> {
+	const { info, metadata } = await (await open(pdf, password)).getMetadata();
+	return { info: info as Record<string, unknown>, metadata };
+}
