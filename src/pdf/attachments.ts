@@ -9,14 +9,14 @@ type Attachment = NonNullable<PdfSpec["attachments"]>[number];
  * files, which PDF/A-3 asks of every embedded file). Names, sizes and base64 were checked with
  * the request (src/pdf/spec.ts).
  */
-export async function attachFiles(doc: PDFDocument, attachments: Attachment[], now: Date): Promise<void> {
+export async function attachFiles(doc: PDFDocument, attachments: Attachment[]): Promise<void> {
 	for (const file of attachments) {
+		// No dates: they are optional, would only say when Quire attached the file, and pdf-lib would
+		// leave them in clear text in an encrypted document (strings in a stream's dictionary are not encrypted).
 		await doc.attach(decodeBase64(file.content_base64), file.filename, {
 			mimeType: file.mime_type ?? "application/octet-stream",
 			description: file.description,
 			afRelationship: AFRelationship.Unspecified,
-			creationDate: now,
-			modificationDate: now,
 		});
 	}
 }

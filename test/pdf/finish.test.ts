@@ -14,6 +14,17 @@ describe("finishPdf and mergePdfSpecs", () => {
 		expect(mergePdfSpecs(template, { watermark: undefined })).toEqual(template); // an absent part is not a removal
 	});
 
+	it("keeps the PDF library out of the request path: spec and finish import it (and the steps) only when a document needs finishing", () => {
+		const sources = import.meta.glob<string>("../../src/pdf/*.ts", { query: "?raw", import: "default", eager: true });
+		const staticImports = (file: string) => [...sources[`../../src/pdf/${file}`]!.matchAll(/^import\b(?!\s+type\b)[^;]*?\bfrom\s+"([^"]+)"/gm)].map(([, spec]) => spec);
+		expect(staticImports("watermark.ts")).toContain("@cantoo/pdf-lib"); // the positive control: a step does
+		// What the routes and the pipeline import, and everything that imports statically.
+		for (const file of ["spec.ts", "finish.ts", "factur-x-xml.ts", "page-ranges.ts"]) {
+			expect(staticImports(file), file).not.toContain("@cantoo/pdf-lib");
+			for (const spec of staticImports(file)) expect(["./spec", "./factur-x-xml", "./page-ranges", "../http/errors", "@hono/zod-openapi", "fast-xml-parser"], `${file} imports ${spec}`).toContain(spec);
+		}
+	});
+
 	it("the schema accepts the documented example and refuses unknown parts", () => {
 		expect(PdfSpecSchema.safeParse({ info: { title: "Invoice INV-2026-001", author: "Acme Corp", language: "en-US" }, outline: true, watermark: { text: "PAID", pages: "1" } }).success).toBe(true);
 		const unknown = PdfSpecSchema.safeParse({ metadata: { title: "x" } });
@@ -42,7 +53,7 @@ describe("finishPdf and mergePdfSpecs", () => {
 		await time("all but factur_x (info, watermark, attachments, encryption)", allButFacturX);
 		const { encryption: __, watermark: ___, ...allButEncryption } = Object.assign({}, ...Object.values(steps)) as PdfSpec;
 		await time("info, attachments, factur_x", allButEncryption);
-		console.log(`finishing the invoice (${pdf.byteLength} bytes), ms per call (workerd's clock advances only on I/O: see the node test for wall-clock times):`, JSON.stringify(costs));
+		console.log(`finishing the invoice (${pdf.byteLength} bytes), ms per call inside workerd:`, JSON.stringify(costs));
 
 		const everything = await finishPdf(pdf, allButFacturX);
 		const { metadata } = await metadataOf(everything, "pw");
