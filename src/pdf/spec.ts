@@ -34,7 +34,7 @@ const InfoSchema = z
 			.array(z.string().min(1).max(100))
 			.max(50)
 			.optional()
-			.openapi({ description: "Keywords (Info /Keywords, XMP pdf:Keywords and dc:subject). At most 50, of at most 100 characters each.", example: ["invoice", "acme"] }),
+			.openapi({ description: "Keywords (Info /Keywords and XMP pdf:Keywords, joined by spaces). At most 50, of at most 100 characters each.", example: ["invoice", "acme"] }),
 		creator: z.string().min(1).max(500).optional().openapi({ description: "The application that made the content (Info /Creator, XMP xmp:CreatorTool). Default: Chromium's. At most 500 characters.", example: "Acme Billing" }),
 		language: z
 			.string()

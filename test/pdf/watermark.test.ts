@@ -96,6 +96,19 @@ describe("pdf.watermark", () => {
 		expect(() => checkPdfSpec({ watermark: { text: "Entwurf – geprüft €" } })).not.toThrow(); // Windows-1252 is drawable
 	});
 
+	it("can draw every character the schema lets through (Windows-1252), and the schema refuses the first one past it", async () => {
+		const extras = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ";
+		const codes = [...Array.from({ length: 0x7f - 0x20 }, (_, i) => 0x20 + i), ...Array.from({ length: 0x100 - 0xa0 }, (_, i) => 0xa0 + i)];
+		const all = String.fromCharCode(...codes) + extras;
+		const original = await printed(pagesHtml(1));
+		for (let at = 0; at < all.length; at += 200) {
+			const text = all.slice(at, at + 200);
+			expect(() => checkPdfSpec({ watermark: { text } })).not.toThrow();
+			await finishPdf(original, { watermark: { text, font_size: 6 } }); // pdf-lib throws on a character its font can't encode
+		}
+		for (const outside of ["\u0100", "Ω", "\n", "\u007f"]) expect((await apiErrorOf(() => checkPdfSpec({ watermark: { text: `a${outside}` } }))).fields[0]!.path).toBe("pdf.watermark.text");
+	});
+
 	it("selects pages like page_ranges", () => {
 		expect(selectPages("2-3, 5", 6)).toEqual([1, 2, 4]);
 		expect(selectPages("4-", 6)).toEqual([3, 4, 5]);
