@@ -1,6 +1,7 @@
 import { checkPdfSpec, type PdfSpec } from "./spec";
 
-export { checkPdfSpec } from "./spec";
+// The contract names these here too; they need no PDF, so they live in ./spec.
+export { checkPdfSpec, mergePdfSpecs } from "./spec";
 
 /** The parts of a {@link PdfSpec} that are steps over the printed PDF (`outline` and `tagged` are Chromium's print settings). */
 const STEPS = ["info", "watermark", "attachments", "factur_x", "encryption"] as const;
@@ -42,20 +43,6 @@ export async function finishPdf(pdf: Uint8Array, spec: PdfSpec | undefined): Pro
 	// readers then "decrypt" into garbage (test/pdf/encryption.test.ts). They also make the invoice
 	// a fifth smaller, for a few milliseconds of compression.
 	return doc.save({ useObjectStreams: true, objectsPerTick: Infinity });
-}
-
-/**
- * A template's default `pdf` object with a request's over it, part by part: a part the request
- * gives replaces the template's whole (a request's `watermark` is not mixed with the template's).
- *
- * @example mergePdfSpecs({ info: { title: "Invoice" }, outline: true }, { outline: false }) // { info: { title: "Invoice" }, outline: false }
- */
-export function mergePdfSpecs(templateDefault: PdfSpec | undefined, request: PdfSpec | undefined): PdfSpec | undefined {
-	if (!templateDefault) return request;
-	if (!request) return templateDefault;
-	const merged: Record<string, unknown> = { ...templateDefault };
-	for (const [part, value] of Object.entries(request)) if (value !== undefined) merged[part] = value;
-	return merged as PdfSpec;
 }
 
 /** The bytes as a `Uint8Array<ArrayBuffer>`, copied only when they are a view of something else (a SharedArrayBuffer). */

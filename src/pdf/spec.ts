@@ -192,6 +192,20 @@ export function checkPdfSpec(spec: PdfSpec | undefined): void {
 	throw new ApiError("VALIDATION_ERROR", `Invalid pdf settings: ${fields.map((field) => `${field.path}: ${field.message}`).join("; ")}`, { fields });
 }
 
+/**
+ * A template's default `pdf` object with a request's over it, part by part: a part the request
+ * gives replaces the template's whole (a request's `watermark` is not mixed with the template's).
+ *
+ * @example mergePdfSpecs({ info: { title: "Invoice" }, outline: true }, { outline: false }) // { info: { title: "Invoice" }, outline: false }
+ */
+export function mergePdfSpecs(templateDefault: PdfSpec | undefined, request: PdfSpec | undefined): PdfSpec | undefined {
+	if (!templateDefault) return request;
+	if (!request) return templateDefault;
+	const merged: Record<string, unknown> = { ...templateDefault };
+	for (const [part, value] of Object.entries(request)) if (value !== undefined) merged[part] = value;
+	return merged as PdfSpec;
+}
+
 /** The two settings that are Chromium's, not a step over the printed PDF: they travel with the print parameters. */
 export function printSettings(spec: PdfSpec | undefined): { outline: boolean; tagged: boolean } {
 	return { outline: spec?.outline ?? false, tagged: spec?.tagged ?? true };
