@@ -28,6 +28,8 @@ export interface JobInput {
 	javascript?: boolean;
 	/** The request's `fail_on_resource_error`. Absent in jobs queued before it existed. */
 	failOnResourceError?: boolean;
+	/** How long the PDF is kept (the request's, the account's or the server's default, at submission). Absent in jobs queued before it existed. */
+	expiresInHours?: number;
 }
 
 export const jobInputKey = (taskId: string) => `jobs/${taskId}.json`;
@@ -107,7 +109,8 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 		}
 		throw error;
 	}
-	const pdf = await storePdf(env.PDFS, task.accountId, rendered.pdf, input.filename, Number(env.PDF_RETENTION_HOURS));
+	const expiresInHours = input.expiresInHours ?? Number(env.PDF_RETENTION_HOURS);
+	const pdf = await storePdf(env, { accountId: task.accountId, mode: task.mode, pdf: rendered.pdf, filename: input.filename, pages: rendered.pages, expiresInHours, taskId: task.id });
 	await creditsFor(env, task.accountId).commit(task.id);
 	const finished = await finishTask(db, task.id, {
 		status: "completed",

@@ -10,6 +10,7 @@ import type { App, AuthContext } from "../../http/app-env";
 import { PageOptionsSchema } from "../../rendering/page-options";
 import { isCharged, RENDER_LIMIT_MS, renderPdf, type RenderedPdf } from "../../rendering/render";
 import { contentDisposition, STORABLE_FILENAME, storePdf, type StoredPdf } from "../../storage/pdfs";
+import { checkRetention, ExpiresInHoursSchema, retentionHours } from "../../storage/retention";
 import { Buffer } from "node:buffer";
 import { eq } from "drizzle-orm";
 import { newId } from "../../auth/api-key";
@@ -85,6 +86,7 @@ const GenerateSchema = oneDocumentSource(
 					"`true`: a template variable `data` lacks (see `missing_variables`) is a 400 `VALIDATION_ERROR` listing each as `data.<path>`, before anything is charged. `false`: it renders blank and is reported.",
 				example: true,
 			}),
+		expires_in_hours: ExpiresInHoursSchema.optional(),
 		metadata: z
 			.record(z.string(), z.unknown())
 			.refine((m) => JSON.stringify(m).length <= 8192, "metadata must be at most 8 KB as JSON")
@@ -225,12 +227,15 @@ export function registerGenerate(app: App) {
 
 		if (body.webhook_url && !body.async_mode) throw fieldError("webhook_url", "webhook_url needs async_mode: true");
 		if (body.webhook_url) await checkWebhookTarget(c.env, c.var.db, accountId, body.webhook_url);
+		if (body.expires_in_hours !== undefined && body.return_type !== "url" && !body.async_mode) throw fieldError("expires_in_hours", 'needs return_type: "url" or async_mode: true (only hosted PDFs expire)');
+		checkRetention(c.env, "expires_in_hours", body.expires_in_hours);
+		const expiresInHours = retentionHours(c.env, body.expires_in_hours, auth.expiresInHours);
 		if (body.dry_run) return c.json({ ...(await dryRun(c.env, auth)), ...missingVariables }, 200, missingHeader);
 
 		if (body.async_mode) {
 			const taskId = newId("task");
 			const { blockRemote, javascript, failOnResourceError } = renderFor;
-			const input = { html, options, filename, origin, blockRemote, javascript, failOnResourceError };
+			const input = { html, options, filename, origin, blockRemote, javascript, failOnResourceError, expiresInHours };
 			const submission = { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata, templateId: body.template_id, missingVariables: missing };
 			const { rate } = await submitJob(c.env, c.var.db, auth, submission);
 			c.set("rate", rate);
@@ -264,7 +269,7 @@ export function registerGenerate(app: App) {
 		try {
 			made = await wrapTime(c, "render", renderPdf(c.env, html, options, { ...renderFor, async: false }));
 			if (body.return_type === "url") {
-				const put = storePdf(c.env.PDFS, accountId, made.pdf, filename, Number(c.env.PDF_RETENTION_HOURS)).catch((cause: unknown) => {
+				const put = storePdf(c.env, { accountId, mode, pdf: made.pdf, filename, pages: made.pages, expiresInHours, requestId }).catch((cause: unknown) => {
 					throw new ApiError("SERVICE_UNAVAILABLE", "PDF storage is unavailable; nothing was charged", undefined, cause);
 				});
 				stored = await wrapTime(c, "store", put);
