@@ -188,7 +188,7 @@ export const files = sqliteTable(
 		requestId: text("request_id"),
 		taskId: text("task_id"),
 	},
-	(t) => [index("files_account_created_idx").on(t.accountId, t.createdAt)],
+	(t) => [index("files_account_created_idx").on(t.accountId, t.createdAt), index("files_expires_at_idx").on(t.expiresAt)],
 );
 
 export type Account = typeof accounts.$inferSelect;

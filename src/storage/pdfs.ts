@@ -1,4 +1,4 @@
-import { and, desc, eq, gt } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, lte } from "drizzle-orm";
 import { newId, randomBase62, type KeyMode } from "../auth/api-key";
 import { createDb, type Db } from "../db";
 import { files, type StoredFile } from "../db/schema";
@@ -8,7 +8,8 @@ import { type Cursor, olderThan } from "../http/pagination";
  * Hosted PDFs in R2, keyed `<accountId>/<random>.pdf`: the name carries 130 random bits, so the
  * URL itself is the capability (DokJet's `/upload/<account>/<name>.pdf` shape). Each object
  * records its expiry; `GET /upload/…` refuses expired files, and an R2 lifecycle rule deletes
- * them in production (docs/operations.md: deploying). Each object has a row in D1's `files`,
+ * them in production (docs/operations.md: deploying), after {@link purgeExpiredFiles} has deleted
+ * them within the hour. Each object has a row in D1's `files`,
  * by which the account lists (GET /v1/files) and deletes (DELETE /v1/files/{id}) it.
  */
 export interface StoredPdf {
@@ -96,6 +97,28 @@ export function findFile(db: Db, accountId: string, id: string): Promise<StoredF
 export async function deleteFile(env: { PDFS: R2Bucket }, db: Db, file: StoredFile): Promise<void> {
 	await env.PDFS.delete(file.r2Key);
 	await db.delete(files).where(eq(files.id, file.id)).run();
+}
+
+/** Expired files deleted per round: D1 binds at most 100 parameters to a statement. */
+const PURGE_BATCH = 100;
+
+/**
+ * Deletes every expired file, its R2 object and then its row, a batch at a time. The cron
+ * trigger runs it hourly, so an expired PDF leaves R2 within the hour; the bucket's lifecycle
+ * rule, which must outlast the longest retention, is only the backstop. A run that fails midway
+ * leaves rows for the next run (R2's delete is idempotent). Returns how many files it deleted.
+ */
+export async function purgeExpiredFiles(env: { PDFS: R2Bucket; DB: D1Database }, now = new Date()): Promise<number> {
+	const db = createDb(env.DB);
+	let purged = 0;
+	for (;;) {
+		const expired = await db.select({ id: files.id, key: files.r2Key }).from(files).where(lte(files.expiresAt, now.toISOString())).limit(PURGE_BATCH).all();
+		if (expired.length === 0) return purged;
+		await env.PDFS.delete(expired.map((file) => file.key));
+		await db.delete(files).where(inArray(files.id, expired.map((file) => file.id))).run();
+		purged += expired.length;
+		if (expired.length < PURGE_BATCH) return purged;
+	}
 }
 
 /** The stored PDF, or null when there is none or it has expired. */
