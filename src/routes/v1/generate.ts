@@ -117,7 +117,7 @@ const UrlResponseSchema = z
 		url: z.string().openapi({ description: "Where to download the PDF (GET /upload/…); no API key needed, the random name is the capability.", example: "https://quire.example/upload/acc_3kTz9QmW1xYbVc2L/k3J9cQ2mXw4RtZ1aBb7LpN.pdf" }),
 		credits_left: CreditsLeftSchema,
 		response_time_ms: ResponseTimeSchema,
-		expires_at: z.string().openapi({ description: "After this instant the URL answers 404 (ISO 8601, UTC; the server's retention period after rendering).", example: "2026-11-22T10:30:00.000Z" }),
+		expires_at: z.string().openapi({ description: "After this instant the URL answers 404 (ISO 8601, UTC): `expires_in_hours` after rendering (default: the account's, else the server's retention). DELETE /v1/files/{id} ends it sooner.", example: "2026-11-22T10:30:00.000Z" }),
 		blocked_resources: BlockedSchema,
 		failed_resources: FailedSchema,
 		missing_variables: MissingVariablesSchema,
