@@ -14,6 +14,7 @@ CREATE TABLE `files` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `files_r2_key_unique` ON `files` (`r2_key`);--> statement-breakpoint
+CREATE UNIQUE INDEX `files_task_id_unique` ON `files` (`task_id`);--> statement-breakpoint
 CREATE INDEX `files_account_created_idx` ON `files` (`account_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `files_expires_at_idx` ON `files` (`expires_at`);--> statement-breakpoint
 ALTER TABLE `accounts` ADD `expires_in_hours` integer;

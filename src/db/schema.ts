@@ -184,9 +184,9 @@ export const files = sqliteTable(
 		createdAt: text("created_at").notNull(),
 		/** After this instant (ISO 8601, UTC) the URL answers 404 and the list leaves it out. */
 		expiresAt: text("expires_at").notNull(),
-		/** What made it: the request id of a sync generation, or the task id of an async one. */
+		/** What made it: the request id of a sync generation, or the task id of an async one (one file per task). */
 		requestId: text("request_id"),
-		taskId: text("task_id"),
+		taskId: text("task_id").unique(),
 	},
 	(t) => [index("files_account_created_idx").on(t.accountId, t.createdAt), index("files_expires_at_idx").on(t.expiresAt)],
 );

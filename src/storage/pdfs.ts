@@ -39,11 +39,17 @@ export interface NewStoredPdf {
 /**
  * Stores a PDF in R2 and records it in `files`: the one place a hosted PDF is made. A row that
  * can't be written takes its object with it, so every downloadable file is one the account can
- * list and delete.
+ * list and delete. A task has one file: a redelivered job that stored its PDF before failing
+ * gets that file back rather than a second one.
  *
  * @example await storePdf(c.env, { accountId, mode, pdf, filename, pages, expiresInHours: 24, requestId })
  */
 export async function storePdf(env: { PDFS: R2Bucket; DB: D1Database }, file: NewStoredPdf): Promise<StoredPdf> {
+	const db = createDb(env.DB);
+	if (file.taskId) {
+		const stored = await db.select().from(files).where(and(eq(files.taskId, file.taskId), eq(files.accountId, file.accountId))).get();
+		if (stored) return { id: stored.id, key: stored.r2Key, expiresAt: new Date(stored.expiresAt) };
+	}
 	const id = newId("file");
 	const key = `${file.accountId}/${randomBase62(22)}.pdf`;
 	const createdAt = new Date();
@@ -66,7 +72,7 @@ export async function storePdf(env: { PDFS: R2Bucket; DB: D1Database }, file: Ne
 		taskId: file.taskId ?? null,
 	};
 	try {
-		await createDb(env.DB).insert(files).values(row).run();
+		await db.insert(files).values(row).run();
 	} catch (error) {
 		await env.PDFS.delete(key).catch(() => {});
 		throw error;

@@ -2,6 +2,7 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
+import { newId } from "../../src/auth/api-key";
 import { purgeExpiredFiles, storePdf } from "../../src/storage/pdfs";
 import { signUp } from "../helpers";
 
@@ -18,6 +19,18 @@ describe("storePdf", () => {
 		expect(new Uint8Array(await object!.arrayBuffer())).toEqual(PDF);
 		expect(object!.customMetadata?.expires_at).toBe(stored.expiresAt.toISOString());
 		expect(await rowOf(stored.id)).toMatchObject({ r2_key: stored.key, bytes: PDF.byteLength, expires_at: stored.expiresAt.toISOString() });
+	});
+
+	it("keeps one file per task: a redelivered job gets the file it stored before", async () => {
+		const { accountId } = await signUp();
+		const task = { ...fileOf(accountId), requestId: undefined, taskId: newId("task") };
+		const first = await storePdf(env, task);
+		const again = await storePdf(env, task);
+		expect(again).toEqual(first);
+		// Positive control: another task stores a file of its own.
+		const other = await storePdf(env, { ...task, taskId: newId("task") });
+		expect(other.key).not.toBe(first.key);
+		expect((await env.PDFS.list({ prefix: `${accountId}/` })).objects.map((o) => o.key).sort()).toEqual([first.key, other.key].sort());
 	});
 
 	it("takes the object back when the row can't be written: no file the account can't list or delete", async () => {
