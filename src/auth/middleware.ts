@@ -41,8 +41,9 @@ const KEY_LOOKUP = `SELECT k.id AS key_id, k.key_hash, k.last_used_at, a.id AS a
 
 /**
  * Refuses a test key (403) an action that needs a live key. A test key is for trying the API at
- * no cost: it may read, generate test documents, create or delete test keys and delete test files, but nothing that
- * changes what live keys do or make (live keys, the webhook secret, settings, templates).
+ * no cost: it may read, generate test documents, create or delete test keys and delete test
+ * files, but nothing that changes what live keys do or make (live keys, the webhook secret,
+ * settings, templates, live files).
  *
  * @example if (mode === "live") requireLiveKey(c.var.auth, "Creating a live key")
  */
