@@ -1,25 +1,22 @@
 import { eq } from "drizzle-orm";
-import { creditsFor } from "../credits/client";
 import { createDb, type Db } from "../db";
 import { accounts, type Task } from "../db/schema";
 import { ApiError, type ErrorCode } from "../http/errors";
 import { publicOrigin } from "../http/public-origin";
-import type { PageOptions } from "../rendering/page-options";
-import { isCharged, renderPdf } from "../rendering/render";
-import { storePdf } from "../storage/pdfs";
+import { type Generation, type Made, produce, settleGeneration } from "../generation/pipeline";
+import type { PreparedDocument } from "../generation/prepare";
 import { log } from "../log";
-import { recordGeneration } from "../usage/generations";
 import { claimTask, finishTask, getTask, recordWebhookAttempt, releaseTask, taskView } from "./tasks";
 import { deliver, shouldRetry, signatureHeader, WEBHOOK_MAX_ATTEMPTS, webhookSecret } from "./webhooks";
 
 /** A message of the JOBS queue. The job's input (HTML and options, possibly megabytes) waits in R2. */
 export type Job = { kind: "generate"; task_id: string } | { kind: "webhook"; task_id: string };
 
-/** What `POST /v1/generate` leaves in R2 for the consumer, under {@link jobInputKey}. */
-export interface JobInput {
-	html: string;
-	options: PageOptions;
-	filename: string;
+/**
+ * What `POST /v1/generate` leaves in R2 for the consumer, under {@link jobInputKey}: the prepared
+ * document (HTML, options, the merged `pdf` spec, file name) and the render settings of the request.
+ */
+export interface JobInput extends PreparedDocument {
 	/** The origin URLs were given when the job was submitted ({@link publicOrigin}); PUBLIC_ORIGIN, when set, wins. */
 	origin: string;
 	/** The account's setting when the job was submitted: the page may load nothing remote. */
@@ -28,6 +25,8 @@ export interface JobInput {
 	javascript?: boolean;
 	/** The request's `fail_on_resource_error`. Absent in jobs queued before it existed. */
 	failOnResourceError?: boolean;
+	/** How long the PDF is kept (the request's, the account's or the server's default, at submission). Absent in jobs queued before it existed. */
+	expiresInHours?: number;
 }
 
 export const jobInputKey = (taskId: string) => `jobs/${taskId}.json`;
@@ -73,7 +72,7 @@ async function generate(env: Env, taskId: string): Promise<Outcome> {
 	if (!(await claimTask(db, task.id, LEASE_MS))) return { retryInSeconds: 30 };
 
 	try {
-		return await renderAndStore(env, db, task);
+		return await produceTask(env, db, task);
 	} catch (error) {
 		// Let the retry (or another delivery) take the task at once rather than wait out the lease.
 		await releaseTask(db, task.id);
@@ -81,7 +80,8 @@ async function generate(env: Env, taskId: string): Promise<Outcome> {
 	}
 }
 
-async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
+/** The task's document through the pipeline: made, the task finished, its credit settled and logged. */
+async function produceTask(env: Env, db: Db, task: Task): Promise<Outcome> {
 	const started = Date.now();
 	const stored = await env.PDFS.get(jobInputKey(task.id));
 	if (!stored) throw new Error(`input of ${task.id} is missing from R2`);
@@ -91,68 +91,46 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 
 	// The plan (its share of a renderer applies) is D1's, its one source, read now: a change made while the job waited applies.
 	const account = await db.select({ plan: accounts.plan }).from(accounts).where(eq(accounts.id, task.accountId)).get();
+	// The task's mode, recorded at submission, decides the TEST stamp (jobs queued before the
+	// stamp moved onto the PDF carry it in their HTML too, and get both).
+	const renderFor = { accountId: task.accountId, plan: account?.plan ?? "free", blockRemote: input.blockRemote, javascript: input.javascript ?? true, mode: task.mode, async: true, failOnResourceError: input.failOnResourceError };
 
-	let rendered;
-	try {
-		// The task's mode, recorded at submission, decides the TEST stamp (jobs queued before the
-		// stamp moved onto the PDF carry it in their HTML too, and get both).
-		const doc = { accountId: task.accountId, plan: account?.plan ?? "free", blockRemote: input.blockRemote, javascript: input.javascript ?? true, mode: task.mode, async: true, failOnResourceError: input.failOnResourceError };
-		rendered = await renderPdf(env, input.html, input.options, doc);
-	} catch (error) {
-		if (error instanceof ApiError && FINAL_RENDER_ERRORS.has(error.code)) {
-			// RESOURCE_FAILED: the task shows which resources failed it.
-			const failed = error.details?.failed_resources;
-			await settleFailed(env, db, task, error.code, error.message, { charged: isCharged(error), failedResources: failed ? JSON.stringify(failed) : null });
-			return "ack";
-		}
-		throw error;
-	}
-	const pdf = await storePdf(env.PDFS, task.accountId, rendered.pdf, input.filename, Number(env.PDF_RETENTION_HOURS));
-	await creditsFor(env, task.accountId).commit(task.id);
-	const finished = await finishTask(db, task.id, {
-		status: "completed",
-		url: `${origin}/upload/${pdf.key}`,
-		expiresAt: pdf.expiresAt.toISOString(),
-		pages: rendered.pages,
-		responseTimeMs: Date.now() - started,
-		blockedResources: rendered.blocked.length > 0 ? JSON.stringify(rendered.blocked) : null,
-		failedResources: rendered.failed.length > 0 ? JSON.stringify(rendered.failed) : null,
+	const { concluded, settled } = await produce(env, db, {
+		document: input,
+		renderFor,
+		generation: generationOf(task),
+		store: { expiresInHours: input.expiresInHours ?? Number(env.PDF_RETENTION_HOURS), taskId: task.id },
+		isFinal: (error) => error instanceof ApiError && FINAL_RENDER_ERRORS.has(error.code),
+		// Only the delivery whose update moves the task settles it.
+		conclude: (result) => finishTask(db, task.id, result.ok ? completedTask(result.made, origin, started) : failedTask(result.error)),
 	});
-	if (finished) {
-		await logFinished(db, task, { status: "completed", pages: rendered.pages, bytes: rendered.pdf.byteLength });
-		await afterFinish(env, task);
-	}
+	await settled;
+	if (concluded) await afterFinish(env, task);
 	return "ack";
 }
 
-/** The dead-letter queue's consumer: the job will not be tried again. */
-async function giveUp(env: Env, job: Job): Promise<Outcome> {
-	if (job.kind !== "generate") return "ack"; // a webhook's attempts are already recorded on its task
-	const db = createDb(env.DB);
-	const task = await getTask(db, job.task_id);
-	if (task && (task.status === "queued" || task.status === "processing")) {
-		await settleFailed(env, db, task, "RENDER_FAILED", `Rendering failed after ${task.attempts} attempts; the credit was refunded`);
-	}
-	return "ack";
+function completedTask(made: Made, origin: string, started: number) {
+	return {
+		status: "completed" as const,
+		url: `${origin}/upload/${made.stored!.key}`,
+		expiresAt: made.stored!.expiresAt.toISOString(),
+		pages: made.pages,
+		responseTimeMs: Date.now() - started,
+		blockedResources: made.blocked.length > 0 ? JSON.stringify(made.blocked) : null,
+		failedResources: made.failed.length > 0 ? JSON.stringify(made.failed) : null,
+	};
 }
 
-/** A task that won't be tried again: refunded, unless the document was stopped at its render limit (see `isCharged`). */
-async function settleFailed(env: Env, db: Db, task: Task, code: ErrorCode, message: string, { charged = false, failedResources = null as string | null } = {}): Promise<void> {
-	const credits = creditsFor(env, task.accountId);
-	await (charged ? credits.commit(task.id) : credits.refund(task.id));
-	if (await finishTask(db, task.id, { status: "failed", errorCode: code, errorMessage: message, failedResources })) {
-		await logFinished(db, task, { status: "failed", errorCode: code });
-		await afterFinish(env, task);
-	}
+/** A task failed for good; RESOURCE_FAILED shows which resources failed it. */
+function failedTask(error: unknown) {
+	const apiError = error instanceof ApiError ? error : new ApiError("INTERNAL", "The document could not be made");
+	const failed = apiError.details?.failed_resources;
+	return { status: "failed" as const, errorCode: apiError.code, errorMessage: apiError.message, failedResources: failed ? JSON.stringify(failed) : null };
 }
 
-/**
- * Writes the finished task to the generation log. Only the delivery whose `finishTask` moved the
- * task gets here, and the write is idempotent by id besides; it never throws, so a log that can't
- * be written never retries the job.
- */
-async function logFinished(db: Db, task: Task, outcome: { status: "completed"; pages: number; bytes: number } | { status: "failed"; errorCode: ErrorCode }): Promise<void> {
-	await recordGeneration(db, {
+/** The task as the generation log records it. */
+function generationOf(task: Task): Generation {
+	return {
 		id: task.id,
 		accountId: task.accountId,
 		// Tasks queued before key ids were recorded on them have none.
@@ -160,11 +138,23 @@ async function logFinished(db: Db, task: Task, outcome: { status: "completed"; p
 		mode: task.mode,
 		source: "async",
 		templateId: task.templateId,
-		...outcome,
-		durationMs: Date.now() - Date.parse(task.createdAt),
-		taskId: task.id,
 		createdAt: task.createdAt,
-	});
+		taskId: task.id,
+	};
+}
+
+/** The dead-letter queue's consumer: the job will not be tried again, its task fails and its credit is refunded. */
+async function giveUp(env: Env, job: Job): Promise<Outcome> {
+	if (job.kind !== "generate") return "ack"; // a webhook's attempts are already recorded on its task
+	const db = createDb(env.DB);
+	const task = await getTask(db, job.task_id);
+	if (!task || (task.status !== "queued" && task.status !== "processing")) return "ack";
+	const message = `Rendering failed after ${task.attempts} attempts; the credit was refunded`;
+	if (await finishTask(db, task.id, { status: "failed", errorCode: "RENDER_FAILED", errorMessage: message })) {
+		await settleGeneration(env, db, generationOf(task), { status: "failed", errorCode: "RENDER_FAILED", charged: false });
+		await afterFinish(env, task);
+	}
+	return "ack";
 }
 
 /** Once a task has finished: its input is no longer needed, and its webhook (if any) is due. */

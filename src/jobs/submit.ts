@@ -1,14 +1,12 @@
-import { creditsFor, reserveCredit, type Reserved } from "../credits/client";
+import { creditsFor, type Reserved } from "../credits/client";
 import type { Db } from "../db";
 import { tasks } from "../db/schema";
 import { ApiError } from "../http/errors";
 import type { AuthContext } from "../http/app-env";
 import { type Job, type JobInput, jobInputKey } from "./consumer";
 import { log, settle } from "../log";
+import { reserve } from "../generation/pipeline";
 import { finishTask } from "./tasks";
-
-/** A queued job's credit stays reserved this long; the Credits alarm refunds it if the job never ends. */
-const ASYNC_RESERVATION_TTL_MS = 24 * 3600_000;
 
 export interface Submission {
 	taskId: string;
@@ -29,8 +27,7 @@ export interface Submission {
  */
 export async function submitJob(env: Env, db: Db, auth: AuthContext, submission: Submission): Promise<Reserved> {
 	const { taskId, input } = submission;
-	const credits = creditsFor(env, auth.accountId);
-	const reserved = await reserveCredit(credits, taskId, auth, { ttlMs: ASYNC_RESERVATION_TTL_MS });
+	const reserved = await reserve(env, taskId, auth, { sync: false });
 	let recorded = false;
 	try {
 		await env.PDFS.put(jobInputKey(taskId), JSON.stringify(input));
@@ -50,7 +47,7 @@ export async function submitJob(env: Env, db: Db, auth: AuthContext, submission:
 		await env.JOBS.send({ kind: "generate", task_id: taskId } satisfies Job);
 		return reserved;
 	} catch (cause) {
-		await settle(db, "refund", taskId, () => credits.refund(taskId));
+		await settle(db, "refund", taskId, () => creditsFor(env, auth.accountId).refund(taskId));
 		if (recorded) {
 			// A task left `queued` is never picked up: say so, the 503 is already decided.
 			await finishTask(db, taskId, { status: "failed", errorCode: "SERVICE_UNAVAILABLE", errorMessage: "The job could not be queued" }).catch((error: unknown) =>

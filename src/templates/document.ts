@@ -1,4 +1,5 @@
 import { ApiError } from "../http/errors";
+import { checkPdfSpec, type PdfSpec } from "../pdf/spec";
 import type { PageOptions } from "../rendering/page-options";
 import Mustache from "mustache";
 import { atDocumentStart } from "../outbound/public-url";
@@ -6,11 +7,13 @@ import { MissingVariables, renderHeaderFooter, renderTemplate, TemplateSyntaxErr
 import { checkSchema, declaredIn, validateData, type FieldProblem } from "./data-schema";
 import type { TemplateContent } from "./store";
 
-/** What a document is made from: a template's HTML, the JSON Schema of its data and its default page options. */
+/** What a document is made from: a template's HTML, the JSON Schema of its data, its default page options and `pdf` settings. */
 export interface DocumentSource {
 	html: string;
 	schema: Record<string, unknown> | null;
 	options: PageOptions;
+	/** The template's default `pdf` object; a request's parts replace its parts. */
+	pdf?: PdfSpec | null;
 	/** Turns data that matches the schema into what the template renders: what Mustache can't compute (built-ins only). */
 	prepareData?: (data: Record<string, unknown>) => Record<string, unknown>;
 }
@@ -94,9 +97,10 @@ function hasTitle(html: string): boolean {
 /**
  * Checks what an account stores as a template version: the HTML and the header and footer
  * templates parse (422 naming the line), the schema is a JSON Schema this service can apply and
- * the sample data matches it (400 listing each field).
+ * the sample data matches it, the default `pdf` passes every check a request's does (400 listing each field).
  */
 export function checkTemplateContent(content: TemplateContent): void {
+	checkPdfSpec(content.pdf ?? undefined);
 	if (content.schema) {
 		const problems = checkSchema(content.schema);
 		if (problems.length > 0) throw validationError(problems, "schema is not a JSON Schema this service can apply");

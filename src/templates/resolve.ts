@@ -32,5 +32,5 @@ export async function resolveTemplate(db: Db, accountId: string, id: string, ver
 	if (!stored) {
 		throw new ApiError("TEMPLATE_NOT_FOUND", version === undefined ? `Template "${id}" not found` : `Template "${id}" has no version ${version}`);
 	}
-	return { id, name: stored.name, source: "account", version: stored.version, html: stored.html, schema: stored.schema, options: stored.options ?? {}, sampleData: stored.sampleData };
+	return { id, name: stored.name, source: "account", version: stored.version, html: stored.html, schema: stored.schema, options: stored.options ?? {}, pdf: stored.pdf, sampleData: stored.sampleData };
 }

@@ -1,10 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import type { AccountTemplate } from "../db/schema";
+import { PdfSpecSchema } from "../pdf/spec";
 import { BUILT_IN_VERSION, type BuiltInTemplate } from "../rendering/templates";
 import type { StoredVersion } from "./store";
 
 /** Limits of a stored template (a D1 row holds at most 2 MB). */
-export const TEMPLATE_LIMITS = { idLength: 100, nameLength: 100, htmlBytes: 1_000_000, sampleDataBytes: 256_000, schemaBytes: 64_000 } as const;
+export const TEMPLATE_LIMITS = { idLength: 100, nameLength: 100, htmlBytes: 1_000_000, sampleDataBytes: 256_000, schemaBytes: 64_000, pdfBytes: 512_000 } as const;
 
 const utf8Length = (text: string) => new TextEncoder().encode(text).byteLength;
 
@@ -98,6 +99,11 @@ export const DataSchemaSchema = jsonObject(TEMPLATE_LIMITS.schemaBytes).openapi(
 	example: { type: "object", required: ["client", "total"], properties: { client: { type: "string" }, total: { type: "string" } } },
 });
 
+/** A template's default `pdf` object, bounded so that a version still fits in its D1 row (attachments are the big part). */
+export const TemplatePdfSchema = PdfSpecSchema.refine((pdf) => utf8Length(JSON.stringify(pdf)) <= TEMPLATE_LIMITS.pdfBytes, `at most ${TEMPLATE_LIMITS.pdfBytes} bytes as JSON`).openapi({
+	description: `Default \`pdf\` object of documents made from this template (at most ${TEMPLATE_LIMITS.pdfBytes} bytes as JSON); a request's \`pdf\` replaces its parts, part by part (\`info\`, \`watermark\`…).`,
+});
+
 const VersionSchema = z.object({
 	version: z.number().int().openapi({ description: "The version number, from 1.", example: 1 }),
 	created_at: z.string().nullable().openapi({ description: "When it was made (ISO 8601, UTC); null for built-ins.", example: "2026-11-21T10:30:00.000Z" }),
@@ -115,6 +121,7 @@ export const TemplateSchema = z
 		sample_data: z.record(z.string(), z.unknown()).nullable().openapi({ description: "Example data for previews, or null.", example: { client: "Acme Corp", total: "$564.00" } }),
 		schema: z.record(z.string(), z.unknown()).nullable().openapi({ description: "The JSON Schema `data` must match, or null (no check)." }),
 		options: z.record(z.string(), z.unknown()).openapi({ description: "Default page options; a request's options replace those of the same name." }),
+		pdf: PdfSpecSchema.nullable().openapi({ description: "The default `pdf` object, or null; a request's `pdf` replaces its parts, part by part." }),
 		versions: z.array(VersionSchema).openapi({ description: "Every version, oldest first." }),
 		created_at: z.string().nullable().openapi({ description: "Account templates: when version 1 was made (ISO 8601, UTC); null for built-ins.", example: "2026-11-21T10:30:00.000Z" }),
 		updated_at: z.string().nullable().openapi({ description: "Account templates: when the newest version was made; null for built-ins.", example: "2026-11-21T10:30:00.000Z" }),
@@ -137,6 +144,7 @@ export function builtInView(template: BuiltInTemplate): TemplateView {
 		sample_data: template.sampleData,
 		schema: template.schema,
 		options: template.options,
+		pdf: null,
 		versions: [{ version: BUILT_IN_VERSION, created_at: null }],
 		created_at: null,
 		updated_at: null,
@@ -154,6 +162,7 @@ export function accountView(template: AccountTemplate, shown: StoredVersion, ver
 		sample_data: shown.sampleData,
 		schema: shown.schema,
 		options: shown.options ?? {},
+		pdf: shown.pdf,
 		versions: versions.map((v) => ({ version: v.version, created_at: v.createdAt })),
 		created_at: template.createdAt,
 		updated_at: template.updatedAt,

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq } from "drizzle-orm";
 import type { Db } from "../db";
 import { type AccountTemplate, templates, templateVersions, type TemplateVersion } from "../db/schema";
+import type { PdfSpec } from "../pdf/spec";
 import type { PageOptions } from "../rendering/page-options";
 
 /** Templates an account may hold at once: the list is answered without pagination. */
@@ -12,6 +13,8 @@ export interface TemplateContent {
 	sampleData: Record<string, unknown> | null;
 	schema: Record<string, unknown> | null;
 	options: PageOptions | null;
+	/** The default `pdf` object of documents made from it. */
+	pdf: PdfSpec | null;
 }
 
 export type StoredVersion = TemplateContent & { version: number; createdAt: string };
@@ -27,6 +30,7 @@ function contentOf(row: TemplateVersion): StoredVersion {
 		sampleData: parsed(row.sampleData),
 		schema: parsed(row.schema),
 		options: parsed(row.options),
+		pdf: parsed(row.pdf),
 	};
 }
 
@@ -89,10 +93,10 @@ export async function createTemplate(db: Db, accountId: string, id: string, name
 				.bind(accountId, id, name, now, MAX_TEMPLATES_PER_ACCOUNT),
 			d1
 				.prepare(
-					`INSERT INTO template_versions (account_id, template_id, version, html, sample_data, schema, options, created_at)
-					SELECT ?1, ?2, 1, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM templates WHERE account_id = ?1 AND id = ?2)`,
+					`INSERT INTO template_versions (account_id, template_id, version, html, sample_data, schema, options, pdf, created_at)
+					SELECT ?1, ?2, 1, ?3, ?4, ?5, ?6, ?8, ?7 WHERE EXISTS (SELECT 1 FROM templates WHERE account_id = ?1 AND id = ?2)`,
 				)
-				.bind(accountId, id, content.html, json(content.sampleData), json(content.schema), json(content.options), now),
+				.bind(accountId, id, content.html, json(content.sampleData), json(content.schema), json(content.options), now, json(content.pdf)),
 		]);
 		return inserted!.meta.changes === 1 ? "created" : "cap";
 	} catch (error) {
@@ -118,10 +122,10 @@ export async function addVersion(db: Db, accountId: string, id: string, name: st
 			.bind(accountId, id, now, name ?? null),
 		d1
 			.prepare(
-				`INSERT INTO template_versions (account_id, template_id, version, html, sample_data, schema, options, created_at)
-				SELECT account_id, id, latest_version, ?3, ?4, ?5, ?6, ?7 FROM templates WHERE account_id = ?1 AND id = ?2`,
+				`INSERT INTO template_versions (account_id, template_id, version, html, sample_data, schema, options, pdf, created_at)
+				SELECT account_id, id, latest_version, ?3, ?4, ?5, ?6, ?8, ?7 FROM templates WHERE account_id = ?1 AND id = ?2`,
 			)
-			.bind(accountId, id, content.html, json(content.sampleData), json(content.schema), json(content.options), now),
+			.bind(accountId, id, content.html, json(content.sampleData), json(content.schema), json(content.options), now, json(content.pdf)),
 	]);
 	return updated?.results[0]?.latest_version ?? null;
 }

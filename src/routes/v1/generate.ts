@@ -2,14 +2,16 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../auth/middleware";
 import { RATE_LIMIT_DESCRIPTION, rateLimit } from "../../http/rate-limit";
 import { wrapTime } from "hono/timing";
-import { creditsFor, reserveCredit } from "../../credits/client";
+import { creditsFor } from "../../credits/client";
 import { ApiError } from "../../http/errors";
 import { idempotency, IdempotencyHeadersSchema } from "../../http/idempotency";
 import { errorResponses, FailedResourcesSchema, SECURITY } from "../../http/schemas";
 import type { App, AuthContext } from "../../http/app-env";
 import { PageOptionsSchema } from "../../rendering/page-options";
-import { isCharged, RENDER_LIMIT_MS, renderPdf, type RenderedPdf } from "../../rendering/render";
-import { contentDisposition, STORABLE_FILENAME, storePdf, type StoredPdf } from "../../storage/pdfs";
+import { PdfSpecSchema } from "../../pdf/spec";
+import { RENDER_LIMIT_MS } from "../../rendering/render";
+import { contentDisposition, STORABLE_FILENAME } from "../../storage/pdfs";
+import { checkRetention, ExpiresInHoursSchema, retentionHours } from "../../storage/retention";
 import { Buffer } from "node:buffer";
 import { eq } from "drizzle-orm";
 import { newId } from "../../auth/api-key";
@@ -19,11 +21,9 @@ import { submitJob } from "../../jobs/submit";
 import { refuseTarget } from "../../outbound/public-url";
 import { publicOrigin } from "../../http/public-origin";
 import { TEST_DAILY_CAP } from "../../credits/credits";
-import { missingVariablesError, prepareDocument, type DocumentSource } from "../../templates/document";
-import { resolveTemplate } from "../../templates/resolve";
+import { type Generation, produce, reserve, settleGeneration, type Timer } from "../../generation/pipeline";
+import { prepare } from "../../generation/prepare";
 import { DocumentSourceSchema, MissingVariablesSchema, oneDocumentSource, TEMPLATE_DATA_DESCRIPTION, TemplateDataSchema } from "../../templates/schemas";
-import { recordGeneration } from "../../usage/generations";
-import { settle } from "../../log";
 
 const GenerateSchema = oneDocumentSource(
 	DocumentSourceSchema.extend({
@@ -41,6 +41,10 @@ const GenerateSchema = oneDocumentSource(
 			.optional()
 			.openapi({ description: "Async mode only: where to POST the finished task, signed (`Quire-Signature`). A public http(s) URL; needs a webhook secret (POST /v1/webhook-secret)." }),
 		options: PageOptionsSchema.default({}).openapi({ description: "Page options. A template's default options apply unless replaced here, option by option." }),
+		pdf: PdfSpecSchema.optional().openapi({
+			description:
+				"What to do with the printed PDF (metadata, outline, tags, watermark, attachments, Factur-X, encryption; each part optional). A template's default `pdf` applies unless replaced here, part by part. Checked before anything is charged.",
+		}),
 		javascript: z
 			.boolean()
 			.optional()
@@ -85,6 +89,7 @@ const GenerateSchema = oneDocumentSource(
 					"`true`: a template variable `data` lacks (see `missing_variables`) is a 400 `VALIDATION_ERROR` listing each as `data.<path>`, before anything is charged. `false`: it renders blank and is reported.",
 				example: true,
 			}),
+		expires_in_hours: ExpiresInHoursSchema.optional(),
 		metadata: z
 			.record(z.string(), z.unknown())
 			.refine((m) => JSON.stringify(m).length <= 8192, "metadata must be at most 8 KB as JSON")
@@ -115,7 +120,7 @@ const UrlResponseSchema = z
 		url: z.string().openapi({ description: "Where to download the PDF (GET /upload/…); no API key needed, the random name is the capability.", example: "https://quire.example/upload/acc_3kTz9QmW1xYbVc2L/k3J9cQ2mXw4RtZ1aBb7LpN.pdf" }),
 		credits_left: CreditsLeftSchema,
 		response_time_ms: ResponseTimeSchema,
-		expires_at: z.string().openapi({ description: "After this instant the URL answers 404 (ISO 8601, UTC; the server's retention period after rendering).", example: "2026-11-22T10:30:00.000Z" }),
+		expires_at: z.string().openapi({ description: "After this instant the URL answers 404 (ISO 8601, UTC): `expires_in_hours` after rendering (default: the account's, else the server's retention). DELETE /v1/files/{id} ends it sooner.", example: "2026-11-22T10:30:00.000Z" }),
 		blocked_resources: BlockedSchema,
 		failed_resources: FailedSchema,
 		missing_variables: MissingVariablesSchema,
@@ -212,26 +217,24 @@ export function registerGenerate(app: App) {
 		const renderFor = { accountId, plan: auth.plan, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, mode, failOnResourceError: body.fail_on_resource_error };
 
 		// Everything the client can get wrong is checked before a credit is reserved.
-		const template = body.template_id !== undefined ? await resolveTemplate(c.var.db, accountId, body.template_id, body.template_version) : null;
-		const source: DocumentSource = template ?? { html: body.html!, schema: null, options: {} };
-		const title = template?.name ?? body.filename?.replace(/\.pdf$/i, "") ?? "Document";
-		const { html, options, missing } = prepareDocument(source, body.data, body.options, title);
-		if (body.strict && missing.length > 0) throw missingVariablesError(missing);
+		const { document, templateId, missing } = await prepare(c.var.db, accountId, body);
 		// Blank variables are said, like blocked resources: in JSON answers and as a count header.
 		const missingVariables = missing.length > 0 ? { missing_variables: missing } : {};
 		const missingHeader: Record<string, string> = missing.length > 0 ? { "X-Missing-Variables": String(missing.length) } : {};
-		const filename = pdfFilename(body.filename ?? body.template_id?.split("/").pop() ?? "document");
 		const origin = publicOrigin(c.env, c.req.url);
 
 		if (body.webhook_url && !body.async_mode) throw fieldError("webhook_url", "webhook_url needs async_mode: true");
 		if (body.webhook_url) await checkWebhookTarget(c.env, c.var.db, accountId, body.webhook_url);
+		if (body.expires_in_hours !== undefined && body.return_type !== "url" && !body.async_mode) throw fieldError("expires_in_hours", 'needs return_type: "url" or async_mode: true (only hosted PDFs expire)');
+		checkRetention(c.env, "expires_in_hours", body.expires_in_hours);
+		const expiresInHours = retentionHours(c.env, body.expires_in_hours, auth.expiresInHours);
 		if (body.dry_run) return c.json({ ...(await dryRun(c.env, auth)), ...missingVariables }, 200, missingHeader);
 
 		if (body.async_mode) {
 			const taskId = newId("task");
 			const { blockRemote, javascript, failOnResourceError } = renderFor;
-			const input = { html, options, filename, origin, blockRemote, javascript, failOnResourceError };
-			const submission = { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata, templateId: body.template_id, missingVariables: missing };
+			const input = { ...document, origin, blockRemote, javascript, failOnResourceError, expiresInHours };
+			const submission = { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata, templateId: templateId ?? undefined, missingVariables: missing };
 			const { rate } = await submitJob(c.env, c.var.db, auth, submission);
 			c.set("rate", rate);
 			return c.json({ task_id: taskId, status: "queued" as const, check_status_url: `${origin}/v1/tasks/${taskId}` }, 202, missingHeader);
@@ -239,55 +242,36 @@ export function registerGenerate(app: App) {
 
 		// The hot path: one Durable Object call for the credit (which also counts the request against
 		// the plan's rate and concurrency), one for the render, R2 only for `url`.
-		const credits = creditsFor(c.env, accountId);
 		const requestId = c.var.requestId;
-		const { creditsLeft, rate } = await wrapTime(c, "credits", reserveCredit(credits, requestId, auth, { sync: true }));
+		const { creditsLeft, rate } = await wrapTime(c, "credits", reserve(c.env, requestId, auth, { sync: true }));
 		c.set("rate", rate);
-		const createdAt = new Date(c.var.startedAt).toISOString();
-		const logged = { id: requestId, accountId, keyId: auth.keyId, mode, source: "sync", templateId: body.template_id ?? null, createdAt } as const;
+		const generation: Generation = { id: requestId, accountId, keyId: auth.keyId, mode, source: "sync", templateId, createdAt: new Date(c.var.startedAt).toISOString() };
+		// Whichever comes first decides the outcome: the client leaving, or the document being made.
+		let decided = false;
+		const decide = () => !decided && (decided = true);
 		// A client that leaves before its PDF is ready gets nothing, so pays nothing. The handler may be
-		// cancelled along with the request, so the refund hangs on the request's abort signal and runs
-		// in waitUntil; whichever comes first, leaving or finishing, settles the reservation.
-		let settled = false;
+		// cancelled along with the request, so the refund hangs on the request's abort signal and runs in waitUntil.
 		c.req.raw.signal.addEventListener(
 			"abort",
 			() => {
-				if (settled) return;
-				settled = true;
-				const left = { ...logged, status: "failed", errorCode: "CLIENT_CLOSED", durationMs: Date.now() - c.var.startedAt } as const;
-				c.executionCtx.waitUntil(Promise.all([settle(c.var.db, "refund", requestId, () => credits.refund(requestId)), recordGeneration(c.var.db, left)]));
+				if (decide()) c.executionCtx.waitUntil(settleGeneration(c.env, c.var.db, generation, { status: "failed", errorCode: "CLIENT_CLOSED", charged: false }));
 			},
 			{ once: true },
 		);
-		let made: RenderedPdf;
-		let stored: StoredPdf | null = null;
-		try {
-			made = await wrapTime(c, "render", renderPdf(c.env, html, options, { ...renderFor, async: false }));
-			if (body.return_type === "url") {
-				const put = storePdf(c.env.PDFS, accountId, made.pdf, filename, Number(c.env.PDF_RETENTION_HOURS)).catch((cause: unknown) => {
-					throw new ApiError("SERVICE_UNAVAILABLE", "PDF storage is unavailable; nothing was charged", undefined, cause);
-				});
-				stored = await wrapTime(c, "store", put);
-			}
-		} catch (error) {
-			if (settled) throw error;
-			settled = true;
-			// If even the refund can't reach the object, its alarm refunds the open reservation.
-			await (isCharged(error) ? settle(c.var.db, "commit", requestId, () => credits.commit(requestId)) : settle(c.var.db, "refund", requestId, () => credits.refund(requestId)));
-			const errorCode = error instanceof ApiError ? error.code : "INTERNAL";
-			c.executionCtx.waitUntil(recordGeneration(c.var.db, { ...logged, status: "failed", errorCode, durationMs: Date.now() - c.var.startedAt }));
-			throw error;
-		}
+		const time: Timer = (step, work) => wrapTime(c, step, work);
+		const { result, concluded, settled } = await produce(c.env, c.var.db, { document, renderFor: { ...renderFor, async: false }, generation, store: body.return_type === "url" ? { expiresInHours, requestId } : null, conclude: decide, time });
 		// The client left (and was refunded): no one reads this answer, and a 5xx releases an Idempotency-Key.
-		if (settled) throw new ApiError("SERVICE_UNAVAILABLE", "The client closed the request before the PDF was ready; nothing was charged");
-		settled = true;
-		// Settled after the response; a commit that never lands leaves the reservation to the
-		// alarm, which refunds it: a document can go uncharged, never charged twice.
-		c.executionCtx.waitUntil(settle(c.var.db, "commit", requestId, () => credits.commit(requestId)));
+		if (!concluded) throw new ApiError("SERVICE_UNAVAILABLE", "The client closed the request before the PDF was ready; nothing was charged");
+		if (!result.ok) {
+			// Refunded before the answer, so a retry sees its credit back (if even the refund can't reach the object, its alarm refunds).
+			await settled;
+			throw result.error;
+		}
+		// Committed after the response.
+		c.executionCtx.waitUntil(settled);
+		const made = result.made;
 
 		const responseTimeMs = Date.now() - c.var.startedAt;
-		const completed = { ...logged, status: "completed", pages: made.pages, bytes: made.pdf.byteLength, durationMs: responseTimeMs } as const;
-		c.executionCtx.waitUntil(recordGeneration(c.var.db, completed));
 		const headers: Record<string, string> = { "X-Credits-Left": String(creditsLeft), "X-Response-Time-Ms": String(responseTimeMs), ...missingHeader };
 		// What the outbound guard kept the page from loading is said, not silently dropped.
 		const blocked = made.blocked.length > 0 ? { blocked_resources: made.blocked } : {};
@@ -295,16 +279,16 @@ export function registerGenerate(app: App) {
 		// So are the resources that failed to load: the PDF lacks them.
 		const failed = made.failed.length > 0 ? { failed_resources: made.failed } : {};
 		if (made.failed.length > 0) headers["X-Failed-Resources"] = String(made.failed.length);
-		if (stored) {
-			const url = `${origin}/upload/${stored.key}`;
-			const expiresAt = stored.expiresAt.toISOString();
+		if (made.stored) {
+			const url = `${origin}/upload/${made.stored.key}`;
+			const expiresAt = made.stored.expiresAt.toISOString();
 			return c.json({ url, credits_left: creditsLeft, response_time_ms: responseTimeMs, expires_at: expiresAt, ...blocked, ...failed, ...missingVariables }, 200, headers);
 		}
 		if (body.return_type === "base64") {
 			const pdfBase64 = Buffer.from(made.pdf).toString("base64");
 			return c.json({ pdf_base64: pdfBase64, credits_left: creditsLeft, response_time_ms: responseTimeMs, ...blocked, ...failed, ...missingVariables }, 200, headers);
 		}
-		return c.body(made.pdf, 200, { ...headers, "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(filename) });
+		return c.body(made.pdf, 200, { ...headers, "Content-Type": "application/pdf", "Content-Disposition": contentDisposition(document.filename) });
 	});
 }
 
@@ -318,12 +302,6 @@ async function checkWebhookTarget(env: Env, db: Db, accountId: string, url: stri
 	if (refused) throw fieldError("webhook_url", refused);
 	const account = await db.select({ generation: accounts.webhookSecretGeneration }).from(accounts).where(eq(accounts.id, accountId)).get();
 	if (!account?.generation) throw fieldError("webhook_url", "create a webhook secret first (POST /v1/webhook-secret): deliveries are signed with it");
-}
-
-/** A safe file name ending in `.pdf`. */
-export function pdfFilename(name: string): string {
-	const base = name.replace(/\.pdf$/i, "").replace(/[\u0000-\u001f\/\\:*?"<>|]+/g, "_").trim() || "document";
-	return `${base}.pdf`;
 }
 
 /** What a document would cost, and the balance now, without charging anything. */

@@ -8,7 +8,7 @@ import type { App } from "../../../http/app-env";
 import { PageOptionsSchema } from "../../../rendering/page-options";
 import { BUILT_IN_TEMPLATES } from "../../../rendering/templates";
 import { checkTemplateContent } from "../../../templates/document";
-import { accountView, DataSchemaSchema, SampleDataSchema, TemplateEnvelopeSchema, TemplateHtmlSchema, TemplateIdSchema, TemplateNameSchema } from "../../../templates/schemas";
+import { accountView, DataSchemaSchema, TemplatePdfSchema, SampleDataSchema, TemplateEnvelopeSchema, TemplateHtmlSchema, TemplateIdSchema, TemplateNameSchema } from "../../../templates/schemas";
 import { createTemplate, findTemplate, findVersion, MAX_TEMPLATES_PER_ACCOUNT } from "../../../templates/store";
 
 const CreateTemplateSchema = z
@@ -19,6 +19,7 @@ const CreateTemplateSchema = z
 		sample_data: SampleDataSchema.optional(),
 		schema: DataSchemaSchema.optional(),
 		options: PageOptionsSchema.optional().openapi({ description: "Default page options of documents made from this template; a request's options replace those of the same name." }),
+		pdf: TemplatePdfSchema.optional(),
 	})
 	// A misspelt field would be stored as if it were not there: refuse it instead.
 	.strict()
@@ -49,7 +50,7 @@ export function registerCreateTemplate(app: App) {
 		const body = c.req.valid("json");
 		const { accountId } = c.var.auth;
 		if (BUILT_IN_TEMPLATES.has(body.id)) throw new ApiError("CONFLICT", `"${body.id}" is the id of a built-in template: choose another`);
-		const content = { html: body.html, sampleData: body.sample_data ?? null, schema: body.schema ?? null, options: body.options ?? null };
+		const content = { html: body.html, sampleData: body.sample_data ?? null, schema: body.schema ?? null, options: body.options ?? null, pdf: body.pdf ?? null };
 		checkTemplateContent(content);
 
 		const outcome = await createTemplate(c.var.db, accountId, body.id, body.name, content);

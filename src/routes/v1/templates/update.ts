@@ -8,7 +8,7 @@ import type { App } from "../../../http/app-env";
 import { PageOptionsSchema } from "../../../rendering/page-options";
 import { BUILT_IN_TEMPLATES } from "../../../rendering/templates";
 import { checkTemplateContent } from "../../../templates/document";
-import { accountView, DataSchemaSchema, SampleDataSchema, TemplateEnvelopeSchema, TemplateHtmlSchema, TemplateIdParams, TemplateNameSchema } from "../../../templates/schemas";
+import { accountView, DataSchemaSchema, TemplatePdfSchema, SampleDataSchema, TemplateEnvelopeSchema, TemplateHtmlSchema, TemplateIdParams, TemplateNameSchema } from "../../../templates/schemas";
 import { addVersion, findTemplate, findVersion } from "../../../templates/store";
 
 const UpdateTemplateSchema = z
@@ -18,11 +18,12 @@ const UpdateTemplateSchema = z
 		sample_data: SampleDataSchema.nullable().optional(),
 		schema: DataSchemaSchema.nullable().optional(),
 		options: PageOptionsSchema.nullable().optional(),
+		pdf: TemplatePdfSchema.nullable().optional(),
 	})
 	.strict()
-	.refine((b) => Object.keys(b).length > 0, { message: "send at least one of name, html, sample_data, schema, options" })
+	.refine((b) => Object.keys(b).length > 0, { message: "send at least one of name, html, sample_data, schema, options, pdf" })
 	.openapi("UpdateTemplateRequest", {
-		description: "Fields left out keep their value from the newest version; `null` removes `sample_data`, `schema` or `options`.",
+		description: "Fields left out keep their value from the newest version; `null` removes `sample_data`, `schema`, `options` or `pdf`.",
 	});
 
 const route = createRoute({
@@ -58,6 +59,7 @@ export function registerUpdateTemplate(app: App) {
 			sampleData: body.sample_data === undefined ? latest.sampleData : body.sample_data,
 			schema: body.schema === undefined ? latest.schema : body.schema,
 			options: body.options === undefined ? latest.options : body.options,
+			pdf: body.pdf === undefined ? latest.pdf : body.pdf,
 		};
 		checkTemplateContent(content);
 
