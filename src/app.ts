@@ -18,6 +18,8 @@ import { registerGetAccount } from "./routes/v1/account/get";
 import { registerUpdateAccount } from "./routes/v1/account/update";
 import { registerCreateAccount } from "./routes/v1/accounts";
 import { registerGetCredits } from "./routes/v1/credits";
+import { registerDeleteFile } from "./routes/v1/files/delete";
+import { registerListFiles } from "./routes/v1/files/list";
 import { registerGenerate } from "./routes/v1/generate";
 import { registerMerge } from "./routes/v1/merge";
 import { registerCreateBatch } from "./routes/v1/batch/create";
@@ -94,6 +96,8 @@ export function createApp(): App {
 	registerCreateBatch(app);
 	registerGetBatch(app);
 	registerListGenerations(app);
+	registerListFiles(app);
+	registerDeleteFile(app);
 	registerCreateKey(app);
 	registerListKeys(app);
 	registerDeleteKey(app);
@@ -134,6 +138,7 @@ export function createApp(): App {
 			{ name: "Accounts", description: "Sign-up (no key needed) and the account's settings." },
 			{ name: "Credits", description: "The balance: a monthly allowance from the plan, plus purchased credits that never expire." },
 			{ name: "Generation", description: "Template (or HTML) + JSON data to PDF: synchronously as bytes, base64 or a hosted URL, or as an async task." },
+			{ name: "Files", description: "The account's hosted PDFs: listed until they expire, deletable at once." },
 			{ name: "API keys", description: "pdfapi.dev's key management: live and test-mode keys; the full key is shown once, at creation." },
 			{ name: "Usage", description: "What the account used this period (pdfapi.dev's usage object) and its log of generated documents." },
 			{ name: "Templates", description: "The built-in gallery and the account's own Mustache templates, versioned." },

@@ -33,15 +33,17 @@ interface KeyRow {
 	plan: string;
 	block_remote_resources: number;
 	javascript: number;
+	expires_in_hours: number | null;
 }
 
-const KEY_LOOKUP = `SELECT k.id AS key_id, k.key_hash, k.last_used_at, a.id AS account_id, a.plan, a.block_remote_resources, a.javascript
+const KEY_LOOKUP = `SELECT k.id AS key_id, k.key_hash, k.last_used_at, a.id AS account_id, a.plan, a.block_remote_resources, a.javascript, a.expires_in_hours
 	FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_hash = ?`;
 
 /**
  * Refuses a test key (403) an action that needs a live key. A test key is for trying the API at
- * no cost: it may read, generate test documents and create or delete test keys, but nothing that
- * changes what live keys do or make (live keys, the webhook secret, settings, templates).
+ * no cost: it may read, generate test documents, create or delete test keys and delete test
+ * files, but nothing that changes what live keys do or make (live keys, the webhook secret,
+ * settings, templates, live files).
  *
  * @example if (mode === "live") requireLiveKey(c.var.auth, "Creating a live key")
  */
@@ -51,7 +53,7 @@ export function requireLiveKey(auth: AuthContext, action?: string): void {
 
 /** The message of {@link requireLiveKey}'s 403. */
 export function liveKeyNeeded(action = "This action"): string {
-	return `${action} needs a live API key (qk_live_…): a test key may only read, generate test documents and create or delete test keys`;
+	return `${action} needs a live API key (qk_live_…): a test key may only read, generate test documents, create or delete test keys and delete test files`;
 }
 
 /**
@@ -87,7 +89,7 @@ export function apiKeyAuth({ nearby = false, live = false }: { nearby?: boolean;
 			});
 		if (!row || !sameDigest(row.key_hash, hash)) throw new ApiError("UNAUTHORIZED", "Invalid API key");
 		endTime(c, "auth");
-		const auth = { accountId: row.account_id, keyId: row.key_id, mode, plan: row.plan, blockRemote: Boolean(row.block_remote_resources), javascript: Boolean(row.javascript) };
+		const auth = { accountId: row.account_id, keyId: row.key_id, mode, plan: row.plan, blockRemote: Boolean(row.block_remote_resources), javascript: Boolean(row.javascript), expiresInHours: row.expires_in_hours };
 		c.set("auth", auth);
 
 		const now = Date.now();

@@ -84,12 +84,13 @@ async function makeOutput(env: Env, batch: Batch, succeeded: Task[]): Promise<Ou
 			});
 			if (merged.pages > MAX_PAGES) throw new ApiError("DOCUMENT_TOO_LARGE", `The merged output would have ${merged.pages} pages; the limit is ${MAX_PAGES}`);
 			if (merged.pdf.byteLength > MAX_BATCH_OUTPUT_BYTES) throw tooLarge();
-			const stored = await storeDocument(env, batch.accountId, merged.pdf, batch.outputFilename ?? "batch.pdf");
+			const file = { accountId: batch.accountId, mode: batch.mode, pdf: merged.pdf, filename: batch.outputFilename ?? "batch.pdf", pages: merged.pages, expiresInHours: batch.expiresInHours };
+			const stored = await storeDocument(env, file);
 			return { key: stored.key, outputUrl: `${origin}/upload/${stored.key}`, outputExpiresAt: stored.expiresAt.toISOString() };
 		}
 		const zip = await zipFiles(files.map((f, i) => ({ name: `${String(i + 1).padStart(3, "0")}-${f.filename}`, data: f.data })));
 		if (zip.byteLength > MAX_BATCH_OUTPUT_BYTES) throw tooLarge();
-		const stored = await storeZip(env, batch.accountId, zip, batch.outputFilename ?? "batch.zip");
+		const stored = await storeZip(env, batch, zip);
 		return { key: stored.key, outputUrl: `${origin}/upload/${stored.key}`, outputExpiresAt: stored.expiresAt.toISOString() };
 	} catch (error) {
 		if (!(error instanceof ApiError) || error.code === "SERVICE_UNAVAILABLE") throw error; // worth another try
@@ -128,10 +129,15 @@ function storedFilename(object: R2Object): string {
 	}
 }
 
-/** A zip in R2 beside the PDFs (`<account>/<random>.zip`), with the same expiry, served by GET /upload/…. */
-async function storeZip(env: Env, accountId: string, zip: Uint8Array, filename: string): Promise<{ key: string; expiresAt: Date }> {
-	const key = `${accountId}/${randomBase62(22)}.zip`;
-	const expiresAt = new Date(Date.now() + Number(env.PDF_RETENTION_HOURS) * 3600_000);
+/**
+ * A zip in R2 beside the PDFs (`<account>/<random>.zip`), expiring like them, served by GET /upload/….
+ * Not a row of `files` (that table holds PDFs): GET /v1/files doesn't list it, and the R2
+ * lifecycle rule, not the hourly purge, removes it.
+ */
+async function storeZip(env: Env, batch: Batch, zip: Uint8Array): Promise<{ key: string; expiresAt: Date }> {
+	const key = `${batch.accountId}/${randomBase62(22)}.zip`;
+	const filename = batch.outputFilename ?? "batch.zip";
+	const expiresAt = new Date(Date.now() + batch.expiresInHours * 3600_000);
 	await env.PDFS.put(key, zip, {
 		httpMetadata: { contentType: "application/zip", contentDisposition: contentDisposition(filename).replace(/^inline/, "attachment") },
 		customMetadata: { expires_at: expiresAt.toISOString() },

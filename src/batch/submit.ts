@@ -22,6 +22,8 @@ export interface BatchSubmission {
 	documents: BatchDocumentJob[];
 	output?: "zip" | "merged";
 	outputFilename?: string;
+	/** How long the output file stays downloadable (the documents' own carry theirs in their inputs). */
+	expiresInHours: number;
 	webhookUrl?: string;
 	metadata?: Record<string, unknown>;
 }
@@ -51,6 +53,7 @@ export async function submitBatch(env: Env, db: Db, auth: AuthContext, submissio
 			total: documents.length,
 			output: submission.output ?? null,
 			outputFilename: submission.outputFilename ?? null,
+			expiresInHours: submission.expiresInHours,
 			webhookUrl: submission.webhookUrl ?? null,
 			metadata: submission.metadata ? JSON.stringify(submission.metadata) : null,
 			createdAt,

@@ -15,6 +15,8 @@ export const accounts = sqliteTable("accounts", {
 	blockRemoteResources: integer("block_remote_resources", { mode: "boolean" }).notNull().default(false),
 	/** Rendered pages run their scripts (a request's `javascript` overrides it): PATCH /v1/account. */
 	javascript: integer("javascript", { mode: "boolean" }).notNull().default(true),
+	/** How long hosted PDFs stay downloadable unless a request says (`expires_in_hours`); null: the server's `PDF_RETENTION_HOURS`. */
+	expiresInHours: integer("expires_in_hours"),
 });
 
 export const apiKeys = sqliteTable(
@@ -99,6 +101,8 @@ export const batches = sqliteTable(
 		/** `zip` or `merged`: one file with every succeeded document; null: none. */
 		output: text("output", { enum: ["zip", "merged"] }),
 		outputFilename: text("output_filename"),
+		/** How long the output file is kept, in hours (the request's `expires_in_hours`, else the account's or the server's). */
+		expiresInHours: integer("expires_in_hours").notNull(),
 		webhookUrl: text("webhook_url"),
 		/** The request's `metadata`, as JSON text. */
 		metadata: text("metadata"),
@@ -202,9 +206,39 @@ export const settlementFailures = sqliteTable(
 	(t) => [index("settlement_failures_created_at").on(t.createdAt)],
 );
 
+/**
+ * A hosted PDF (`return_type: "url"` or an async task): one row per R2 object, written by
+ * `storePdf`, so an account can list its files (GET /v1/files) and delete them (DELETE /v1/files/{id}).
+ */
+export const files = sqliteTable(
+	"files",
+	{
+		/** `file_…`. */
+		id: text("id").primaryKey(),
+		accountId: text("account_id")
+			.notNull()
+			.references(() => accounts.id, { onDelete: "cascade" }),
+		/** The R2 key, `<accountId>/<random>.pdf`: the URL's path after `/upload/`. */
+		r2Key: text("r2_key").notNull().unique(),
+		filename: text("filename").notNull(),
+		/** The key mode that made it: a test key may delete only test files. */
+		mode: text("mode", { enum: ["live", "test"] }).notNull(),
+		pages: integer("pages").notNull(),
+		bytes: integer("bytes").notNull(),
+		createdAt: text("created_at").notNull(),
+		/** After this instant (ISO 8601, UTC) the URL answers 404 and the list leaves it out. */
+		expiresAt: text("expires_at").notNull(),
+		/** What made it: the request id of a sync generation, or the task id of an async one (one file per task). */
+		requestId: text("request_id"),
+		taskId: text("task_id").unique(),
+	},
+	(t) => [index("files_account_created_idx").on(t.accountId, t.createdAt), index("files_expires_at_idx").on(t.expiresAt)],
+);
+
 export type Account = typeof accounts.$inferSelect;
 export type Task = typeof tasks.$inferSelect;
 export type Batch = typeof batches.$inferSelect;
 export type Generation = typeof generations.$inferSelect;
 export type AccountTemplate = typeof templates.$inferSelect;
 export type TemplateVersion = typeof templateVersions.$inferSelect;
+export type StoredFile = typeof files.$inferSelect;

@@ -5,7 +5,7 @@ import { ApiError } from "../http/errors";
 import { settle } from "../log";
 import { printSettings } from "../pdf/spec";
 import { isCharged, renderPdf, type RenderedPdf, type RenderFor } from "../rendering/render";
-import { storePdf, type StoredPdf } from "../storage/pdfs";
+import { type NewStoredPdf, storePdf, type StoredPdf } from "../storage/pdfs";
 import { recordGeneration } from "../usage/generations";
 import type { PreparedDocument } from "./prepare";
 
@@ -61,17 +61,25 @@ export async function renderDocument(env: Env, document: PreparedDocument, rende
 	return { ...rendered, pdf };
 }
 
-/** Stores a finished PDF in R2 for its URL; 503 (refunded, or retried for a job) when R2 fails. */
-export function storeDocument(env: Env, accountId: string, pdf: Uint8Array, filename: string): Promise<StoredPdf> {
-	return storePdf(env.PDFS, accountId, pdf, filename, Number(env.PDF_RETENTION_HOURS)).catch((cause: unknown) => {
+/** Stores a finished PDF in R2 (and the account's files) for its URL; 503 (refunded, or retried for a job) when R2 or D1 fails. */
+export function storeDocument(env: Env, file: NewStoredPdf): Promise<StoredPdf> {
+	return storePdf(env, file).catch((cause: unknown) => {
 		throw new ApiError("SERVICE_UNAVAILABLE", "PDF storage is unavailable; nothing was charged", undefined, cause);
 	});
 }
 
-/** Render → finish → store (when `store`): one document, nothing settled. */
-export async function make(env: Env, document: PreparedDocument, renderFor: RenderFor, { store, time = untimed, render }: { store: boolean; time?: Timer; render?: () => Promise<RenderedPdf> }): Promise<Made> {
+/** Where a document made is stored, if it is: how long it stays, and the request or task it belongs to. */
+export interface Storage {
+	expiresInHours: number;
+	requestId?: string;
+	taskId?: string;
+}
+
+/** Render → finish → store (when `store` says how): one document, nothing settled. */
+export async function make(env: Env, document: PreparedDocument, renderFor: RenderFor, { store, time = untimed, render }: { store: Storage | null; time?: Timer; render?: () => Promise<RenderedPdf> }): Promise<Made> {
 	const made = await (render ? time("render", render()) : renderDocument(env, document, renderFor, time));
-	const stored = store ? await time("store", storeDocument(env, renderFor.accountId, made.pdf, document.filename)) : null;
+	const file = { accountId: renderFor.accountId, mode: renderFor.mode, pdf: made.pdf, filename: document.filename, pages: made.pages, ...store! };
+	const stored = store ? await time("store", storeDocument(env, file)) : null;
 	return { ...made, stored };
 }
 
@@ -119,8 +127,8 @@ export interface Production {
 	document: PreparedDocument;
 	renderFor: RenderFor;
 	generation: Generation;
-	/** Store the PDF in R2 (`return_type: "url"`, and every job). */
-	store: boolean;
+	/** Store the PDF in R2, for how long (`return_type: "url"`, and every job); null: don't. */
+	store: Storage | null;
 	/** Makes the PDF in place of rendering `document` (a merge: its parts rendered, merged and finished); `document` then only names the file. */
 	render?: () => Promise<RenderedPdf>;
 	/** Whether a failure is the document's outcome (settled now) or worth another attempt (thrown, nothing settled). Default: every failure is final. */

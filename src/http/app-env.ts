@@ -13,6 +13,8 @@ export interface AuthContext {
 	blockRemote: boolean;
 	/** The account's setting: rendered pages run their scripts (a request's `javascript` overrides it). */
 	javascript: boolean;
+	/** The account's default retention of hosted PDFs, in hours; null: the server's (`PDF_RETENTION_HOURS`). */
+	expiresInHours: number | null;
 }
 
 /** Hono's environment for this app: bindings from `wrangler types`, per-request services in `c.var`. */

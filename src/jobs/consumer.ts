@@ -31,6 +31,8 @@ export interface JobInput extends PreparedDocument {
 	javascript?: boolean;
 	/** The request's `fail_on_resource_error`. Absent in jobs queued before it existed. */
 	failOnResourceError?: boolean;
+	/** How long the PDF is kept (the request's, the account's or the server's default, at submission). Absent in jobs queued before it existed. */
+	expiresInHours?: number;
 }
 
 export const jobInputKey = (taskId: string) => `jobs/${taskId}.json`;
@@ -105,7 +107,7 @@ async function produceTask(env: Env, db: Db, task: Task): Promise<Outcome> {
 		renderFor,
 		render: input.merge ? () => makeMerged(env, input.merge!, renderFor, input.pdf) : undefined,
 		generation: generationOf(task),
-		store: true,
+		store: { expiresInHours: input.expiresInHours ?? Number(env.PDF_RETENTION_HOURS), taskId: task.id },
 		isFinal: (error) => error instanceof ApiError && FINAL_RENDER_ERRORS.has(error.code),
 		// Only the delivery whose update moves the task settles it.
 		conclude: (result) => finishTask(db, task.id, result.ok ? completedTask(result.made, origin, started) : failedTask(result.error)),

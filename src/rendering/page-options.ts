@@ -157,8 +157,14 @@ function headerFooterHtml(template: string): string {
 	);
 }
 
-/** Maps the API's page options onto puppeteer's `page.pdf()` options, filling every default. */
-export function toPdfOptions(options: PageOptions = {}): PDFOptions {
+/**
+ * Page options with the two print settings of the `pdf` object (src/pdf/spec.ts `printSettings`):
+ * internal fields the pipeline adds, not part of the request's `options` schema.
+ */
+export type PrintOptions = PageOptions & { outline?: boolean; tagged?: boolean };
+
+/** Maps the API's page options (and the `pdf` object's print settings) onto puppeteer's `page.pdf()` options, filling every default. */
+export function toPdfOptions(options: PrintOptions = {}): PDFOptions {
 	const header = options.header_template;
 	const footer = options.footer_template;
 	const withHeaderFooter = header !== undefined || footer !== undefined;
@@ -187,6 +193,9 @@ export function toPdfOptions(options: PageOptions = {}): PDFOptions {
 			: {}),
 		// loadContent has already waited for fonts, within the client's bound; puppeteer's own wait has none.
 		waitForFonts: false,
+		// Bookmarks from the headings only when asked; a tagged (accessible) PDF unless asked not to.
+		outline: options.outline ?? false,
+		tagged: options.tagged ?? true,
 	};
 }
 

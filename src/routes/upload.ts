@@ -12,7 +12,7 @@ const route = createRoute({
 	// No key: an empty list says so (an operation without `security` is merely undocumented).
 	security: [],
 	summary: "Download a hosted PDF",
-	description: "The `url` returned by `return_type: \"url\"`. Its random name is the capability: no API key needed. 404 once expired.",
+	description: "The `url` returned by `return_type: \"url\"`. Its random name is the capability: no API key needed. 404 once expired, or deleted (DELETE /v1/files/{id}).",
 	request: {
 		params: z.object({
 			account: z.string().regex(/^acc_[0-9A-Za-z]{16}$/).openapi({ description: "The account's id, as in the returned `url`.", example: "acc_3kTz9QmW1xYbVc2L" }),

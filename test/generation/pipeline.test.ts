@@ -40,7 +40,7 @@ describe("produce", () => {
 	it("a concluded document is committed and logged once; one concluded elsewhere settles nothing", async () => {
 		const first = await reserved("<p>made</p>");
 		const results: Result[] = [];
-		const made = await produce(env, db(), { ...first, store: false, conclude: (result) => (results.push(result), true) });
+		const made = await produce(env, db(), { ...first, store: null, conclude: (result) => (results.push(result), true) });
 		await made.settled;
 		expect(made.concluded).toBe(true);
 		expect(results).toHaveLength(1);
@@ -49,7 +49,7 @@ describe("produce", () => {
 		expect(await creditsFor(env, first.account.accountId).refund(first.generation.id)).toBe(false); // committed: a refund can't take it back
 
 		const second = await reserved("<p>made, but the client had left</p>");
-		const late = await produce(env, db(), { ...second, store: false, conclude: () => false });
+		const late = await produce(env, db(), { ...second, store: null, conclude: () => false });
 		await late.settled;
 		expect(late.concluded).toBe(false);
 		expect(await logRow(second.generation.id)).toBeNull();
@@ -59,7 +59,7 @@ describe("produce", () => {
 	it("a final failure is returned and refunded; one that is not final is thrown with nothing settled", async () => {
 		// A page range past the end: the renderer's 400, a failure another attempt would not change.
 		const final = await reserved("<p>one page</p>", { page_ranges: "5" });
-		const failed = await produce(env, db(), { ...final, store: false, conclude: () => true });
+		const failed = await produce(env, db(), { ...final, store: null, conclude: () => true });
 		await failed.settled;
 		expect(failed.result.ok).toBe(false);
 		expect(!failed.result.ok && (failed.result.error as ApiError).code).toBe("VALIDATION_ERROR");
@@ -68,16 +68,16 @@ describe("produce", () => {
 
 		const retried = await reserved("<p>one page</p>", { page_ranges: "5" });
 		let concluded = false;
-		const attempt = produce(env, db(), { ...retried, store: false, isFinal: () => false, conclude: () => (concluded = true) });
+		const attempt = produce(env, db(), { ...retried, store: null, isFinal: () => false, conclude: () => (concluded = true) });
 		await expect(attempt).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
 		expect(concluded).toBe(false);
 		expect(await logRow(retried.generation.id)).toBeNull();
 		expect(await stillOpen(retried.account.accountId, retried.account.key, retried.generation.id)).toBe(true);
 	});
 
-	it("store: true puts the finished PDF in R2 under the account", async () => {
+	it("store puts the finished PDF in R2 under the account", async () => {
 		const doc = await reserved("<p>stored</p>");
-		const { result, settled } = await produce(env, db(), { ...doc, store: true, conclude: () => true });
+		const { result, settled } = await produce(env, db(), { ...doc, store: { expiresInHours: 1 }, conclude: () => true });
 		await settled;
 		expect(result.ok).toBe(true);
 		const key = result.ok ? result.made.stored!.key : "";

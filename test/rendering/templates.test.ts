@@ -210,6 +210,8 @@ describe("toPdfOptions", () => {
 			pageRanges: "",
 			preferCSSPageSize: true,
 			waitForFonts: false,
+			outline: false,
+			tagged: true,
 		});
 		// A paper size the client chose wins over the document's @page size.
 		expect(toPdfOptions({ format: "A4" }).preferCSSPageSize).toBe(false);

@@ -11,6 +11,7 @@ import { PageOptionsSchema } from "../../rendering/page-options";
 import { PdfSpecSchema } from "../../pdf/spec";
 import { RENDER_LIMIT_MS } from "../../rendering/render";
 import { contentDisposition, STORABLE_FILENAME } from "../../storage/pdfs";
+import { checkRetention, ExpiresInHoursSchema, retentionHours } from "../../storage/retention";
 import { Buffer } from "node:buffer";
 import { newId } from "../../auth/api-key";
 import { submitJob } from "../../jobs/submit";
@@ -85,6 +86,7 @@ const GenerateSchema = oneDocumentSource(
 					"`true`: a template variable `data` lacks (see `missing_variables`) is a 400 `VALIDATION_ERROR` listing each as `data.<path>`, before anything is charged. `false`: it renders blank and is reported.",
 				example: true,
 			}),
+		expires_in_hours: ExpiresInHoursSchema.optional(),
 		metadata: z
 			.record(z.string(), z.unknown())
 			.refine((m) => JSON.stringify(m).length <= 8192, "metadata must be at most 8 KB as JSON")
@@ -115,7 +117,7 @@ const UrlResponseSchema = z
 		url: z.string().openapi({ description: "Where to download the PDF (GET /upload/…); no API key needed, the random name is the capability.", example: "https://quire.example/upload/acc_3kTz9QmW1xYbVc2L/k3J9cQ2mXw4RtZ1aBb7LpN.pdf" }),
 		credits_left: CreditsLeftSchema,
 		response_time_ms: ResponseTimeSchema,
-		expires_at: z.string().openapi({ description: "After this instant the URL answers 404 (ISO 8601, UTC; the server's retention period after rendering).", example: "2026-11-22T10:30:00.000Z" }),
+		expires_at: z.string().openapi({ description: "After this instant the URL answers 404 (ISO 8601, UTC): `expires_in_hours` after rendering (default: the account's, else the server's retention). DELETE /v1/files/{id} ends it sooner.", example: "2026-11-22T10:30:00.000Z" }),
 		blocked_resources: BlockedSchema,
 		failed_resources: FailedSchema,
 		missing_variables: MissingVariablesSchema,
@@ -220,12 +222,15 @@ export function registerGenerate(app: App) {
 
 		if (body.webhook_url && !body.async_mode) throw fieldError("webhook_url", "webhook_url needs async_mode: true");
 		if (body.webhook_url) await checkWebhookTarget(c.env, c.var.db, accountId, body.webhook_url);
+		if (body.expires_in_hours !== undefined && body.return_type !== "url" && !body.async_mode) throw fieldError("expires_in_hours", 'needs return_type: "url" or async_mode: true (only hosted PDFs expire)');
+		checkRetention(c.env, "expires_in_hours", body.expires_in_hours);
+		const expiresInHours = retentionHours(c.env, body.expires_in_hours, auth.expiresInHours);
 		if (body.dry_run) return c.json({ ...(await dryRun(c.env, auth)), ...missingVariables }, 200, missingHeader);
 
 		if (body.async_mode) {
 			const taskId = newId("task");
 			const { blockRemote, javascript, failOnResourceError } = renderFor;
-			const input = { ...document, origin, blockRemote, javascript, failOnResourceError };
+			const input = { ...document, origin, blockRemote, javascript, failOnResourceError, expiresInHours };
 			const submission = { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata, templateId: templateId ?? undefined, missingVariables: missing };
 			const { rate } = await submitJob(c.env, c.var.db, auth, submission);
 			c.set("rate", rate);
@@ -251,7 +256,7 @@ export function registerGenerate(app: App) {
 			{ once: true },
 		);
 		const time: Timer = (step, work) => wrapTime(c, step, work);
-		const { result, concluded, settled } = await produce(c.env, c.var.db, { document, renderFor: { ...renderFor, async: false }, generation, store: body.return_type === "url", conclude: decide, time });
+		const { result, concluded, settled } = await produce(c.env, c.var.db, { document, renderFor: { ...renderFor, async: false }, generation, store: body.return_type === "url" ? { expiresInHours, requestId } : null, conclude: decide, time });
 		// The client left (and was refunded): no one reads this answer, and a 5xx releases an Idempotency-Key.
 		if (!concluded) throw new ApiError("SERVICE_UNAVAILABLE", "The client closed the request before the PDF was ready; nothing was charged");
 		if (!result.ok) {

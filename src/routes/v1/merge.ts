@@ -19,6 +19,7 @@ import { prepareParts } from "../../merge/parts";
 import { checkPdfSpec, PdfSpecSchema } from "../../pdf/spec";
 import { MAX_PAGES, MAX_PDF_BYTES, RENDER_LIMIT_MS } from "../../rendering/render";
 import { contentDisposition, STORABLE_FILENAME } from "../../storage/pdfs";
+import { checkRetention, ExpiresInHoursSchema, retentionHours } from "../../storage/retention";
 import { MergeDocumentSchema } from "../../merge/schemas";
 
 const MergeSchema = z
@@ -32,6 +33,7 @@ const MergeSchema = z
 		return_type: z.enum(["binary", "url", "base64"]).default("binary").openapi({ description: "`binary`: the PDF bytes; `url`: a hosted link; `base64`: JSON with the PDF in base64." }),
 		async_mode: z.boolean().default(false).openapi({ description: "Queue the merge and answer 202 at once with a task to poll (`check_status_url`, GET /v1/tasks/{id}) or a webhook, as POST /v1/generate does." }),
 		webhook_url: z.url().max(2048).optional().openapi({ description: "Async mode only: where to POST the finished task, signed (`Quire-Signature`), as for POST /v1/generate." }),
+		expires_in_hours: ExpiresInHoursSchema.optional(),
 		filename: z
 			.string()
 			.min(1)
@@ -112,6 +114,12 @@ export function registerMerge(app: App) {
 		checkPdfSpec(body.pdf);
 		if (body.webhook_url && !body.async_mode) throw new ApiError("VALIDATION_ERROR", "webhook_url: needs async_mode: true", { fields: [{ path: "webhook_url", message: "needs async_mode: true" }] });
 		if (body.webhook_url) await checkWebhookTarget(c.env, c.var.db, accountId, body.webhook_url);
+		if (body.expires_in_hours !== undefined && body.return_type !== "url" && !body.async_mode) {
+			const message = 'needs return_type: "url" or async_mode: true (only hosted PDFs expire)';
+			throw new ApiError("VALIDATION_ERROR", `expires_in_hours: ${message}`, { fields: [{ path: "expires_in_hours", message }] });
+		}
+		checkRetention(c.env, "expires_in_hours", body.expires_in_hours);
+		const expiresInHours = retentionHours(c.env, body.expires_in_hours, auth.expiresInHours);
 		const filename = pdfFilename(body.filename ?? "merged");
 		const origin = publicOrigin(c.env, c.req.url);
 
@@ -119,7 +127,7 @@ export function registerMerge(app: App) {
 			const taskId = newId("task");
 			const { blockRemote, javascript, failOnResourceError } = renderFor;
 			// The merged result's `pdf` and file name; the parts carry their own documents.
-			const input = { html: "", options: {}, ...(body.pdf ? { pdf: body.pdf } : {}), filename, merge: parts, origin, blockRemote, javascript, failOnResourceError };
+			const input = { html: "", options: {}, ...(body.pdf ? { pdf: body.pdf } : {}), filename, merge: parts, origin, blockRemote, javascript, failOnResourceError, expiresInHours };
 			const submission = { taskId, input, credits: rendered, webhookUrl: body.webhook_url, metadata: body.metadata };
 			const { rate } = await submitJob(c.env, c.var.db, auth, submission);
 			c.set("rate", rate);
@@ -147,7 +155,7 @@ export function registerMerge(app: App) {
 			render: () => makeMerged(c.env, parts, { ...renderFor, async: false }, body.pdf),
 			renderFor: { ...renderFor, async: false },
 			generation,
-			store: body.return_type === "url",
+			store: body.return_type === "url" ? { expiresInHours, requestId } : null,
 			conclude: decide,
 			time,
 		});

@@ -12,7 +12,7 @@ describe("GET and PATCH /v1/account", () => {
 		const { key, accountId } = await signUp();
 		const res = await call("/v1/account", { headers: { "X-API-Key": key } });
 		expect(res.status).toBe(200);
-		expect(await res.json()).toEqual({ data: { id: accountId, email: expect.stringContaining("@example.com"), plan: "free", created_at: expect.any(String), block_remote_resources: false, javascript: true } });
+		expect(await res.json()).toEqual({ data: { id: accountId, email: expect.stringContaining("@example.com"), plan: "free", created_at: expect.any(String), block_remote_resources: false, javascript: true, expires_in_hours: null } });
 		const changed = await patch(key, { block_remote_resources: true });
 		expect(((await changed.json()) as { data: { block_remote_resources: boolean } }).data.block_remote_resources).toBe(true);
 		for (const body of [{ block_remote_resources: "yes" }, { colour: "red" }]) expect((await patch(key, body)).status).toBe(400);

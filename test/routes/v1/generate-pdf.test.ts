@@ -34,7 +34,10 @@ async function createTemplate(key: string, body: Record<string, unknown>) {
 async function pdfFacts(bytes: ArrayBuffer) {
 	const pdf = await getDocumentProxy(new Uint8Array(bytes));
 	const info = (await pdf.getMetadata()).info as Record<string, unknown>;
-	const outline = ((await pdf.getOutline()) ?? []).map((entry) => entry.title);
+	// Every entry, depth first: Chromium nests a heading's entry under the one above it (h2 under h1).
+	type Entry = { title: string; items: Entry[] };
+	const titles = (entries: Entry[]): string[] => entries.flatMap((entry) => [entry.title, ...titles(entry.items)]);
+	const outline = titles(((await pdf.getOutline()) ?? []) as Entry[]);
 	return { title: info.Title, author: info.Author, outline };
 }
 

@@ -6,12 +6,20 @@ import { accounts } from "../../../db/schema";
 import { ApiError } from "../../../http/errors";
 import { errorResponses, LIVE_KEY_ONLY, liveKeyForbidden, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
+import { checkRetention, ExpiresInHoursSchema } from "../../../storage/retention";
 import { AccountSchema, accountView } from "./schema";
 
 const SettingsSchema = z
 	.object({
 		block_remote_resources: z.boolean().optional().openapi({ description: "`true`: rendered pages load nothing remote. Left out: unchanged.", example: true }),
 		javascript: z.boolean().optional().openapi({ description: "`false`: rendered pages run no scripts, unless a request sends `javascript: true`. Left out: unchanged.", example: false }),
+		expires_in_hours: ExpiresInHoursSchema.nullable()
+			.optional()
+			.openapi({
+				description:
+					"The account's default retention of hosted PDFs, in hours: from 1 to the server's maximum (`PDF_RETENTION_MAX_HOURS`, 720 by default; past it: 400). A request's own `expires_in_hours` wins. `null`: back to the server's default (`PDF_RETENTION_HOURS`). Left out: unchanged.",
+				example: 168,
+			}),
 	})
 	.strict()
 	.openapi("AccountSettings");
@@ -24,6 +32,7 @@ const route = createRoute({
 	summary: "Change the account's settings",
 	description:
 		"`block_remote_resources: true`: rendered pages load nothing remote. `javascript: false`: rendered pages run no scripts (a request's own `javascript` wins). " +
+		"`expires_in_hours`: how long hosted PDFs stay downloadable unless a request says (`null` clears it). " +
 		`Each applies from the next request (and to async jobs submitted from then on). ${LIVE_KEY_ONLY}`,
 	security: SECURITY,
 	middleware: [apiKeyAuth({ live: true }), rateLimit()] as const,
@@ -39,7 +48,8 @@ export function registerUpdateAccount(app: App) {
 	app.openapi(route, async (c) => {
 		const settings = c.req.valid("json");
 		const { accountId } = c.var.auth;
-		const changes = { blockRemoteResources: settings.block_remote_resources, javascript: settings.javascript };
+		checkRetention(c.env, "expires_in_hours", settings.expires_in_hours);
+		const changes = { blockRemoteResources: settings.block_remote_resources, javascript: settings.javascript, expiresInHours: settings.expires_in_hours };
 		if (Object.values(changes).some((value) => value !== undefined)) {
 			await c.var.db.update(accounts).set(changes).where(eq(accounts.id, accountId)).run();
 		}

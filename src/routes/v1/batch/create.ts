@@ -16,6 +16,7 @@ import { ofPart } from "../../../merge/make";
 import { encryptedPart } from "../../../merge/parts";
 import { BatchDocumentSchema, type BatchDocument } from "../../../merge/schemas";
 import { STORABLE_FILENAME } from "../../../storage/pdfs";
+import { checkRetention, ExpiresInHoursSchema, retentionHours } from "../../../storage/retention";
 
 const BatchRequestSchema = z
 	.object({
@@ -31,6 +32,7 @@ const BatchRequestSchema = z
 			.regex(STORABLE_FILENAME, "must not contain control characters or unpaired surrogates")
 			.optional()
 			.openapi({ pattern: STORABLE_FILENAME.source, description: "The output file's name. Default: `batch.zip` or `batch.pdf`." }),
+		expires_in_hours: ExpiresInHoursSchema.optional().openapi({ description: "How long each document's PDF, and the output file, stay downloadable, in hours (as on POST /v1/generate). Default: the account's, else the server's." }),
 		webhook_url: z.url().max(2048).optional().openapi({ description: "Where to POST the batch object once, when the whole batch has completed, signed (`Quire-Signature`) exactly like task webhooks. Documents send no webhook of their own." }),
 		javascript: z.boolean().optional().openapi({ description: "Run the documents' scripts. Default: the account's setting." }),
 		test: z.boolean().default(false).openapi({ description: "Test mode for the whole batch, as with a `qk_test_` key: TEST on every page, no credit spent; each document counts against the test-mode daily cap." }),
@@ -85,14 +87,16 @@ export function registerCreateBatch(app: App) {
 		const auth: AuthContext = body.test ? { ...c.var.auth, mode: "test" } : c.var.auth;
 		const origin = publicOrigin(c.env, c.req.url);
 		if (body.webhook_url) await checkWebhookTarget(c.env, c.var.db, auth.accountId, body.webhook_url);
-		const render = { origin, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, failOnResourceError: body.fail_on_resource_error };
+		checkRetention(c.env, "expires_in_hours", body.expires_in_hours);
+		const expiresInHours = retentionHours(c.env, body.expires_in_hours, auth.expiresInHours);
+		const render = { origin, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, failOnResourceError: body.fail_on_resource_error, expiresInHours };
 		// The merged output can't take an encrypted document: refused now rather than found missing at the end.
 		const encrypted = body.output === "merged" ? body.documents.findIndex((d) => d.pdf?.encryption) : -1;
 		if (encrypted >= 0) throw encryptedPart(encrypted);
 		const documents = await prepareDocuments(c.var.db, auth.accountId, body.documents, render);
 
 		const batchId = newId("batch");
-		const { reserved, taskIds } = await submitBatch(c.env, c.var.db, auth, { batchId, documents, output: body.output, outputFilename: body.output_filename, webhookUrl: body.webhook_url, metadata: body.metadata });
+		const { reserved, taskIds } = await submitBatch(c.env, c.var.db, auth, { batchId, documents, output: body.output, outputFilename: body.output_filename, expiresInHours, webhookUrl: body.webhook_url, metadata: body.metadata });
 		c.set("rate", reserved.rate);
 		return c.json(
 			{ batch_id: batchId, status: "queued" as const, total: taskIds.length, check_status_url: `${origin}/v1/batches/${batchId}`, documents: taskIds.map((taskId, index) => ({ index, task_id: taskId })) },
@@ -105,7 +109,7 @@ export function registerCreateBatch(app: App) {
  * Every document checked and prepared through the pipeline's `prepare`, before anything is
  * reserved; the first invalid one (by index) refuses the batch, its fields as `documents.<i>.…`.
  */
-async function prepareDocuments(db: Db, accountId: string, documents: BatchDocument[], render: { origin: string; blockRemote: boolean; javascript: boolean; failOnResourceError: boolean }): Promise<BatchDocumentJob[]> {
+async function prepareDocuments(db: Db, accountId: string, documents: BatchDocument[], render: { origin: string; blockRemote: boolean; javascript: boolean; failOnResourceError: boolean; expiresInHours: number }): Promise<BatchDocumentJob[]> {
 	const settled = await Promise.allSettled(
 		documents.map(async ({ metadata, data = {}, ...request }) => {
 			const { document, templateId, missing } = await prepare(db, accountId, { ...request, data });
