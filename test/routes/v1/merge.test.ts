@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { getDocumentProxy } from "unpdf";
 import { describe, expect, it } from "vitest";
 import { call, creditsLeft, errorOf, expectStatus, postJson, readPdfPages, signUp } from "../../helpers";
 import { waitForTask } from "../../helpers-async";
@@ -144,6 +145,21 @@ describe("POST /v1/merge", () => {
 		expect(pages[0]!.text).toContain("TEST");
 		expect(pages[1]!.text).toBe("Live stored");
 		expect(await creditsLeft(key)).toBe(49);
+	});
+
+	it("finishes the merged result with the top-level pdf: its title, and a watermark on the chosen pages of the whole", async () => {
+		const { key } = await signUp();
+		const res = await merge(key, {
+			documents: [{ html: "<p>Cover</p>", pdf: { info: { title: "Cover's own title" } } }, { html: twoPages }],
+			pdf: { info: { title: "The merged packet" }, watermark: { text: "COPY", pages: "2-3" } },
+		});
+		await expectStatus(res, 200);
+		const bytes = new Uint8Array(await res.arrayBuffer());
+		const { info } = (await (await getDocumentProxy(bytes.slice())).getMetadata()) as { info: { Title?: string } };
+		expect(info.Title).toBe("The merged packet");
+		const pages = await readPdfPages(bytes);
+		expect(pages.map((p) => p.text.includes("COPY"))).toEqual([false, true, true]);
+		expect(pages[0]!.text).toBe("Cover");
 	});
 
 	it("an Idempotency-Key retry replays the merge and charges nothing more", async () => {
