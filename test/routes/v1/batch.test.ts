@@ -11,6 +11,7 @@ interface BatchBody {
 	failed: number;
 	output?: string;
 	output_url?: string;
+	output_expires_at?: string;
 	output_error?: { code: string; message: string };
 	metadata?: Record<string, unknown>;
 	created_at: string;
@@ -157,9 +158,10 @@ describe("POST /v1/batch", () => {
 
 	it('output "merged": one PDF of the succeeded documents, in order', async () => {
 		const { key } = await signUp();
-		const queued = await submitBatch(key, { output: "merged", documents: [{ html: "<p>One</p>" }, { html: "<p>Two</p>" }, { html: "<p>Three</p>" }] });
+		const queued = await submitBatch(key, { output: "merged", expires_in_hours: 3, documents: [{ html: "<p>One</p>" }, { html: "<p>Two</p>" }, { html: "<p>Three</p>" }] });
 		const batch = await waitForBatch(key, queued.batch_id);
 		expect(batch).toMatchObject({ succeeded: 3, failed: 0, output: "merged" });
+		expect(Math.abs(Date.parse(batch.output_expires_at!) - (Date.now() + 3 * 3600_000))).toBeLessThan(60_000);
 		const merged = await readPdfPages(await (await call(new URL(batch.output_url!).pathname)).arrayBuffer());
 		expect(merged.map((p) => p.text)).toEqual(["One", "Two", "Three"]);
 		expect(await creditsLeft(key)).toBe(47);

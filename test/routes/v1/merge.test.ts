@@ -44,10 +44,11 @@ describe("POST /v1/merge", () => {
 		const second = await storedPdf(key, "<p>Beta</p>");
 		expect(await creditsLeft(key)).toBe(48);
 
-		const asUrl = await merge(key, { documents: [{ url: second }, { url: first }, { url: second }], return_type: "url", filename: "three.pdf" });
+		const asUrl = await merge(key, { documents: [{ url: second }, { url: first }, { url: second }], return_type: "url", filename: "three.pdf", expires_in_hours: 2 });
 		await expectStatus(asUrl, 200);
 		const answer = (await asUrl.json()) as { url: string; expires_at: string; pages: number; credits_left: number; credits_charged: number };
 		expect(answer).toMatchObject({ pages: 3, credits_left: 48, credits_charged: 0 });
+		expect(Math.abs(Date.parse(answer.expires_at) - (Date.now() + 2 * 3600_000))).toBeLessThan(60_000);
 		const file = await call(new URL(answer.url).pathname);
 		expect(file.headers.get("Content-Disposition")).toContain('filename="three.pdf"');
 		expect((await readPdfPages(await file.arrayBuffer())).map((p) => p.text)).toEqual(["Beta", "Alpha", "Beta"]);
