@@ -25,6 +25,9 @@ export interface FleetConfig {
 	busyWaitMs: { sync: number; async: number };
 }
 
+/** Documents one browser renders at once: measured on 2 cores, 4 pages give the best throughput (docs/performance.md). */
+export const PAGES_PER_BROWSER = 4;
+
 /**
  * Defaults for a small deployment, with Cloudflare's published Browser Rendering limits for
  * Workers Paid (developers.cloudflare.com/browser-run/limits: 120 concurrent browsers per
@@ -37,7 +40,7 @@ export const DEFAULT_FLEET: FleetConfig = {
 	maxPerRegion: 4,
 	browserLimit: 120,
 	launchesPerSecond: 1,
-	pagesPerBrowser: 4,
+	pagesPerBrowser: PAGES_PER_BROWSER,
 	idleMs: 300_000,
 	busyWaitMs: { sync: 10_000, async: 30_000 },
 };

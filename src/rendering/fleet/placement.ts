@@ -15,6 +15,11 @@ export interface RendererState extends Load {
 /** Where a document nobody known had room for goes: a renderer (maybe one just granted a browser), or not yet. */
 export type PlaceAnswer = { renderer: string; launching: boolean } | { retryAfterMs: number };
 
+export interface SavedPlacement {
+	renderers: RendererState[];
+	nextLaunchAt: number;
+}
+
 /** When there is no room and no launch is allowed, ask again after this long at most. */
 const POLL_MS = 250;
 
@@ -45,6 +50,17 @@ export class Placement {
 		private config: FleetConfig,
 		private readonly now: () => number,
 	) {}
+
+	/** What a Durable Object keeps across restarts, so the limits hold after one. */
+	save(): SavedPlacement {
+		return { renderers: [...this.renderers.values()], nextLaunchAt: this.nextLaunchAt };
+	}
+
+	load(saved: SavedPlacement): void {
+		this.renderers.clear();
+		for (const state of saved.renderers) this.renderers.set(state.name, state);
+		this.nextLaunchAt = saved.nextLaunchAt;
+	}
 
 	/** The deployment's configuration may change between calls (a new version); the registry stays. */
 	configure(config: FleetConfig): void {
