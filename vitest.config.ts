@@ -48,6 +48,12 @@ export default defineConfig({
 									// concurrency are relaxed; the other plans keep theirs, and the rate-limit
 									// tests use them (test/http/rate-limit.test.ts).
 									PLAN_LIMITS: JSON.stringify({ free: { requests_per_minute: 1_000_000, concurrency: 1_000 } }),
+									// One region (wrangler's placeholder `cf` maps every request to one anyway), at most
+									// two browsers in it: local Browser Rendering allows 6 sessions, and test/rendering/fleet
+									// runs fleets of its own beside this one. Bursts queue for a page rather than 503.
+									FLEET_REGIONS: "enam",
+									FLEET_MAX_PER_REGION: "2",
+									FLEET_BUSY_WAIT_SECONDS: "120",
 									TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 								},
 							},
