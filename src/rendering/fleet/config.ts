@@ -47,6 +47,7 @@ export const DEFAULT_FLEET: FleetConfig = {
 
 /** The vars {@link fleetConfig} reads; each falls back to {@link DEFAULT_FLEET} when empty or invalid. */
 export interface FleetVars {
+	FLEET_NAME?: string;
 	FLEET_REGIONS?: string;
 	FLEET_MIN_WARM?: string;
 	FLEET_MAX_PER_REGION?: string;
@@ -65,6 +66,7 @@ export function fleetConfig(env: FleetVars): FleetConfig {
 	const busyWait = number(env.FLEET_BUSY_WAIT_SECONDS, 0) * 1000;
 	const config: FleetConfig = {
 		...DEFAULT_FLEET,
+		name: env.FLEET_NAME?.trim() || DEFAULT_FLEET.name,
 		regions: regions.length > 0 ? [...new Set(regions)] : DEFAULT_FLEET.regions,
 		minWarm: number(env.FLEET_MIN_WARM, DEFAULT_FLEET.minWarm, 0),
 		maxPerRegion: number(env.FLEET_MAX_PER_REGION, DEFAULT_FLEET.maxPerRegion),
