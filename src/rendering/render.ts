@@ -7,7 +7,7 @@ import type { FailedResource } from "./resources";
 import type { OutboundPolicy } from "../outbound/public-url";
 import { fleetConfig } from "./fleet/config";
 import { Directory, dispatch, type FleetPorts } from "./fleet/dispatch";
-import type { Region } from "./fleet/regions";
+import { nearestEnabled, type Region } from "./fleet/regions";
 import { fleetStub, rendererStub } from "./fleet/stubs";
 
 /** The largest document Quire makes; bigger ones are refused (422, refunded) rather than stored and sent. */
@@ -82,8 +82,8 @@ export async function renderPdf(env: Env, html: string, options: PageOptions, do
 	return { pdf: stamped, pages, ...reported };
 }
 
-/** What this isolate knows of the renderers' load: the hot path's map (see {@link dispatch}). */
-const directory = new Directory();
+/** What this isolate knows of each fleet's renderers' load: the hot path's map (see {@link dispatch}). */
+const directories = new Map<string, Directory>();
 
 /**
  * Renders on the fleet, in the document's region: a warm renderer with a free page, else one the
@@ -99,13 +99,14 @@ export async function renderOnFleet(
 	doc: Pick<RenderFor, "region" | "async">,
 	config = fleetConfig(env),
 ): Promise<{ renderer: string; result: RenderResult }> {
-	const region = doc.region && config.regions.includes(doc.region) ? doc.region : config.regions[0]!;
+	const region = nearestEnabled(doc.region, config.regions);
 	const ports: FleetPorts<RenderResult> = {
 		render: (name, waitMs) => rendererStub(env, name).render(html, options, policy, limits, { name, config, waitMs }),
 		place: (where, exclude) => fleetStub(env, config).place(config, where, exclude),
 		sleep: (ms) => scheduler.wait(ms),
 		now: Date.now,
 	};
+	const directory = directories.get(config.name) ?? directories.set(config.name, new Directory()).get(config.name)!;
 	const dispatched = await dispatch(region, ports, directory, config.busyWaitMs[doc.async ? "async" : "sync"]).catch(
 		(cause: unknown) => ({ ok: true as const, renderer: region, value: { ok: false as const, reason: "failed" as const, message: String(cause) } }),
 	);
