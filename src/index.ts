@@ -5,6 +5,7 @@ import { purgeExpiredFiles } from "./storage/pdfs";
 
 export { Credits } from "./credits/credits";
 export { RateLimiter } from "./rate-limits/rate-limiter";
+export { Fleet } from "./rendering/fleet/fleet";
 export { Renderer } from "./rendering/renderer";
 
 const app = createApp();

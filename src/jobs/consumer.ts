@@ -5,6 +5,7 @@ import { ApiError, type ErrorCode } from "../http/errors";
 import { publicOrigin } from "../http/public-origin";
 import { type Generation, type Made, produce, settleGeneration } from "../generation/pipeline";
 import type { PreparedDocument } from "../generation/prepare";
+import type { Region } from "../rendering/fleet/regions";
 import { log } from "../log";
 import type { BatchJob } from "../batch/batches";
 import { batchTaskFinished, completeBatch, giveUpBatch } from "../batch/complete";
@@ -33,6 +34,8 @@ export interface JobInput extends PreparedDocument {
 	failOnResourceError?: boolean;
 	/** How long the PDF is kept (the request's, the account's or the server's default, at submission). Absent in jobs queued before it existed. */
 	expiresInHours?: number;
+	/** The region nearest the client that submitted it: the job renders there. Absent in older jobs (the first enabled region). */
+	region?: Region;
 }
 
 export const jobInputKey = (taskId: string) => `jobs/${taskId}.json`;
@@ -83,6 +86,7 @@ async function generate(env: Env, taskId: string): Promise<Outcome> {
 	} catch (error) {
 		// Let the retry (or another delivery) take the task at once rather than wait out the lease.
 		await releaseTask(db, task.id);
+		if (error instanceof ApiError && error.code === "RENDERER_BUSY") return waitForRenderer(env, task, error);
 		throw error;
 	}
 }
@@ -100,7 +104,7 @@ async function produceTask(env: Env, db: Db, task: Task): Promise<Outcome> {
 	const account = await db.select({ plan: accounts.plan }).from(accounts).where(eq(accounts.id, task.accountId)).get();
 	// The task's mode, recorded at submission, decides the TEST stamp (jobs queued before the
 	// stamp moved onto the PDF carry it in their HTML too, and get both).
-	const renderFor = { accountId: task.accountId, plan: account?.plan ?? "free", blockRemote: input.blockRemote, javascript: input.javascript ?? true, mode: task.mode, async: true, failOnResourceError: input.failOnResourceError };
+	const renderFor = { accountId: task.accountId, plan: account?.plan ?? "free", blockRemote: input.blockRemote, javascript: input.javascript ?? true, mode: task.mode, async: true, failOnResourceError: input.failOnResourceError, region: input.region };
 
 	const { concluded, settled } = await produce(env, db, {
 		document: input,
@@ -149,6 +153,18 @@ function generationOf(task: Task): Generation {
 		createdAt: task.createdAt,
 		taskId: task.id,
 	};
+}
+
+/**
+ * The region's renderers stayed busy: the job goes back to the queue as a new message (a busy
+ * fleet is not a failed attempt, so it never reaches the dead-letter queue for it), and its
+ * task stays queued with its credit reserved.
+ */
+async function waitForRenderer(env: Env, task: Task, busy: ApiError): Promise<Outcome> {
+	const delaySeconds = Math.min(60, Number(busy.headers?.["Retry-After"]) || 5);
+	await env.JOBS.send({ kind: "generate", task_id: task.id } satisfies Job, { delaySeconds });
+	log.info("job_waits_for_renderer", { task_id: task.id, delay_seconds: delaySeconds });
+	return "ack";
 }
 
 /** The dead-letter queue's consumer: the job will not be tried again, its task fails and its credit is refunded. */

@@ -34,7 +34,7 @@ export async function makeMerged(env: Env, parts: MergePart[], renderFor: Render
 		parts.map(async (part, index) => {
 			try {
 				if ("document" in part) return await renderDocument(env, part.document, renderFor);
-				return { pdf: await readStoredPdf(env.PDFS, part.stored), pages: 0, blocked: [], failed: [] };
+				return { pdf: await readStoredPdf(env.PDFS, part.stored), pages: 0, blocked: [], failed: [], renderer: "" };
 			} catch (error) {
 				throw ofPart(error, index);
 			}
@@ -50,7 +50,9 @@ export async function makeMerged(env: Env, parts: MergePart[], renderFor: Render
 	if (merged.pages > MAX_PAGES) throw new ApiError("DOCUMENT_TOO_LARGE", `The merged document has ${merged.pages} pages; the limit is ${MAX_PAGES}. Nothing was charged`);
 	if (merged.pdf.byteLength > MAX_PDF_BYTES) throw new ApiError("DOCUMENT_TOO_LARGE", `The merged PDF is over ${MAX_PDF_BYTES / 1024 / 1024} MB. Nothing was charged`);
 	const pdf = spec ? await finish(merged.pdf, spec) : merged.pdf;
-	return { pdf, pages: merged.pages, blocked: made.flatMap((part) => part.blocked).slice(0, 20), failed: made.flatMap((part): FailedResource[] => part.failed).slice(0, 20) };
+	// Every renderer that printed a part, for `Server-Timing`.
+	const renderer = [...new Set(made.map((part) => part.renderer).filter(Boolean))].join(",");
+	return { pdf, pages: merged.pages, renderer, blocked: made.flatMap((part) => part.blocked).slice(0, 20), failed: made.flatMap((part): FailedResource[] => part.failed).slice(0, 20) };
 }
 
 /** The merged PDF's finishing steps; imported when first needed, like the pipeline's. */

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../auth/middleware";
 import { RATE_LIMIT_DESCRIPTION, rateLimit } from "../../http/rate-limit";
-import { wrapTime } from "hono/timing";
+import { setMetric, wrapTime } from "hono/timing";
+import { requestRegion } from "../../rendering/fleet/request-region";
 import { creditsFor } from "../../credits/client";
 import { ApiError } from "../../http/errors";
 import { idempotency, IdempotencyHeadersSchema } from "../../http/idempotency";
@@ -211,7 +212,9 @@ export function registerGenerate(app: App) {
 		// `test: true` makes this one request test mode, exactly as a test-mode key would.
 		const auth: AuthContext = body.test ? { ...c.var.auth, mode: "test" } : c.var.auth;
 		const { accountId, mode } = auth;
-		const renderFor = { accountId, plan: auth.plan, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, mode, failOnResourceError: body.fail_on_resource_error };
+		// Sync documents render in the region nearest the client; async ones where they were submitted from.
+		const region = requestRegion(c.req.raw, c.env);
+		const renderFor = { accountId, plan: auth.plan, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, mode, failOnResourceError: body.fail_on_resource_error, region };
 
 		// Everything the client can get wrong is checked before a credit is reserved.
 		const { document, templateId, missing } = await prepare(c.var.db, accountId, body);
@@ -230,7 +233,7 @@ export function registerGenerate(app: App) {
 		if (body.async_mode) {
 			const taskId = newId("task");
 			const { blockRemote, javascript, failOnResourceError } = renderFor;
-			const input = { ...document, origin, blockRemote, javascript, failOnResourceError, expiresInHours };
+			const input = { ...document, origin, blockRemote, javascript, failOnResourceError, expiresInHours, region };
 			const submission = { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata, templateId: templateId ?? undefined, missingVariables: missing };
 			const { rate } = await submitJob(c.env, c.var.db, auth, submission);
 			c.set("rate", rate);
@@ -267,6 +270,7 @@ export function registerGenerate(app: App) {
 		// Committed after the response.
 		c.executionCtx.waitUntil(settled);
 		const made = result.made;
+		setMetric(c, "renderer", made.renderer);
 
 		const responseTimeMs = Date.now() - c.var.startedAt;
 		const headers: Record<string, string> = { "X-Credits-Left": String(creditsLeft), "X-Response-Time-Ms": String(responseTimeMs), ...missingHeader };

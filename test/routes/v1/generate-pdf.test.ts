@@ -4,23 +4,10 @@ import { describe, expect, inject, it } from "vitest";
 import { createDb } from "../../../src/db";
 import { prepare } from "../../../src/generation/prepare";
 import { jobInputKey, type JobInput } from "../../../src/jobs/consumer";
-import { checkPdfSpec, type PdfSpec } from "../../../src/pdf/spec";
+import type { PdfSpec } from "../../../src/pdf/spec";
 import { call, creditsLeft, errorOf, expectStatus, postJson, signUp } from "../../helpers";
 import { submitAsync, waitForTask } from "../../helpers-async";
 
-/**
- * Whether the finishing helper's real `src/pdf/` is in (the pipeline's branch carries stand-ins
- * that check nothing and return the PDF untouched): its `checkPdfSpec` refuses malformed Factur-X
- * XML. The tests that need the real finishing steps run only then, and are reported as skipped before.
- */
-const FINISHING = (() => {
-	try {
-		checkPdfSpec({ factur_x: { xml: "<rsm:CrossIndustryInvoice", profile: "MINIMUM" } } as PdfSpec);
-		return false;
-	} catch {
-		return true;
-	}
-})();
 
 const json = (method: string, key: string, body: unknown): RequestInit => ({ method, headers: { "X-API-Key": key, "Content-Type": "application/json" }, body: JSON.stringify(body) });
 
@@ -102,7 +89,7 @@ describe("POST /v1/generate: the pdf object", () => {
 		expect(task.status).toBe("completed");
 	});
 
-	it.skipIf(!FINISHING)("finishing: the merged spec reaches the PDF (title and author in its information, outline from the headings), sync and async", async () => {
+	it("finishing: the merged spec reaches the PDF (title and author in its information, outline from the headings), sync and async", async () => {
 		const { key } = await signUp();
 		await createTemplate(key, { id: "reports/finished", name: "Finished report", html: withHeadings, pdf: { info: { title: "Template title", author: "Template author" }, outline: true } });
 		const request = { template_id: "reports/finished", pdf: { info: { title: "Request title", author: "Request author" } } };
@@ -117,7 +104,7 @@ describe("POST /v1/generate: the pdf object", () => {
 		expect(await pdfFacts(await stored.arrayBuffer())).toEqual({ title: "Request title", author: "Request author", outline: ["Chapter one", "Section one"] });
 	});
 
-	it.skipIf(!FINISHING)("finishing: a pdf only checkPdfSpec refuses (malformed Factur-X XML) is a 400 before any credit, also from a template's default", async () => {
+	it("finishing: a pdf only checkPdfSpec refuses (malformed Factur-X XML) is a 400 before any credit, also from a template's default", async () => {
 		const { key } = await signUp();
 		const facturX = { factur_x: { xml: "<rsm:CrossIndustryInvoice", profile: "MINIMUM" } };
 		const res = await postJson("/v1/generate", { html: "<p>x</p>", pdf: facturX }, { "X-API-Key": key });
