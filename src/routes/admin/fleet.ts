@@ -45,7 +45,20 @@ const route = createRoute({
 	responses: {
 		200: {
 			description: "The fleet now",
-			content: { "application/json": { schema: z.object({ data: z.object({ renderers: z.array(RendererSchema), limits: LimitsSchema }) }).openapi("Fleet") } },
+			content: {
+				"application/json": {
+					schema: z
+						.object({
+							data: z
+								.object({
+									renderers: z.array(RendererSchema).openapi({ description: "Each renderer that holds a browser now, by name." }),
+									limits: LimitsSchema.openapi({ description: "The fleet's configuration." }),
+								})
+								.openapi({ description: "The fleet now." }),
+						})
+						.openapi("Fleet"),
+				},
+			},
 		},
 		...errorResponses(401, 503),
 	},

@@ -69,9 +69,10 @@ describe("POST /v1/generate: DokJet's quick start", () => {
 		expect(Number(res.headers.get("X-Response-Time-Ms"))).toBeGreaterThan(0);
 		expect(res.headers.get("Content-Disposition")).toMatch(/filename="invoice\.pdf"/);
 		expect(res.headers.get("X-Request-Id")).toMatch(/^req_/);
-		// Where the time went; no R2 write for a binary response, so no `store`.
+		// Where the time went (and which renderer printed it); no R2 write for a binary response, so no `store`.
 		const timing = Object.fromEntries((res.headers.get("Server-Timing") ?? "").split(",").map((m) => [m.split(";")[0]!.trim(), Number(/dur=([\d.]+)/.exec(m)?.[1])]));
-		expect(Object.keys(timing).sort()).toEqual(["auth", "credits", "render", "total"]);
+		expect(Object.keys(timing).sort()).toEqual(["auth", "credits", "render", "renderer", "total"]);
+		expect(res.headers.get("Server-Timing")).toMatch(/renderer;desc="enam-\d+"/);
 		expect(timing.render).toBeGreaterThan(0);
 		expect(timing.total).toBeGreaterThanOrEqual(timing.render!);
 		const pdf = await readPdf(await res.arrayBuffer());
