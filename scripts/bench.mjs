@@ -8,9 +8,12 @@
 //     p50/p95, then throughput at concurrency 4 and 8.
 //  3. Quire's own overhead per Server-Timing (total minus render), p50.
 //  4. async_mode: 100 jobs queued at once, time until all are completed, credits charged.
-//  5. The fleet: concurrency 8 for 20 s brings a second renderer up (GET /admin/fleet), which is
+//  5. Finishing (the `pdf` object): each step's cost on the invoice (Server-Timing `finish`),
+//     and a merge of 10 rendered invoices (POST /v1/merge).
+//  6. The fleet: concurrency 8 for 20 s brings a second renderer up (GET /admin/fleet), which is
 //     let go after its idle time (FLEET_IDLE_SECONDS, 20 here).
 // Prints a table and writes JSON to .wrangler/bench/latest.json.
+import { Buffer } from "node:buffer";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -151,6 +154,40 @@ while (pending.size > 0) {
 const asyncSeconds = (performance.now() - asyncStarted) / 1000;
 const charged = (await getJson("/v1/credits")).used_this_period - usedBefore;
 
+// Finishing: each step of the `pdf` object on the invoice, as Server-Timing's `finish` reports it.
+const FINISH_RUNS = Number(process.env.BENCH_FINISH_RUNS || 15);
+// The Factur-X sample of the tests (a MINIMUM invoice of the built-in invoice's totals).
+const facturX = /`(<\?xml[\s\S]*?)`/.exec(readFileSync(join(root, "test/pdf/factur-x-sample.ts"), "utf8"))[1].replace("${guideline}", "urn:factur-x.eu:1p0:minimum");
+const csv = Buffer.from("item,amount\nWidget,470.00\n".repeat(200)).toString("base64");
+const finishing = {
+	info: { info: { title: "Invoice INV-001", author: "Quire", subject: "Invoice", keywords: "invoice, acme", language: "en" } },
+	watermark: { watermark: { text: "PAID", opacity: 0.2 } },
+	attachments: { attachments: [{ filename: "items.csv", content_base64: csv, mime_type: "text/csv", description: "The items" }] },
+	factur_x: { factur_x: { xml: facturX, profile: "MINIMUM" } },
+	encryption: { encryption: { user_password: "open sesame", permissions: ["print"] } },
+};
+finishing.all = { ...finishing.info, ...finishing.watermark, ...finishing.attachments, ...finishing.encryption };
+const finishMs = {};
+for (const [step, pdf] of Object.entries(finishing)) {
+	const runs = [];
+	for (let i = 0; i < FINISH_RUNS; i++) {
+		const res = await post("/v1/generate", { html: invoiceHtml, pdf }, { "X-API-Key": key });
+		if (res.status !== 200) throw new Error(`finishing ${step} answered ${res.status}: ${await res.text()}`);
+		await res.arrayBuffer();
+		runs.push(Number(/finish;dur=([\d.]+)/.exec(res.headers.get("Server-Timing") ?? "")?.[1] ?? NaN));
+	}
+	finishMs[step] = round(percentile(runs, 50));
+}
+const mergeRuns = [];
+for (let i = 0; i < 3; i++) {
+	const started = performance.now();
+	const res = await post("/v1/merge", { documents: Array.from({ length: 10 }, (_, n) => ({ template_id: "invoices/invoice", data: { ...sample, invoice_number: `MERGE-${n}` } })) }, { "X-API-Key": key });
+	if (res.status !== 200) throw new Error(`merge answered ${res.status}: ${await res.text()}`);
+	await res.arrayBuffer();
+	mergeRuns.push(performance.now() - started);
+}
+const merge10Ms = Math.round(percentile(mergeRuns, 50));
+
 // The fleet: a load at concurrency 8 for 20 s, then quiet until the extra renderers are let go.
 const fleetNow = async () => (await (await fetch(`${base}/admin/fleet`, { headers: { Authorization: `Bearer ${adminToken}` } })).json()).data.renderers;
 let peakRenderers = 0;
@@ -179,6 +216,8 @@ const results = {
 	sequential: { n: SEQUENTIAL, api: stats(sequential.api), raw_new_page: stats(sequential.raw) },
 	overhead_p50_ms: round(percentile(overheads, 50)),
 	concurrency,
+	finish_p50_ms: finishMs,
+	merge_10_invoices_ms: merge10Ms,
 	fleet,
 	async: { jobs: ASYNC_JOBS, all_queued_ms: Math.round(queuedMs), all_done_seconds: round(asyncSeconds), completed: statuses.completed ?? 0, failed: statuses.failed ?? 0, credits_charged: charged },
 };
@@ -196,6 +235,10 @@ raw = puppeteer-core on the same Chromium, new page per document.        target
 async_mode: ${ASYNC_JOBS} jobs queued at once
   all queued (202s) after ${results.async.all_queued_ms} ms; all finished after ${results.async.all_done_seconds} s (completed ${results.async.completed}, failed ${results.async.failed})
   credits charged ${charged} (must equal the completed count)
+
+finishing the invoice (the pdf object), p50 of ${FINISH_RUNS}, Server-Timing finish:
+${Object.entries(finishMs).map(([step, ms]) => `  ${step.padEnd(12)} ${ms} ms   ${step === "all" ? "≤ 50" : "≤ 20"} ms  ${check(ms <= (step === "all" ? 50 : 20))}`).join("\n")}
+  merge of 10 rendered invoices (POST /v1/merge): ${merge10Ms} ms
 
 fleet: ${fleet.load}, ${fleet.documents} documents
   renderers at the peak ${fleet.peak_renderers} (GET /admin/fleet)   ≥ 2  ${check(fleet.peak_renderers >= 2)}
