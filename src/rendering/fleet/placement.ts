@@ -1,0 +1,143 @@
+import type { FleetConfig } from "./config";
+import type { Region } from "./regions";
+import type { Load } from "./slots";
+
+/** What the fleet knows of one renderer that holds (or is getting) a browser. */
+export interface RendererState extends Load {
+	name: string;
+	region: Region;
+	/** When its browser came up; null while it launches. */
+	browserUpSince: number | null;
+	/** When the renderer last said how it is. */
+	reportedAt: number;
+}
+
+/** Where a document nobody known had room for goes: a renderer (maybe one just granted a browser), or not yet. */
+export type PlaceAnswer = { renderer: string; launching: boolean } | { retryAfterMs: number };
+
+/** When there is no room and no launch is allowed, ask again after this long at most. */
+const POLL_MS = 250;
+
+/** A renderer's name: `weur-2`; in a fleet other than `main` (a test's), prefixed: `burst/weur-2`. */
+export function rendererName(fleet: string, region: Region, index: number): string {
+	return fleet === "main" ? `${region}-${index}` : `${fleet}/${region}-${index}`;
+}
+
+/** The region and index in a renderer's name. */
+export function parseRendererName(name: string): { region: Region; index: number } {
+	const match = /([a-z]+)-(\d+)$/.exec(name);
+	return { region: (match?.[1] ?? "enam") as Region, index: Number(match?.[2] ?? 0) };
+}
+
+/**
+ * The fleet's registry and its scaling decisions, without I/O: which renderers hold browsers,
+ * where a document goes when the renderers a Worker knows are full, and when a new browser may
+ * come up. It keeps the fleet under Browser Rendering's account limits: at most `browserLimit`
+ * browsers at once, launches paced to `launchesPerSecond`, at most `maxPerRegion` per region.
+ * The Fleet Durable Object holds one; the simulation drives another with its own clock.
+ */
+export class Placement {
+	private readonly renderers = new Map<string, RendererState>();
+	/** The earliest moment the next browser may launch. */
+	private nextLaunchAt = 0;
+
+	constructor(
+		private config: FleetConfig,
+		private readonly now: () => number,
+	) {}
+
+	/** The deployment's configuration may change between calls (a new version); the registry stays. */
+	configure(config: FleetConfig): void {
+		this.config = config;
+	}
+
+	/**
+	 * A renderer of `region` for a document that the renderers in `exclude` had no room for: the
+	 * least loaded other one with a free page, else a new one when the limits allow (its browser
+	 * is counted from now), else when to ask again.
+	 */
+	place(region: Region, exclude: readonly string[]): PlaceAnswer {
+		this.forgetStale();
+		const inRegion = [...this.renderers.values()].filter((state) => state.region === region);
+		const room = inRegion
+			.filter((state) => !exclude.includes(state.name) && state.active + state.queued < state.capacity)
+			.sort((a, b) => a.active + a.queued - (b.active + b.queued))[0];
+		if (room) return { renderer: room.name, launching: room.browserUpSince === null };
+		if (inRegion.length >= this.config.maxPerRegion || this.renderers.size >= this.config.browserLimit) return { retryAfterMs: POLL_MS };
+		const wait = this.nextLaunchAt - this.now();
+		if (wait > 0) return { retryAfterMs: Math.min(wait, POLL_MS) };
+		const name = this.freeName(region);
+		this.launch(name, region);
+		return { renderer: name, launching: true };
+	}
+
+	/**
+	 * A renderer is about to bring up a browser (its first, or one replacing a browser that died):
+	 * allowed when it already holds its place in the registry (granted by {@link place}), or when
+	 * the limits allow a new one.
+	 */
+	acquireLaunch(name: string): { ok: true } | { retryAfterMs: number } {
+		const known = this.renderers.get(name);
+		if (known) {
+			known.reportedAt = this.now();
+			return { ok: true };
+		}
+		const { region } = parseRendererName(name);
+		const inRegion = [...this.renderers.values()].filter((state) => state.region === region).length;
+		if (inRegion >= this.config.maxPerRegion || this.renderers.size >= this.config.browserLimit) return { retryAfterMs: POLL_MS };
+		const wait = this.nextLaunchAt - this.now();
+		if (wait > 0) return { retryAfterMs: wait };
+		this.launch(name, region);
+		return { ok: true };
+	}
+
+	/** A renderer says how it is (its browser came up, it turned full or free, its periodic ping). */
+	report(state: Omit<RendererState, "reportedAt">): void {
+		this.renderers.set(state.name, { ...state, reportedAt: this.now() });
+	}
+
+	/** A renderer let its browser go, or lost it. */
+	down(name: string): void {
+		this.renderers.delete(name);
+	}
+
+	/** The renderers each enabled region must keep warm and doesn't have yet. */
+	toWarm(): string[] {
+		const missing: string[] = [];
+		for (const region of this.config.regions) {
+			for (let index = 0; index < this.config.minWarm; index++) {
+				const name = rendererName(this.config.name, region, index);
+				if (!this.renderers.has(name)) missing.push(name);
+			}
+		}
+		return missing;
+	}
+
+	snapshot(): RendererState[] {
+		this.forgetStale();
+		return [...this.renderers.values()].sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+	}
+
+	private launch(name: string, region: Region): void {
+		const now = this.now();
+		this.nextLaunchAt = Math.max(now, this.nextLaunchAt) + 1000 / this.config.launchesPerSecond;
+		this.renderers.set(name, { name, region, browserUpSince: null, active: 0, queued: 0, capacity: this.config.pagesPerBrowser, reportedAt: now });
+	}
+
+	/** The lowest index of the region no renderer holds. */
+	private freeName(region: Region): string {
+		for (let index = 0; ; index++) {
+			const name = rendererName(this.config.name, region, index);
+			if (!this.renderers.has(name)) return name;
+		}
+	}
+
+	/**
+	 * A renderer reports at least every minute while it has a browser; one silent for longer than
+	 * the idle time plus two minutes lost its browser without saying so (its object was evicted).
+	 */
+	private forgetStale(): void {
+		const before = this.now() - this.config.idleMs - 120_000;
+		for (const [name, state] of this.renderers) if (state.reportedAt < before) this.renderers.delete(name);
+	}
+}
