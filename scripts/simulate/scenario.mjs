@@ -4,14 +4,17 @@ import { ACCOUNTS, CLIENT_TIMEOUT_MS, random, REGION_WEIGHTS } from "./inputs.mj
 import { REGION_ORDER } from "./latency.mjs";
 
 /**
- * The documents' arrival rate at virtual time `t` (ms), per second: `rate` for `warmup` seconds
- * (not measured), then for `seconds` (measured): `steady` keeps `rate`; `burst` has
- * `burst.factor` × `rate` for `burst.seconds` in the middle of them. Then none.
+ * The documents' arrival rate at virtual time `t` (ms), per second: first a warm-up of `warmup`
+ * seconds, not measured, rising evenly from nothing to `rate` (as traffic grows, so the fleet
+ * can scale up within its launch rate); then `seconds`, measured: `steady` keeps `rate`; `burst`
+ * has `burst.factor` × `rate` for `burst.seconds` in the middle of them. Then none.
  */
 export function rateAt(t, { rate, pattern, warmup = 0, seconds, burst }) {
+	t = Math.floor(t / 1000) * 1000; // the rate holds for whole seconds
 	const measured = t - warmup * 1000;
 	if (measured >= seconds * 1000) return 0;
-	if (pattern !== "burst" || measured < 0) return rate;
+	if (measured < 0) return (rate * (t + 500)) / (warmup * 1000);
+	if (pattern !== "burst") return rate;
 	const from = ((seconds - burst.seconds) / 2) * 1000;
 	return measured >= from && measured < from + burst.seconds * 1000 ? rate * burst.factor : rate;
 }
@@ -70,23 +73,35 @@ export async function runScenario(makeDesign, traffic, { seed = 1, tailMs = 0, s
 		}
 	};
 
-	// One arrival pending at a time: each schedules the next, at the rate in force when it arrives.
-	const arrive = () => {
-		const t = clock.now();
-		const rate = rateAt(t, traffic);
-		if (rate <= 0) return;
-		void send(pickRegion(rand));
-		const gap = (-Math.log(1 - rand()) / rate) * 1000;
-		clock.setTimeout(arrive, gap);
+	// One arrival pending at a time: each schedules the next. The rate is constant within each
+	// second, so a gap that runs past the second is drawn again from its end at the next second's
+	// rate (exact for a Poisson process, which has no memory).
+	const trafficEnd = ((traffic.warmup ?? 0) + traffic.seconds) * 1000;
+	const nextArrival = (t) => {
+		while (t < trafficEnd) {
+			const rate = rateAt(t, traffic);
+			const secondEnd = Math.floor(t / 1000) * 1000 + 1000;
+			const at = rate > 0 ? t + (-Math.log(1 - rand()) / rate) * 1000 : Infinity;
+			if (at < secondEnd) return at;
+			t = secondEnd;
+		}
+		return null;
 	};
-	clock.setTimeout(arrive, 0);
+	const arrive = () => {
+		void send(pickRegion(rand));
+		const at = nextArrival(clock.now());
+		if (at !== null) clock.setTimeout(arrive, at - clock.now());
+	};
+	const first = nextArrival(0);
+	if (first !== null) clock.setTimeout(arrive, first);
 
 	// The number of browsers up, sampled (and its maximum kept) every sampleMs.
-	const end = ((traffic.warmup ?? 0) + traffic.seconds) * 1000 + tailMs;
+	const end = trafficEnd + tailMs;
 	const sample = () => {
 		const up = design.browsers();
 		browsersMax = Math.max(browsersMax, up);
 		timeline.push({ t: clock.now(), browsers: up, pending });
+		if (process.env.SIM_DEBUG) console.error(`t=${clock.now() / 1000}s browsers=${up} pending=${pending} real=${Math.round(performance.now())}`);
 		if (clock.now() + sampleMs <= end) clock.setTimeout(sample, sampleMs);
 	};
 	clock.setTimeout(sample, 0);
