@@ -17,6 +17,8 @@ import { parseArgs } from "node:util";
 import { loadFleetCore } from "./simulate/core.mjs";
 import { FLEET_SIM_DEFAULTS, fleetDesign } from "./simulate/fleet.mjs";
 import { runScenario } from "./simulate/scenario.mjs";
+import { ACCOUNT_SLOTS, ACCOUNTS, CLIENT_TIMEOUT_MS, LAUNCH_MS, REGION_WEIGHTS, RENDER_MS } from "./simulate/inputs.mjs";
+import { INTRA_REGION_RTT_MS, REGION_ORDER, rtt } from "./simulate/latency.mjs";
 import { singleDesign } from "./simulate/single.mjs";
 
 const { values } = parseArgs({
@@ -77,7 +79,18 @@ for (const design of list(values.designs)) {
 }
 
 if (values.json) {
-	console.log(JSON.stringify({ scenarios, config: { fleet: config, ...traffic, isolates: Number(values.isolates), registry: values.registry } }));
+	const assumptions = {
+		render_ms: RENDER_MS,
+		launch_ms: LAUNCH_MS,
+		region_weights: REGION_WEIGHTS,
+		accounts: ACCOUNTS,
+		account_slots: ACCOUNT_SLOTS,
+		client_timeout_ms: CLIENT_TIMEOUT_MS,
+		intra_region_rtt_ms: INTRA_REGION_RTT_MS,
+		rtt_ms: Object.fromEntries(REGION_ORDER.map((from) => [from, Object.fromEntries(REGION_ORDER.map((to) => [to, rtt(from, to)]))])),
+	};
+	const run = { fleet: config, ...traffic, isolates: Number(values.isolates), registry: values.registry, seed: Number(values.seed) };
+	console.log(JSON.stringify({ scenarios, run, assumptions }));
 } else {
 	printTable(scenarios);
 	const total = runs.reduce((sum, run) => sum + run.real_ms, 0);
