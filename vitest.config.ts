@@ -2,18 +2,24 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * The one runtime warning that is not ours to fix: @cloudflare/puppeteer (1.4.0, the latest) listens
- * to its Browser Rendering WebSocket with an async function (WorkersWebSocketTransport), and
- * workerd warns about that once per test file that renders. The pool writes workerd's logs straight
- * to stdout (this one is logged at level info), where `onConsoleLog` never sees them, so only that
- * one line is dropped there.
+ * Runtime noise that is not ours to fix, dropped from the output:
+ * - @cloudflare/puppeteer (1.4.0, the latest) listens to its Browser Rendering WebSocket with an
+ *   async function (WorkersWebSocketTransport), and workerd warns about that once per test file
+ *   that renders;
+ * - miniflare's local Browser Rendering proxy (browser-rendering/binding.worker.js) forwards a
+ *   message Chrome sends after a browser was closed to the closed socket, and workerd reports its
+ *   exception as uncaught (each time a renderer lets its browser go).
+ * The pool writes workerd's logs straight to stdout and stderr, where `onConsoleLog` never sees
+ * them, so only those lines are dropped there.
  */
-function dropPuppeteerAsyncListenerWarning() {
-	const warning = "An event handler returned a promise that will be ignored.";
-	const write = process.stdout.write as ((...args: unknown[]) => boolean) & { dropsPuppeteerWarning?: true };
-	if (write.dropsPuppeteerWarning) return;
-	const filtered = (chunk: unknown, ...rest: unknown[]) => (String(chunk).includes(warning) ? true : write.call(process.stdout, chunk, ...rest));
-	process.stdout.write = Object.assign(filtered, { dropsPuppeteerWarning: true as const }) as unknown as typeof process.stdout.write;
+function dropRuntimeNoise() {
+	const noise = ["An event handler returned a promise that will be ignored.", "Can't call WebSocket send() after close()"];
+	for (const stream of [process.stdout, process.stderr]) {
+		const write = stream.write as ((...args: unknown[]) => boolean) & { dropsRuntimeNoise?: true };
+		if (write.dropsRuntimeNoise) continue;
+		const filtered = (chunk: unknown, ...rest: unknown[]) => (noise.some((line) => String(chunk).includes(line)) ? true : write.call(stream, chunk, ...rest));
+		stream.write = Object.assign(filtered, { dropsRuntimeNoise: true as const }) as unknown as typeof stream.write;
+	}
 }
 
 export default defineConfig({
@@ -34,7 +40,7 @@ export default defineConfig({
 						// for every test file, though the secrets below replace those of .dev.vars (npm start's):
 						// only wrangler's warnings and errors are worth showing here.
 						process.env.WRANGLER_LOG ??= "warn";
-						dropPuppeteerAsyncListenerWarning();
+						dropRuntimeNoise();
 						return {
 							wrangler: { configPath: "./wrangler.toml" },
 							miniflare: {
@@ -48,6 +54,12 @@ export default defineConfig({
 									// concurrency are relaxed; the other plans keep theirs, and the rate-limit
 									// tests use them (test/http/rate-limit.test.ts).
 									PLAN_LIMITS: JSON.stringify({ free: { requests_per_minute: 1_000_000, concurrency: 1_000 } }),
+									// One region (wrangler's placeholder `cf` maps every request to one anyway), at most
+									// two browsers in it: local Browser Rendering allows 6 sessions, and test/rendering/fleet
+									// runs fleets of its own beside this one. Bursts queue for a page rather than 503.
+									FLEET_REGIONS: "enam",
+									FLEET_MAX_PER_REGION: "2",
+									FLEET_BUSY_WAIT_SECONDS: "120",
 									TEST_MIGRATIONS: await readD1Migrations("./migrations"),
 								},
 							},

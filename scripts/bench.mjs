@@ -8,6 +8,8 @@
 //     p50/p95, then throughput at concurrency 4 and 8.
 //  3. Quire's own overhead per Server-Timing (total minus render), p50.
 //  4. async_mode: 100 jobs queued at once, time until all are completed, credits charged.
+//  5. The fleet: concurrency 8 for 20 s brings a second renderer up (GET /admin/fleet), which is
+//     let go after its idle time (FLEET_IDLE_SECONDS, 20 here).
 // Prints a table and writes JSON to .wrangler/bench/latest.json.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -26,7 +28,8 @@ const invoiceHtml = Mustache.render(template, sample);
 
 // --- the local server ---------------------------------------------------------------------------
 const startedAt = performance.now();
-const server = await startLocalServer();
+const IDLE_SECONDS = 20;
+const server = await startLocalServer(["--var", `FLEET_IDLE_SECONDS:${IDLE_SECONDS}`]);
 const { base } = server;
 let rawBrowser;
 const stop = async () => {
@@ -148,6 +151,26 @@ while (pending.size > 0) {
 const asyncSeconds = (performance.now() - asyncStarted) / 1000;
 const charged = (await getJson("/v1/credits")).used_this_period - usedBefore;
 
+// The fleet: a load at concurrency 8 for 20 s, then quiet until the extra renderers are let go.
+const fleetNow = async () => (await (await fetch(`${base}/admin/fleet`, { headers: { Authorization: `Bearer ${adminToken}` } })).json()).data.renderers;
+let peakRenderers = 0;
+let fleetDocs = 0;
+const loadUntil = performance.now() + 20_000;
+const sampling = setInterval(async () => (peakRenderers = Math.max(peakRenderers, (await fleetNow()).length)), 500);
+await Promise.all(
+	Array.from({ length: 8 }, async () => {
+		while (performance.now() < loadUntil) await viaApi().then(() => fleetDocs++, () => {});
+	}),
+);
+clearInterval(sampling);
+const quietFrom = performance.now();
+let renderersLeft = (await fleetNow()).length;
+while (renderersLeft > 0 && performance.now() - quietFrom < (IDLE_SECONDS + 90) * 1000) {
+	await new Promise((r) => setTimeout(r, 1000));
+	renderersLeft = (await fleetNow()).length;
+}
+const fleet = { load: "concurrency 8 for 20 s", documents: fleetDocs, peak_renderers: peakRenderers, idle_seconds: IDLE_SECONDS, renderers_after_quiet: renderersLeft, let_go_after_seconds: round((performance.now() - quietFrom) / 1000) };
+
 const stats = (values) => ({ p50_ms: round(percentile(values, 50)), p95_ms: round(percentile(values, 95)) });
 const results = {
 	date: new Date().toISOString(),
@@ -156,6 +179,7 @@ const results = {
 	sequential: { n: SEQUENTIAL, api: stats(sequential.api), raw_new_page: stats(sequential.raw) },
 	overhead_p50_ms: round(percentile(overheads, 50)),
 	concurrency,
+	fleet,
 	async: { jobs: ASYNC_JOBS, all_queued_ms: Math.round(queuedMs), all_done_seconds: round(asyncSeconds), completed: statuses.completed ?? 0, failed: statuses.failed ?? 0, credits_charged: charged },
 };
 const seqRatio = round(results.sequential.api.p50_ms / results.sequential.raw_new_page.p50_ms * 100) / 100;
@@ -163,8 +187,8 @@ const check = (ok) => (ok ? "ok" : "MISSED");
 console.log(`
 Same invoice HTML; API = POST /v1/generate through wrangler dev (auth, credits, render, response);
 raw = puppeteer-core on the same Chromium, new page per document.        target
-  sequential p50 / p95   API ${results.sequential.api.p50_ms} / ${results.sequential.api.p95_ms} ms   raw ${results.sequential.raw_new_page.p50_ms} / ${results.sequential.raw_new_page.p95_ms} ms   API/raw ${seqRatio}   ≤ 1.0  ${check(seqRatio <= 1)}
-  concurrency 4          API ${concurrency[4].api.docs_per_second} docs/s   raw ${concurrency[4].raw.docs_per_second} docs/s   API/raw ${concurrency[4].ratio}   ≥ 0.9  ${check(concurrency[4].ratio >= 0.9)}
+  sequential p50 / p95   API ${results.sequential.api.p50_ms} / ${results.sequential.api.p95_ms} ms   raw ${results.sequential.raw_new_page.p50_ms} / ${results.sequential.raw_new_page.p95_ms} ms   API/raw ${seqRatio}   ≤ 0.75  ${check(seqRatio <= 0.75)}
+  concurrency 4          API ${concurrency[4].api.docs_per_second} docs/s   raw ${concurrency[4].raw.docs_per_second} docs/s   API/raw ${concurrency[4].ratio}   ≥ 1.0  ${check(concurrency[4].ratio >= 1)}
   concurrency 8          API ${concurrency[8].api.docs_per_second} docs/s (${concurrency[8].api.errors} errors)   raw ${concurrency[8].raw.docs_per_second} docs/s   no errors  ${check(concurrency[8].api.errors === 0)}
   Quire overhead p50     ${results.overhead_p50_ms} ms (Server-Timing total − render)   ≤ 25 ms  ${check(results.overhead_p50_ms <= 25)}
   cold start             server ready ${results.server_ready_ms} ms, then first document ${results.first_document_ms} ms   ≤ 1.5 s  ${check(results.first_document_ms <= 1500)}
@@ -172,6 +196,10 @@ raw = puppeteer-core on the same Chromium, new page per document.        target
 async_mode: ${ASYNC_JOBS} jobs queued at once
   all queued (202s) after ${results.async.all_queued_ms} ms; all finished after ${results.async.all_done_seconds} s (completed ${results.async.completed}, failed ${results.async.failed})
   credits charged ${charged} (must equal the completed count)
+
+fleet: ${fleet.load}, ${fleet.documents} documents
+  renderers at the peak ${fleet.peak_renderers} (GET /admin/fleet)   ≥ 2  ${check(fleet.peak_renderers >= 2)}
+  after the load, all let go after ${fleet.let_go_after_seconds} s (idle time ${IDLE_SECONDS} s)   ${check(fleet.renderers_after_quiet === 0)}
 `);
 mkdirSync(join(root, ".wrangler/bench"), { recursive: true });
 writeFileSync(join(root, ".wrangler/bench/latest.json"), `${JSON.stringify(results, null, 2)}\n`);

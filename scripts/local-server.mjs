@@ -20,12 +20,13 @@ export function freePort() {
 
 /**
  * Starts the server and resolves once it answers. The repository must be prepared already
- * (`scripts/prepare.mjs`). `stop()` ends it and deletes its state.
+ * (`scripts/prepare.mjs`). `args` go to `wrangler dev` (e.g. `["--var", "FLEET_IDLE_SECONDS:20"]`).
+ * `stop()` ends it and deletes its state.
  */
-export async function startLocalServer() {
+export async function startLocalServer(args = []) {
 	const port = await freePort();
 	const state = mkdtempSync(join(tmpdir(), "quire-state-"));
-	const child = spawn(process.execPath, [join(root, "scripts", "start.mjs"), "--persist-to", state], {
+	const child = spawn(process.execPath, [join(root, "scripts", "start.mjs"), "--persist-to", state, ...args], {
 		cwd: root,
 		detached: true,
 		env: { ...process.env, PORT: String(port) },

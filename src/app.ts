@@ -7,6 +7,7 @@ import { ApiError, errorBody } from "./http/errors";
 import { requestContext } from "./http/request-context";
 import { log } from "./log";
 import { registerAdminCredits } from "./routes/admin/credits";
+import { registerAdminFleet } from "./routes/admin/fleet";
 import { registerAdminPlan } from "./routes/admin/plan";
 import { registerDocs } from "./routes/docs";
 import { registerHealth } from "./routes/health";
@@ -104,6 +105,7 @@ export function createApp(): App {
 	registerUpload(app);
 	registerAdminCredits(app);
 	registerAdminPlan(app);
+	registerAdminFleet(app);
 	registerDocs(app);
 
 	// Web pages (not part of the API document): their scripts call the API above.

@@ -1,7 +1,11 @@
 import { env, exports } from "cloudflare:workers";
 import { extractText, getDocumentProxy, getResolvedPDFJS } from "unpdf";
 import { expect } from "vitest";
+import { runInDurableObject } from "cloudflare:test";
 import { RATE_WINDOW_MS } from "../src/credits/credits";
+import { fleetConfig } from "../src/rendering/fleet/config";
+import { fleetStub, rendererStub } from "../src/rendering/fleet/stubs";
+import type { Renderer } from "../src/rendering/renderer";
 
 export const BASE = "http://quire.test";
 
@@ -122,4 +126,25 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
 		if (Date.now() > deadline) throw new Error(`still not there after ${ms} ms: ${JSON.stringify(value).slice(0, 500)}`);
 		await new Promise((resolve) => setTimeout(resolve, 50));
 	}
+}
+
+/** The renderer that printed a generate response, from its `Server-Timing` (`renderer;desc="enam-0"`). */
+export function rendererOf(res: Response): DurableObjectStub<Renderer> {
+	const name = /renderer;desc="([^"]+)"/.exec(res.headers.get("Server-Timing") ?? "")?.[1];
+	if (!name) throw new Error(`no renderer in Server-Timing: ${res.headers.get("Server-Timing")}`);
+	return rendererStub(env, name);
+}
+
+/** On each renderer of the suite's fleet that holds a browser: the pages an account's documents hold there, and how many wait there. */
+export async function accountOnFleet(accountId: string): Promise<Array<{ renderer: string; active: number; waiting: number }>> {
+	const config = fleetConfig(env);
+	const states = await fleetStub(env, config).renderers(config);
+	return Promise.all(
+		states.map(({ name }) =>
+			runInDurableObject(rendererStub(env, name), (instance: Renderer) => {
+				const slots = (instance as unknown as { slots: { byAccount: Map<string, number>; waiting: Array<{ account: string }> } }).slots;
+				return { renderer: name, active: slots.byAccount.get(accountId) ?? 0, waiting: slots.waiting.filter((w) => w.account === accountId).length };
+			}),
+		),
+	);
 }

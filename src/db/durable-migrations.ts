@@ -46,3 +46,6 @@ export function addColumn(sql: SqlStorage, table: string, column: string, defini
 	const has = sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray().some((c) => c.name === column);
 	if (!has) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
 }
+
+/** The renderer fleet's registry (src/rendering/fleet/fleet.ts): one row, the placement's saved state as JSON. */
+export const FLEET_MIGRATIONS: Migration[] = [(sql) => sql.exec("CREATE TABLE registry (id INTEGER PRIMARY KEY CHECK (id = 1), saved TEXT NOT NULL)")];

@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
 	RENDER_FAILED: 502,
 	RENDER_TIMEOUT: 504,
 	SERVICE_UNAVAILABLE: 503,
+	RENDERER_BUSY: 503,
 	INTERNAL: 500,
 } as const satisfies Record<string, ContentfulStatusCode>;
 

@@ -53,6 +53,7 @@ const ERROR_EXAMPLES: Record<ErrorCode, { message: string; details?: Record<stri
 	RENDER_FAILED: { message: "Rendering failed; nothing was charged" },
 	RENDER_TIMEOUT: { message: "Rendering took too long; nothing was charged" },
 	SERVICE_UNAVAILABLE: { message: "A service Quire depends on is unavailable; try again shortly" },
+	RENDERER_BUSY: { message: "Every renderer of the region is busy; try again in 2 s, or use async_mode (queued jobs wait for a renderer). Nothing was charged" },
 	INTERNAL: { message: "Internal error" },
 };
 
@@ -68,7 +69,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 	429: "Too many requests (RATE_LIMITED: past the plan's requests a minute, the sign-up limit per IP, or the test-mode daily cap), or too many renders in flight (CONCURRENCY_LIMITED); with Retry-After",
 	500: "Unexpected error (INTERNAL); the request id identifies it in the logs",
 	502: "Rendering failed (RENDER_FAILED); nothing charged",
-	503: "A dependency is unavailable (SERVICE_UNAVAILABLE); nothing charged",
+	503: "A dependency is unavailable (SERVICE_UNAVAILABLE), or every renderer of the region stayed busy (RENDERER_BUSY, with Retry-After); nothing charged",
 	504: "Rendering timed out (RENDER_TIMEOUT); nothing charged",
 };
 
@@ -76,6 +77,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 const ERROR_HEADERS: Record<number, Record<string, { description: string; schema: { type: "integer" } }>> = {
 	409: { "Retry-After": { description: "Idempotency-Key in use: seconds to wait before retrying.", schema: { type: "integer" } } },
 	429: { "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer" } } },
+	503: { "Retry-After": { description: "RENDERER_BUSY: seconds to wait before retrying.", schema: { type: "integer" } } },
 };
 
 /**

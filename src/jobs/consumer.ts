@@ -6,6 +6,7 @@ import { ApiError, type ErrorCode } from "../http/errors";
 import { publicOrigin } from "../http/public-origin";
 import type { PageOptions } from "../rendering/page-options";
 import { isCharged, renderPdf } from "../rendering/render";
+import type { Region } from "../rendering/fleet/regions";
 import { storePdf } from "../storage/pdfs";
 import { log } from "../log";
 import { recordGeneration } from "../usage/generations";
@@ -28,6 +29,8 @@ export interface JobInput {
 	javascript?: boolean;
 	/** The request's `fail_on_resource_error`. Absent in jobs queued before it existed. */
 	failOnResourceError?: boolean;
+	/** The region nearest the client that submitted it: the job renders there. Absent in older jobs (the first enabled region). */
+	region?: Region;
 }
 
 export const jobInputKey = (taskId: string) => `jobs/${taskId}.json`;
@@ -96,9 +99,10 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 	try {
 		// The task's mode, recorded at submission, decides the TEST stamp (jobs queued before the
 		// stamp moved onto the PDF carry it in their HTML too, and get both).
-		const doc = { accountId: task.accountId, plan: account?.plan ?? "free", blockRemote: input.blockRemote, javascript: input.javascript ?? true, mode: task.mode, async: true, failOnResourceError: input.failOnResourceError };
+		const doc = { accountId: task.accountId, plan: account?.plan ?? "free", blockRemote: input.blockRemote, javascript: input.javascript ?? true, mode: task.mode, async: true, failOnResourceError: input.failOnResourceError, region: input.region };
 		rendered = await renderPdf(env, input.html, input.options, doc);
 	} catch (error) {
+		if (error instanceof ApiError && error.code === "RENDERER_BUSY") return waitForRenderer(env, db, task, error);
 		if (error instanceof ApiError && FINAL_RENDER_ERRORS.has(error.code)) {
 			// RESOURCE_FAILED: the task shows which resources failed it.
 			const failed = error.details?.failed_resources;
@@ -122,6 +126,19 @@ async function renderAndStore(env: Env, db: Db, task: Task): Promise<Outcome> {
 		await logFinished(db, task, { status: "completed", pages: rendered.pages, bytes: rendered.pdf.byteLength });
 		await afterFinish(env, task);
 	}
+	return "ack";
+}
+
+/**
+ * The region's renderers stayed busy: the job goes back to the queue as a new message (a busy
+ * fleet is not a failed attempt, so it never reaches the dead-letter queue for it), and its
+ * task stays queued with its credit reserved.
+ */
+async function waitForRenderer(env: Env, db: Db, task: Task, busy: ApiError): Promise<Outcome> {
+	const delaySeconds = Math.min(60, Number(busy.headers?.["Retry-After"]) || 5);
+	await env.JOBS.send({ kind: "generate", task_id: task.id } satisfies Job, { delaySeconds });
+	await releaseTask(db, task.id);
+	log.info("job_waits_for_renderer", { task_id: task.id, delay_seconds: delaySeconds });
 	return "ack";
 }
 

@@ -2,8 +2,13 @@ import type { KeyMode } from "../auth/api-key";
 import { planLimits } from "../credits/plans";
 import { ApiError } from "../http/errors";
 import { loadOptions, type PageOptions } from "./page-options";
-import { rendererFor, type RenderResult } from "./renderer";
+import type { DocumentLimits, RenderResult } from "./renderer";
 import type { FailedResource } from "./resources";
+import type { OutboundPolicy } from "../outbound/public-url";
+import { fleetConfig } from "./fleet/config";
+import { Directory, dispatch, type FleetPorts } from "./fleet/dispatch";
+import { nearestEnabled, type Region } from "./fleet/regions";
+import { fleetStub, rendererStub } from "./fleet/stubs";
 
 /** The largest document Quire makes; bigger ones are refused (422, refunded) rather than stored and sent. */
 export const MAX_PAGES = 500;
@@ -16,6 +21,8 @@ export interface RenderedPdf {
 	blocked: string[];
 	/** Resources that failed to load (HTTP error, network error, still loading when printed; up to 20). */
 	failed: FailedResource[];
+	/** The renderer that printed it (`weur-2`), for `Server-Timing`. */
+	renderer: string;
 }
 
 /**
@@ -38,6 +45,8 @@ export interface RenderFor {
 	async: boolean;
 	/** The request's `fail_on_resource_error`: a resource that failed to load fails the document (422, refunded). */
 	failOnResourceError?: boolean;
+	/** Where it renders: the client's region (sync) or the one recorded at submission (async); default the first enabled region. */
+	region?: Region;
 }
 
 /**
@@ -57,15 +66,13 @@ export async function renderPdf(env: Env, html: string, options: PageOptions, do
 		deadlineMs: loadOptions(options).waitTimeoutMs + RENDER_LIMIT_MS[doc.async ? "async" : "sync"],
 		javascript: doc.javascript,
 	};
-	const result = await rendererFor(env)
-		.render(html, options, policy, limits)
-		.catch((cause: unknown): RenderResult => ({ ok: false, reason: "failed", message: String(cause) }));
+	const { renderer, result } = await renderOnFleet(env, html, options, policy, limits, doc);
 	if (!result.ok) throw renderError(result, doc.async);
 	if (doc.failOnResourceError && result.failed.length > 0) throw resourceFailed(result.failed);
 	const pages = countPages(result.pdf);
 	if (pages > MAX_PAGES) throw new ApiError("DOCUMENT_TOO_LARGE", `The document has ${pages} pages; the limit is ${MAX_PAGES}. Nothing was charged`);
 	if (result.pdf.byteLength > MAX_PDF_BYTES) throw new ApiError("DOCUMENT_TOO_LARGE", `The PDF is over ${MAX_PDF_BYTES / 1024 / 1024} MB. Nothing was charged`);
-	const reported = { blocked: result.blocked, failed: result.failed };
+	const reported = { blocked: result.blocked, failed: result.failed, renderer };
 	if (doc.mode === "live") return { pdf: result.pdf, pages, ...reported };
 	// Imported when first needed: the PDF library (about 1 MB) is then never evaluated in an isolate that only makes live documents.
 	const { stampTestWatermark } = await import("./watermark");
@@ -73,6 +80,45 @@ export async function renderPdf(env: Env, html: string, options: PageOptions, do
 		throw new ApiError("RENDER_FAILED", "Rendering failed; nothing was charged", undefined, `stamping TEST: ${String(cause)}`);
 	});
 	return { pdf: stamped, pages, ...reported };
+}
+
+/** What this isolate knows of each fleet's renderers' load: the hot path's map (see {@link dispatch}). */
+const directories = new Map<string, Directory>();
+
+/**
+ * Renders on the fleet, in the document's region: a warm renderer with a free page, else one the
+ * fleet's registry names or brings up. When the fleet is at its limits past the wait it allows,
+ * 503 `RENDERER_BUSY` with `Retry-After`, before anything is charged.
+ */
+export async function renderOnFleet(
+	env: Env,
+	html: string,
+	options: PageOptions,
+	policy: OutboundPolicy,
+	limits: DocumentLimits,
+	doc: Pick<RenderFor, "region" | "async">,
+	config = fleetConfig(env),
+): Promise<{ renderer: string; result: RenderResult }> {
+	const region = nearestEnabled(doc.region, config.regions);
+	const ports: FleetPorts<RenderResult> = {
+		render: (name, waitMs) => rendererStub(env, name).render(html, options, policy, limits, { name, config, waitMs }),
+		place: (where, exclude) => fleetStub(env, config).place(config, where, exclude),
+		sleep: (ms) => scheduler.wait(ms),
+		now: Date.now,
+	};
+	const directory = directories.get(config.name) ?? directories.set(config.name, new Directory()).get(config.name)!;
+	const dispatched = await dispatch(region, ports, directory, config.busyWaitMs[doc.async ? "async" : "sync"]).catch(
+		(cause: unknown) => ({ ok: true as const, renderer: region, value: { ok: false as const, reason: "failed" as const, message: String(cause) } }),
+	);
+	if (dispatched.ok) return { renderer: dispatched.renderer, result: dispatched.value };
+	const seconds = Math.max(1, Math.ceil(dispatched.retryAfterMs / 1000));
+	throw new ApiError(
+		"RENDERER_BUSY",
+		`Every renderer of the region is busy; try again in ${seconds} s, or use async_mode (queued jobs wait for a renderer). Nothing was charged`,
+		undefined,
+		`region ${region} at its limits`,
+		{ "Retry-After": String(seconds) },
+	);
 }
 
 function resourceFailed(failed: FailedResource[]): ApiError {

@@ -6,17 +6,18 @@ import { loadOptions, toPdfOptions, type PageOptions } from "./page-options";
 import { printParams } from "./print";
 import { type FailedResource, ResourceWatch } from "./resources";
 import { guardedHtml, type OutboundPolicy, refuseResource } from "../outbound/public-url";
+import { type FleetConfig, PAGES_PER_BROWSER } from "./fleet/config";
+import type { Attempt } from "./fleet/dispatch";
+import { parseRendererName } from "./fleet/placement";
+import { Slots } from "./fleet/slots";
+import { fleetStub } from "./fleet/stubs";
 
-/** Documents rendered at once by one object; more wait their turn instead of failing. */
-export const MAX_CONCURRENT_PAGES = 4;
 /** Pages kept open ahead of demand, so a document never waits for a new page. */
-const SPARE_PAGES = MAX_CONCURRENT_PAGES;
+const SPARE_PAGES = 4;
 /** Browser Rendering closes a session after this long without a command (its maximum is 10 minutes). */
 const KEEP_ALIVE_MS = 600_000;
 /** While documents keep coming, the alarm pings the browser this often so the session stays warm. */
 const PING_INTERVAL_MS = 60_000;
-/** After this long without a document, the object lets its browser go. */
-const IDLE_MS = 10 * 60_000;
 /** How long a document may wait for a browser when Browser Rendering's launch limits are reached. */
 const LAUNCH_WAIT_MS = 60_000;
 /** A pooled page and the DevTools session it prints through, both opened ahead of demand. */
@@ -49,6 +50,25 @@ export interface DocumentLimits {
 	javascript: boolean;
 }
 
+/** Who this renderer is in the fleet, and how long a document may wait for one of its pages (0: not at all). */
+export interface Seat {
+	name: string;
+	config: FleetConfig;
+	waitMs: number;
+}
+
+/** A renderer as `GET /admin/fleet` shows it. */
+export interface RendererStats {
+	name: string;
+	region: string;
+	browser_up_since: string;
+	active: number;
+	spare: number;
+	queued: number;
+	documents: number;
+	last_used_at: string | null;
+}
+
 export type RenderResult =
 	| { ok: true; pdf: Uint8Array<ArrayBuffer>; blocked: string[]; failed: FailedResource[] }
 	| { ok: false; reason: "bad_page_range" | "bad_selector" | "timeout" | "stopped" | "crashed" | "print_failed" | "failed"; message: string };
@@ -74,11 +94,14 @@ class Stopped extends Error {
  * Every document is hostile until printed. Each page runs in a renderer process of its own, so a
  * page whose scripts never yield holds up only itself; its deadline is enforced from outside the
  * page: the browser closes the page's target (which ends its process, busy or not) and the page
- * is never used again. Up to {@link MAX_CONCURRENT_PAGES} documents render at once, and one
- * account's documents hold at most their plan's share of them; a document waiting for a page
- * goes before any later one whose account is not at its share, so one account's documents never
- * queue another's. A browser that dies is replaced on the next document; launch limits are
- * waited out, not turned into errors.
+ * is never used again. Up to {@link PAGES_PER_BROWSER} documents render at once, and one
+ * account's documents hold at most their plan's share of them ({@link Slots}).
+ *
+ * Each object is one member of the renderer fleet (docs/fleet.md), named after its region
+ * (`weur-2`) and created there. It answers at once when it has no page for a document, so the
+ * Worker can go elsewhere; it asks the fleet's registry before bringing a browser up, tells it
+ * when it turns full or free, and lets its browser go after the fleet's idle time. A browser that
+ * dies is replaced on the next document.
  */
 export class Renderer extends DurableObject<Env> {
 	private browser: Promise<Browser> | null = null;
@@ -91,16 +114,67 @@ export class Renderer extends DurableObject<Env> {
 	private browserSession: Promise<CDPSession> | null = null;
 	private readonly documents = new Map<Page, Guard>();
 	private spare: Array<Promise<ReadyPage>> = [];
-	/** Pages rendering now, in all and per account. */
-	private active = 0;
-	private readonly activeByAccount = new Map<string, number>();
-	/** Documents waiting for a page, oldest first. */
-	private readonly waiting: Array<{ limits: DocumentLimits; start: () => void }> = [];
+	private readonly slots = new Slots(PAGES_PER_BROWSER);
+	/** Who this object is in the fleet: set by the first call (an object can't read its own name). */
+	private seat: { name: string; config: FleetConfig } | null = null;
+	private browserUpSince: number | null = null;
+	private documentsRendered = 0;
 	private lastUsed = 0;
 	private alarmSet = false;
+	/** Whether the fleet's registry was last told that this renderer is full. */
+	private reportedFull = false;
 
-	async render(html: string, options: PageOptions, policy: OutboundPolicy, limits: DocumentLimits): Promise<RenderResult> {
-		await this.acquireSlot(limits);
+	/**
+	 * Renders one document, or answers at once that it can't: no page is free for it (every page
+	 * is busy, or its account holds its share of them) and `seat.waitMs` is 0, or it waited that
+	 * long in vain, or this renderer has no browser and the fleet allows none now. Then the Worker
+	 * tries elsewhere, rather than queueing here blindly.
+	 */
+	async render(html: string, options: PageOptions, policy: OutboundPolicy, limits: DocumentLimits, seat: Seat): Promise<Attempt<RenderResult>> {
+		this.seat = { name: seat.name, config: seat.config };
+		if (!(await this.hasBrowser())) return { ok: false, load: { ...this.slots.load(), capacity: 0 } };
+		if (!(await this.slots.wait(limits.account, limits.slots, seat.waitMs))) {
+			this.reportLoad();
+			return { ok: false, load: this.slots.load() };
+		}
+		this.reportLoad();
+		try {
+			const value = await this.renderOnPage(html, options, policy, limits);
+			this.documentsRendered++;
+			return { ok: true, value, load: this.slots.load() };
+		} finally {
+			this.slots.release(limits.account);
+			this.reportLoad();
+			this.keepWarm();
+		}
+	}
+
+	/** Brings the browser up ahead of demand (a region's warm minimum, `FLEET_MIN_WARM`). */
+	async warm(name: string, config: FleetConfig): Promise<void> {
+		this.seat = { name, config };
+		if (!(await this.hasBrowser())) return;
+		await this.warmBrowser();
+		this.refill();
+		this.keepWarm();
+	}
+
+	/** This renderer for `GET /admin/fleet`; null when it holds no browser. */
+	stats(): RendererStats | null {
+		if (!this.seat || this.browserUpSince === null) return null;
+		const { active, queued } = this.slots.load();
+		return {
+			name: this.seat.name,
+			region: parseRendererName(this.seat.name).region,
+			browser_up_since: new Date(this.browserUpSince).toISOString(),
+			active,
+			spare: this.spare.length,
+			queued,
+			documents: this.documentsRendered,
+			last_used_at: this.lastUsed ? new Date(this.lastUsed).toISOString() : null,
+		};
+	}
+
+	private async renderOnPage(html: string, options: PageOptions, policy: OutboundPolicy, limits: DocumentLimits): Promise<RenderResult> {
 		this.lastUsed = Date.now();
 		try {
 			const { page, cdp } = await this.takePage();
@@ -129,10 +203,40 @@ export class Renderer extends DurableObject<Env> {
 			}
 		} catch (error) {
 			return classify(error);
-		} finally {
-			this.releaseSlot(limits.account);
-			this.keepWarm();
 		}
+	}
+
+	/**
+	 * Whether this renderer has (or is bringing up) a browser. A renderer without one asks the
+	 * fleet's registry first: it alone keeps the fleet under the account's browser limits.
+	 */
+	private async hasBrowser(): Promise<boolean> {
+		if (this.browser) return true;
+		const seat = this.seat!;
+		const answer = await fleetStub(this.env, seat.config)
+			.acquireLaunch(seat.config, seat.name)
+			.catch(() => ({ ok: true as const })); // the registry unreachable must not stop rendering
+		if (!("ok" in answer)) return false;
+		void this.warmBrowser().catch(() => {}); // the document waits for it in takePage
+		return true;
+	}
+
+	/** Tells the fleet's registry how this renderer is: when its browser is up, and whenever it turns full or free. */
+	private reportLoad(force = false): void {
+		if (!this.seat || this.browserUpSince === null) return;
+		const load = this.slots.load();
+		const full = load.active + load.queued >= load.capacity;
+		if (!force && full === this.reportedFull) return;
+		this.reportedFull = full;
+		const { name, config } = this.seat;
+		const state = { name, region: parseRendererName(name).region, browserUpSince: this.browserUpSince, ...load };
+		void fleetStub(this.env, config).report(config, state).catch(() => {});
+	}
+
+	private reportDown(): void {
+		if (!this.seat) return;
+		const { name, config } = this.seat;
+		void fleetStub(this.env, config).down(config, name).catch(() => {});
 	}
 
 	/**
@@ -176,19 +280,25 @@ export class Renderer extends DurableObject<Env> {
 		}
 	}
 
-/** Keeps the session alive between documents, and lets it go once documents stop coming. */
+	/**
+	 * Keeps the session alive between documents and tells the registry how this renderer is; lets
+	 * the browser go once documents stop coming for the fleet's idle time (unless this renderer is
+	 * one of its region's warm minimum).
+	 */
 	override async alarm(): Promise<void> {
 		this.alarmSet = false;
-		if (!this.browser) return;
-		if (Date.now() - this.lastUsed > IDLE_MS) {
+		if (!this.browser || !this.seat) return;
+		const { config, name } = this.seat;
+		const warmMinimum = parseRendererName(name).index < config.minWarm;
+		if (!warmMinimum && this.slots.load().active === 0 && Date.now() - this.lastUsed > config.idleMs) {
 			const browser = this.browser;
-			this.browser = null;
-			this.browserSession = null;
-			this.spare = [];
+			this.forgetBrowser();
+			this.reportDown();
 			await browser.then((b) => b.close()).catch(() => {});
 			return;
 		}
 		await this.browser.then((b) => b.version()).catch(() => {});
+		this.reportLoad(true);
 		this.keepWarm();
 	}
 
@@ -252,41 +362,20 @@ export class Renderer extends DurableObject<Env> {
 		return { page, cdp: await page.createCDPSession() };
 	}
 
-	/** A page for a document of `limits.account`, at once if one is free and the account is under its share. */
-	private acquireSlot(limits: DocumentLimits): Promise<void> {
-		if (this.mayStart(limits)) {
-			this.startDocument(limits.account);
-			return Promise.resolve();
-		}
-		return new Promise<void>((start) => this.waiting.push({ limits, start }));
-	}
-
-	private mayStart({ account, slots }: DocumentLimits): boolean {
-		return this.active < MAX_CONCURRENT_PAGES && (this.activeByAccount.get(account) ?? 0) < Math.max(1, slots);
-	}
-
-	private startDocument(account: string): void {
-		this.active++;
-		this.activeByAccount.set(account, (this.activeByAccount.get(account) ?? 0) + 1);
-	}
-
-	/** Frees a page, and hands it to the oldest waiting document whose account is under its share. */
-	private releaseSlot(account: string): void {
-		this.active--;
-		const left = (this.activeByAccount.get(account) ?? 1) - 1;
-		if (left > 0) this.activeByAccount.set(account, left);
-		else this.activeByAccount.delete(account);
-		const next = this.waiting.findIndex(({ limits }) => this.mayStart(limits));
-		if (next === -1) return;
-		const [{ limits, start }] = this.waiting.splice(next, 1) as [{ limits: DocumentLimits; start: () => void }];
-		this.startDocument(limits.account);
-		start();
-	}
-
 	private keepWarm(): void {
 		if (this.alarmSet) return;
 		this.alarmSet = true;
-		void this.ctx.storage.setAlarm(Date.now() + PING_INTERVAL_MS);
+		const idleMs = this.seat?.config.idleMs ?? PING_INTERVAL_MS;
+		void this.ctx.storage.setAlarm(Date.now() + Math.min(PING_INTERVAL_MS, idleMs + 500));
+	}
+
+	/** The browser is gone (let go, or it died): its pages and sessions went with it. */
+	private forgetBrowser(): void {
+		this.browser = null;
+		this.browserSession = null;
+		this.browserUpSince = null;
+		this.reportedFull = false;
+		this.spare = [];
 	}
 
 	private warmBrowser(): Promise<Browser> {
@@ -295,11 +384,14 @@ export class Renderer extends DurableObject<Env> {
 			this.browser = launching;
 			const forget = () => {
 				if (this.browser !== launching) return;
-				this.browser = null;
-				this.browserSession = null;
-				this.spare = []; // their pages died with the browser
+				this.forgetBrowser();
+				this.reportDown();
 			};
-			launching.then((browser) => browser.on("disconnected", forget), forget);
+			launching.then((browser) => {
+				this.browserUpSince = Date.now();
+				this.reportLoad(true);
+				browser.on("disconnected", forget);
+			}, forget);
 		}
 		return this.browser;
 	}
@@ -345,14 +437,4 @@ function classify(error: unknown): RenderResult {
 	// Chromium's only answer when it can't print what the page asks for (a header that loads a stylesheet, a CSS page too large…).
 	if (/printing failed/i.test(message)) return { ok: false, reason: "print_failed", message };
 	return { ok: false, reason: "failed", message };
-}
-
-/**
- * The renderer for a document: one of `RENDERER_SHARDS` objects (default 1), picked at random so
- * load spreads when one browser is not enough. Each shard holds its own browser and pages.
- */
-export function rendererFor(env: Env): DurableObjectStub<Renderer> {
-	const shards = Math.max(1, Number(env.RENDERER_SHARDS) || 1);
-	const shard = Math.floor(Math.random() * shards);
-	return env.RENDERER.get(env.RENDERER.idFromName(`renderer-${shard}`));
 }

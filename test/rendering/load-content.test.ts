@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import type { PageOptions } from "../../src/rendering/page-options";
-import { rendererFor } from "../../src/rendering/renderer";
+import { renderOnFleet } from "../../src/rendering/render";
 import { creditsLeft, errorOf, postJson, readPdf, signUp } from "../helpers";
 
 /** test/webhook-receiver.ts serves `/slow/<ms>/image.png` and `/slow/<ms>/font.ttf` (the font named `slowFont`) after <ms>. */
@@ -16,7 +16,7 @@ const lateImage = (ms: number, attributes = "") => `<p>Picture:</p><img ${attrib
 
 /** What a PDF embeds: its fonts' names (Skia writes uncompressed object dictionaries) and whether it holds an image. */
 async function render(html: string, options: PageOptions = {}) {
-	const result = await rendererFor(env).render(html, options, { allowLoopback: true, blockRemote: false }, { account: "load-content-test", slots: 4, deadlineMs: 60_000, javascript: true });
+	const { result } = await renderOnFleet(env, html, options, { allowLoopback: true, blockRemote: false }, { account: "load-content-test", slots: 4, deadlineMs: 60_000, javascript: true }, { async: true });
 	if (!result.ok) throw new Error(`${result.reason}: ${result.message}`);
 	const raw = new TextDecoder("latin1").decode(result.pdf);
 	return {

@@ -1,17 +1,15 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import type { Browser } from "@cloudflare/puppeteer";
 import type { Renderer } from "../../src/rendering/renderer";
-import { postJson, readPdf, signUp } from "../helpers";
-
-const renderer = () => env.RENDERER.get(env.RENDERER.idFromName("renderer-0"));
+import { postJson, readPdf, rendererOf, signUp } from "../helpers";
 
 describe("Renderer Durable Object", () => {
 	it("replaces a browser that died, on the next document", async () => {
 		const { key } = await signUp();
-		expect((await postJson("/v1/generate", { html: "<p>before</p>" }, { "X-API-Key": key })).status).toBe(200);
-		await runInDurableObject(renderer(), async (instance: Renderer) => {
+		const before = await postJson("/v1/generate", { html: "<p>before</p>" }, { "X-API-Key": key });
+		expect(before.status).toBe(200);
+		await runInDurableObject(rendererOf(before), async (instance: Renderer) => {
 			const browser = await (instance as unknown as { browser: Promise<Browser> }).browser;
 			await browser.close();
 		});
@@ -25,8 +23,8 @@ describe("Renderer Durable Object", () => {
 		const { key } = await signUp();
 		const id = crypto.randomUUID();
 		// What an earlier document could leave: a first-party cookie of a site it navigated to.
-		await postJson("/v1/generate", { html: "<p>warm</p>" }, { "X-API-Key": key });
-		await runInDurableObject(renderer(), async (instance: Renderer) => {
+		const warm = await postJson("/v1/generate", { html: "<p>warm</p>" }, { "X-API-Key": key });
+		await runInDurableObject(rendererOf(warm), async (instance: Renderer) => {
 			const browser = await (instance as unknown as { browser: Promise<Browser> }).browser;
 			const page = await browser.newPage();
 			await page.setCookie({ name: "left_behind", value: id, url: server });

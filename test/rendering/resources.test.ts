@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import type { OutboundPolicy } from "../../src/outbound/public-url";
 import type { PageOptions } from "../../src/rendering/page-options";
-import { rendererFor } from "../../src/rendering/renderer";
+import { renderOnFleet } from "../../src/rendering/render";
 
 /**
  * test/webhook-receiver.ts answers `GET /<status>/<id>` with that status and `/slow/<ms>/image.png`
@@ -14,7 +14,7 @@ const REFUSED = `http://127.0.0.1:${inject("refusedPort")}/refused.png`;
 const UNRESOLVABLE = "https://nonexistent.invalid/x.png";
 
 async function render(html: string, { options = {}, policy = LOOPBACK, javascript = true }: { options?: PageOptions; policy?: OutboundPolicy; javascript?: boolean } = {}) {
-	const result = await rendererFor(env).render(html, options, policy, { account: "resources-test", slots: 4, deadlineMs: 60_000, javascript });
+	const { result } = await renderOnFleet(env, html, options, policy, { account: "resources-test", slots: 4, deadlineMs: 60_000, javascript }, { async: true });
 	if (!result.ok) throw new Error(`${result.reason}: ${result.message}`);
 	return { failed: result.failed, blocked: result.blocked, hasImage: /\/Subtype\s*\/Image/.test(new TextDecoder("latin1").decode(result.pdf)) };
 }

@@ -25,6 +25,9 @@ export interface FleetConfig {
 	busyWaitMs: { sync: number; async: number };
 }
 
+/** Documents one browser renders at once: measured on 2 cores, 4 pages give the best throughput (docs/performance.md). */
+export const PAGES_PER_BROWSER = 4;
+
 /**
  * Defaults for a small deployment, with Cloudflare's published Browser Rendering limits for
  * Workers Paid (developers.cloudflare.com/browser-run/limits: 120 concurrent browsers per
@@ -37,13 +40,14 @@ export const DEFAULT_FLEET: FleetConfig = {
 	maxPerRegion: 4,
 	browserLimit: 120,
 	launchesPerSecond: 1,
-	pagesPerBrowser: 4,
+	pagesPerBrowser: PAGES_PER_BROWSER,
 	idleMs: 300_000,
 	busyWaitMs: { sync: 10_000, async: 30_000 },
 };
 
 /** The vars {@link fleetConfig} reads; each falls back to {@link DEFAULT_FLEET} when empty or invalid. */
 export interface FleetVars {
+	FLEET_NAME?: string;
 	FLEET_REGIONS?: string;
 	FLEET_MIN_WARM?: string;
 	FLEET_MAX_PER_REGION?: string;
@@ -62,6 +66,7 @@ export function fleetConfig(env: FleetVars): FleetConfig {
 	const busyWait = number(env.FLEET_BUSY_WAIT_SECONDS, 0) * 1000;
 	const config: FleetConfig = {
 		...DEFAULT_FLEET,
+		name: env.FLEET_NAME?.trim() || DEFAULT_FLEET.name,
 		regions: regions.length > 0 ? [...new Set(regions)] : DEFAULT_FLEET.regions,
 		minWarm: number(env.FLEET_MIN_WARM, DEFAULT_FLEET.minWarm, 0),
 		maxPerRegion: number(env.FLEET_MAX_PER_REGION, DEFAULT_FLEET.maxPerRegion),

@@ -57,8 +57,9 @@ export class Directory {
  * 1. a renderer this isolate saw with a free page, called directly (the hot path: one hop);
  * 2. a full renderer answers at once, so the next one is tried; when none is known with room, the
  *    fleet's registry names one, or brings a new browser up within the account's limits;
- * 3. when the fleet is at its limits, the document waits at the least loaded renderer, in its
- *    fair queue, until `waitMs` runs out: then `{ ok: false, retryAfterMs }` (503 `RENDERER_BUSY`).
+ * 3. when the next browser may launch only later (the launch rate), it asks again then; when the
+ *    fleet is at its limits, the document waits at the least loaded renderer, in its fair queue,
+ *    until `waitMs` runs out: then `{ ok: false, retryAfterMs }` (503 `RENDERER_BUSY`).
  */
 export async function dispatch<T>(region: Region, ports: FleetPorts<T>, directory: Directory, waitMs: number): Promise<Dispatched<T>> {
 	const deadline = ports.now() + waitMs;
@@ -72,9 +73,10 @@ export async function dispatch<T>(region: Region, ports: FleetPorts<T>, director
 			else {
 				retryAfterMs = placed.retryAfterMs;
 				const remaining = deadline - ports.now();
-				const queue = directory.leastLoaded(region, ports.now()) ?? tried[0];
 				if (remaining <= 0) return { ok: false, retryAfterMs: Math.max(retryAfterMs, 1000) };
-				if (!queue) {
+				const queue = directory.leastLoaded(region, ports.now()) ?? tried[0];
+				// A browser may launch soon (the launch rate), or nowhere is known to wait at: ask again then.
+				if (!placed.full || !queue) {
 					await ports.sleep(Math.min(retryAfterMs, remaining));
 					continue;
 				}

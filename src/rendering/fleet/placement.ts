@@ -12,8 +12,17 @@ export interface RendererState extends Load {
 	reportedAt: number;
 }
 
-/** Where a document nobody known had room for goes: a renderer (maybe one just granted a browser), or not yet. */
-export type PlaceAnswer = { renderer: string; launching: boolean } | { retryAfterMs: number };
+/**
+ * Where a document nobody known had room for goes: a renderer (maybe one just granted a browser),
+ * or not yet: the fleet is at its limits (`full`: only a freed page helps), or the next launch is
+ * due in `retryAfterMs` (the launch rate).
+ */
+export type PlaceAnswer = { renderer: string; launching: boolean } | { retryAfterMs: number; full: boolean };
+
+export interface SavedPlacement {
+	renderers: RendererState[];
+	nextLaunchAt: number;
+}
 
 /** When there is no room and no launch is allowed, ask again after this long at most. */
 const POLL_MS = 250;
@@ -46,6 +55,17 @@ export class Placement {
 		private readonly now: () => number,
 	) {}
 
+	/** What a Durable Object keeps across restarts, so the limits hold after one. */
+	save(): SavedPlacement {
+		return { renderers: [...this.renderers.values()], nextLaunchAt: this.nextLaunchAt };
+	}
+
+	load(saved: SavedPlacement): void {
+		this.renderers.clear();
+		for (const state of saved.renderers) this.renderers.set(state.name, state);
+		this.nextLaunchAt = saved.nextLaunchAt;
+	}
+
 	/** The deployment's configuration may change between calls (a new version); the registry stays. */
 	configure(config: FleetConfig): void {
 		this.config = config;
@@ -63,9 +83,9 @@ export class Placement {
 			.filter((state) => !exclude.includes(state.name) && state.active + state.queued < state.capacity)
 			.sort((a, b) => a.active + a.queued - (b.active + b.queued))[0];
 		if (room) return { renderer: room.name, launching: room.browserUpSince === null };
-		if (inRegion.length >= this.config.maxPerRegion || this.renderers.size >= this.config.browserLimit) return { retryAfterMs: POLL_MS };
+		if (inRegion.length >= this.config.maxPerRegion || this.renderers.size >= this.config.browserLimit) return { retryAfterMs: POLL_MS, full: true };
 		const wait = this.nextLaunchAt - this.now();
-		if (wait > 0) return { retryAfterMs: Math.min(wait, POLL_MS) };
+		if (wait > 0) return { retryAfterMs: Math.ceil(wait), full: false };
 		const name = this.freeName(region);
 		this.launch(name, region);
 		return { renderer: name, launching: true };

@@ -83,7 +83,11 @@ export function homeRegion(cf: ClientLocation | undefined): Region | undefined {
 
 /** The enabled region nearest the client; the first enabled region when nothing locates it. */
 export function regionFor(cf: ClientLocation | undefined, enabled: readonly Region[]): Region {
-	const home = homeRegion(cf);
+	return nearestEnabled(homeRegion(cf), enabled);
+}
+
+/** `home` if it is enabled, else the enabled region nearest it. */
+export function nearestEnabled(home: Region | undefined, enabled: readonly Region[]): Region {
 	if (!home) return enabled[0] ?? "enam";
 	return NEAREST[home].find((region) => enabled.includes(region)) ?? enabled[0] ?? home;
 }

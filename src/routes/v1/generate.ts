@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../auth/middleware";
 import { RATE_LIMIT_DESCRIPTION, rateLimit } from "../../http/rate-limit";
-import { wrapTime } from "hono/timing";
+import { setMetric, wrapTime } from "hono/timing";
+import { requestRegion } from "../../rendering/fleet/request-region";
 import { creditsFor, reserveCredit } from "../../credits/client";
 import { ApiError } from "../../http/errors";
 import { idempotency, IdempotencyHeadersSchema } from "../../http/idempotency";
@@ -209,7 +210,9 @@ export function registerGenerate(app: App) {
 		// `test: true` makes this one request test mode, exactly as a test-mode key would.
 		const auth: AuthContext = body.test ? { ...c.var.auth, mode: "test" } : c.var.auth;
 		const { accountId, mode } = auth;
-		const renderFor = { accountId, plan: auth.plan, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, mode, failOnResourceError: body.fail_on_resource_error };
+		// Sync documents render in the region nearest the client; async ones where they were submitted from.
+		const region = requestRegion(c.req.raw, c.env);
+		const renderFor = { accountId, plan: auth.plan, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, mode, failOnResourceError: body.fail_on_resource_error, region };
 
 		// Everything the client can get wrong is checked before a credit is reserved.
 		const template = body.template_id !== undefined ? await resolveTemplate(c.var.db, accountId, body.template_id, body.template_version) : null;
@@ -230,7 +233,7 @@ export function registerGenerate(app: App) {
 		if (body.async_mode) {
 			const taskId = newId("task");
 			const { blockRemote, javascript, failOnResourceError } = renderFor;
-			const input = { html, options, filename, origin, blockRemote, javascript, failOnResourceError };
+			const input = { html, options, filename, origin, blockRemote, javascript, failOnResourceError, region };
 			const submission = { taskId, input, webhookUrl: body.webhook_url, metadata: body.metadata, templateId: body.template_id, missingVariables: missing };
 			const { rate } = await submitJob(c.env, c.var.db, auth, submission);
 			c.set("rate", rate);
@@ -263,6 +266,7 @@ export function registerGenerate(app: App) {
 		let stored: StoredPdf | null = null;
 		try {
 			made = await wrapTime(c, "render", renderPdf(c.env, html, options, { ...renderFor, async: false }));
+			setMetric(c, "renderer", made.renderer);
 			if (body.return_type === "url") {
 				const put = storePdf(c.env.PDFS, accountId, made.pdf, filename, Number(c.env.PDF_RETENTION_HOURS)).catch((cause: unknown) => {
 					throw new ApiError("SERVICE_UNAVAILABLE", "PDF storage is unavailable; nothing was charged", undefined, cause);

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_FLEET } from "../../../src/rendering/fleet/config";
+import { Directory, dispatch, type FleetPorts } from "../../../src/rendering/fleet/dispatch";
+import { Placement } from "../../../src/rendering/fleet/placement";
+import { Slots } from "../../../src/rendering/fleet/slots";
+
+/**
+ * Dispatch over in-memory renderers (a fake of the Durable Object calls, for the decisions alone;
+ * test/rendering/fleet/fleet.test.ts runs the real objects). Counts every hop to the registry.
+ */
+function world(config = { ...DEFAULT_FLEET, maxPerRegion: 2 }) {
+	const renderers = new Map<string, Slots>();
+	const placement = new Placement(config, Date.now);
+	const hops = { place: 0, render: [] as string[] };
+	const ports: FleetPorts<string> = {
+		async render(name, waitMs) {
+			hops.render.push(name);
+			const slots = renderers.get(name) ?? renderers.set(name, new Slots(config.pagesPerBrowser)).get(name)!;
+			if (!(await slots.wait("account", 4, waitMs))) return { ok: false, load: slots.load() };
+			return { ok: true, value: name, load: slots.load() }; // the page stays held: the test frees it
+		},
+		async place(region, exclude) {
+			hops.place++;
+			return placement.place(region, exclude);
+		},
+		sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+		now: Date.now,
+	};
+	return { renderers, placement, hops, ports, directory: new Directory() };
+}
+
+describe("dispatch", () => {
+	it("a warm renderer with room is called directly: no hop to the registry", async () => {
+		const { ports, directory, hops } = world();
+		expect(await dispatch("weur", ports, directory, 1000)).toEqual({ ok: true, renderer: "weur-0", value: "weur-0" });
+		expect(hops.place).toBe(1); // the first document: this isolate knew no renderer
+		await dispatch("weur", ports, directory, 1000);
+		expect(hops.place).toBe(1);
+		expect(hops.render).toEqual(["weur-0", "weur-0"]);
+	});
+
+	it("a full renderer answers at once and the document goes to another; at the limits it waits, then gives up busy", async () => {
+		const { ports, directory, renderers, hops } = world();
+		const results = [];
+		for (let i = 0; i < 8; i++) results.push(await dispatch("weur", ports, directory, 2000));
+		// The second browser launches a second after the first (the launch rate): the fifth document waited for it.
+		expect(results.map((r) => r.ok && r.renderer)).toEqual([...Array(4).fill("weur-0"), ...Array(4).fill("weur-1")]);
+		expect(renderers.get("weur-1")!.load().active).toBe(4);
+		const before = Date.now();
+		const busy = await dispatch("weur", ports, directory, 300);
+		expect(busy).toMatchObject({ ok: false, retryAfterMs: expect.any(Number) });
+		expect(Date.now() - before).toBeGreaterThanOrEqual(290); // it waited its time at a renderer
+		expect(hops.render.filter((name) => name === "weur-2")).toEqual([]); // never past the region's maximum
+		// A page frees while a document waits: it gets it.
+		const waiting = dispatch("weur", ports, directory, 2000);
+		setTimeout(() => renderers.get("weur-0")!.release("account"), 100);
+		expect(await waiting).toMatchObject({ ok: true, renderer: "weur-0" });
+	});
+});
