@@ -19,7 +19,7 @@ export const CLIENT_CF = {
 	me: { continent: "AS", country: "AE", longitude: "55.27", colo: "DXB" },
 };
 
-/** How often a renderer with a browser tells the registry how it is, unasked (Placement expects at least every minute). */
+/** The Renderer's alarm interval while it holds a browser (PING_INTERVAL_MS in renderer.ts). */
 const PING_MS = 60_000;
 /** How long a renderer whose launch was refused for the concurrent-browser limit waits before trying again (the Renderer's fallback). */
 const LAUNCH_RETRY_MS = 1_000;
@@ -57,15 +57,17 @@ export function fleetDesign(core, config, options = {}) {
 		};
 
 		/**
-		 * One Renderer object: the fleet's `Slots` for admission, a simulated browser, the reports
-		 * the registry hears, and letting the browser go after `idleMs` without a document.
+		 * One Renderer object, as src/rendering/renderer.ts behaves: the fleet's `Slots` for
+		 * admission; no browser until the registry allows one (`acquireLaunch`); reports to the
+		 * registry once its browser is up, whenever it turns full or free, and at every alarm; an
+		 * alarm every minute (or at the idle time, if shorter) that lets the browser go once no
+		 * document came for `idleMs`, unless the renderer is one of its region's warm minimum.
 		 */
 		class SimRenderer {
 			browser = null; // { ready: Promise<void>, since: number | null } while it holds one
-			wasFull = false;
+			reportedFull = false;
 			lastUsed = 0;
-			idleTimer = null;
-			pingTimer = null;
+			alarmSet = false;
 			constructor(name, region) {
 				this.name = name;
 				this.region = region;
@@ -73,93 +75,77 @@ export function fleetDesign(core, config, options = {}) {
 				this.slots = new core.Slots(config.pagesPerBrowser, timers);
 			}
 
-			state() {
-				return { name: this.name, region: this.region, browserUpSince: this.browser?.since ?? null, ...this.slots.load() };
-			}
-
-			report() {
-				const state = this.state();
+			reportLoad(force = false) {
+				if (this.browser?.since == null) return;
+				const load = this.slots.load();
+				const full = load.active + load.queued >= load.capacity;
+				if (!force && full === this.reportedFull) return;
+				this.reportedFull = full;
+				const state = { name: this.name, region: this.region, browserUpSince: this.browser.since, ...load };
 				toRegistry(this.region, () => placement.report(state));
 			}
 
-			/** Reports when the renderer turns full or free again: what the registry places by. */
-			reportIfChanged() {
-				const { active, queued, capacity } = this.slots.load();
-				const full = active + queued >= capacity;
-				if (full !== this.wasFull) {
-					this.wasFull = full;
-					this.report();
-				}
-			}
-
-			/** Brings a browser up; the registry must allow it (it granted the place, or the limits allow one). */
-			async ensureBrowser() {
+			/** Whether it has (or is bringing up) a browser; without one it asks the registry first. */
+			async hasBrowser() {
 				if (this.browser) return true;
 				await oneWay(this.region, registryRegion);
-				const allowed = placement.acquireLaunch(this.name);
+				const answer = placement.acquireLaunch(this.name);
 				await oneWay(registryRegion, this.region);
-				if (!("ok" in allowed)) return false;
-				if (this.browser) return true; // another document brought it up meanwhile
-				const browser = { since: null, ready: null };
-				this.browser = browser;
-				browser.ready = service.launch(rand).then(() => {
-					browser.since = clock.now();
-					this.report();
-					this.ping();
-				});
-				this.touch();
+				if (!("ok" in answer)) return false;
+				if (!this.browser) {
+					const browser = { since: null, ready: null };
+					this.browser = browser;
+					browser.ready = service.launch(rand).then(() => {
+						browser.since = clock.now();
+						this.reportLoad(true);
+					});
+				}
 				return true;
 			}
 
-			ping() {
-				clock.clearTimeout(this.pingTimer);
-				this.pingTimer = clock.setTimeout(() => {
-					if (!this.browser) return;
-					this.report();
-					this.ping();
-				}, PING_MS);
+			keepWarm() {
+				if (this.alarmSet) return;
+				this.alarmSet = true;
+				clock.setTimeout(() => this.alarm(), Math.min(PING_MS, config.idleMs + 500));
 			}
 
-			/** After `idleMs` without a document (and none rendering), a renderer that is not one of the warm minimum lets its browser go. */
-			touch() {
-				this.lastUsed = clock.now();
-				if (this.idleTimer || this.warm) return;
-				const check = () => {
-					const idleFor = clock.now() - this.lastUsed;
-					const { active, queued } = this.slots.load();
-					if (idleFor < config.idleMs || active + queued > 0 || !this.browser?.since) {
-						this.idleTimer = clock.setTimeout(check, Math.max(1, config.idleMs - idleFor));
-						return;
-					}
-					this.idleTimer = null;
+			alarm() {
+				this.alarmSet = false;
+				if (!this.browser) return;
+				if (!this.warm && this.slots.load().active === 0 && clock.now() - this.lastUsed > config.idleMs) {
 					this.browser = null;
-					clock.clearTimeout(this.pingTimer);
+					this.reportedFull = false;
 					service.close();
 					toRegistry(this.region, () => placement.down(this.name));
-				};
-				this.idleTimer = clock.setTimeout(check, config.idleMs);
+					return;
+				}
+				this.reportLoad(true);
+				this.keepWarm();
 			}
 
-			/** One document: a page now or within `waitMs`, or full at once; rendered once the browser is up. */
+			/** One document: a page now or within `waitMs`, else full at once; rendered once the browser is up. */
 			async render(account, waitMs) {
-				if (!this.browser && !(await this.ensureBrowser())) return { ok: false, load: { active: 0, queued: 0, capacity: 0 } };
-				const started = waitMs > 0 ? await this.slots.wait(account, ACCOUNT_SLOTS, waitMs) : this.slots.tryStart(account, ACCOUNT_SLOTS);
-				this.reportIfChanged();
-				if (!started) return { ok: false, load: this.slots.load() };
+				if (!(await this.hasBrowser())) return { ok: false, load: { ...this.slots.load(), capacity: 0 } };
+				if (!(await this.slots.wait(account, ACCOUNT_SLOTS, waitMs))) {
+					this.reportLoad();
+					return { ok: false, load: this.slots.load() };
+				}
+				this.reportLoad();
+				this.lastUsed = clock.now();
 				try {
 					await this.browser.ready;
 					await clock.sleep(renderTime(rand));
 				} finally {
 					this.slots.release(account);
-					this.touch();
-					this.reportIfChanged();
+					this.reportLoad();
+					this.keepWarm();
 				}
 				return { ok: true, value: null, load: this.slots.load() };
 			}
 		}
 
 		// The warm minimum, brought up at the start as the registry asks.
-		for (const name of placement.toWarm()) void rendererOf(name).ensureBrowser();
+		for (const name of placement.toWarm()) void rendererOf(name).hasBrowser().then((up) => up && rendererOf(name).keepWarm());
 
 		/** One sync document from a client of `clientRegion`, through the Worker's dispatch. */
 		async function submit({ region: clientRegion, account }) {
