@@ -21,6 +21,8 @@ export const CLIENT_CF = {
 
 /** The Renderer's alarm interval while it holds a browser (PING_INTERVAL_MS in renderer.ts). */
 const PING_MS = 60_000;
+/** How often the registry checks that every region has its warm minimum (WARM_CHECK_MS in fleet.ts). */
+const WARM_CHECK_MS = 60_000;
 /** How long a renderer whose launch was refused for the concurrent-browser limit waits before trying again (the Renderer's fallback). */
 const LAUNCH_RETRY_MS = 1_000;
 
@@ -103,6 +105,11 @@ export function fleetDesign(core, config, options = {}) {
 				return true;
 			}
 
+			/** The registry asks it to bring its browser up ahead of demand (Renderer.warm). */
+			async warmUp() {
+				if (await this.hasBrowser()) this.keepWarm();
+			}
+
 			keepWarm() {
 				if (this.alarmSet) return;
 				this.alarmSet = true;
@@ -144,8 +151,17 @@ export function fleetDesign(core, config, options = {}) {
 			}
 		}
 
-		// The warm minimum, brought up at the start as the registry asks.
-		for (const name of placement.toWarm()) void rendererOf(name).hasBrowser().then((up) => up && rendererOf(name).keepWarm());
+		// The registry's alarm (fleet.ts): now, and every minute while there is a warm minimum, it
+		// asks each missing renderer of the warm minimum to bring its browser up (`warm`).
+		const warmCheck = () => {
+			if (config.minWarm === 0) return;
+			for (const name of placement.toWarm()) {
+				const renderer = rendererOf(name);
+				clock.setTimeout(() => void renderer.warmUp(), rtt(registryRegion, renderer.region) / 2);
+			}
+			clock.setTimeout(warmCheck, WARM_CHECK_MS);
+		};
+		warmCheck();
 
 		/** One sync document from a client of `clientRegion`, through the Worker's dispatch. */
 		async function submit({ region: clientRegion, account }) {
