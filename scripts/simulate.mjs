@@ -68,11 +68,13 @@ for (const design of list(values.designs)) {
 	for (const rate of list(values.rates).map(Number)) {
 		for (const pattern of list(values.patterns)) {
 			const started = performance.now();
-			// After the traffic, the fleet's idle time and a minute more: idle browsers are seen to go.
-			const result = await runScenario(designs[design](), { ...traffic, rate, pattern }, { seed: Number(values.seed), tailMs: config.idleMs + 60_000 });
+			// After the traffic, the idle time and two minutes more (a renderer looks at its idleness at
+			// most every minute, at its alarm): idle browsers are seen to go.
+			const result = await runScenario(designs[design](), { ...traffic, rate, pattern }, { seed: Number(values.seed), tailMs: config.idleMs + 120_000 });
 			runs.push({ design, rate, pattern, real_ms: Math.round(performance.now() - started) });
 			for (const row of result.regions) {
-				scenarios.push({ design, rate, pattern, ...row, browsers_max: result.browsers_max, browsers_end: result.browsers_end });
+				const extra = row.region === "all" ? result.service : {}; // launches, and launches Browser Rendering refused
+				scenarios.push({ design, rate, pattern, ...row, browsers_max: result.browsers_max, browsers_end: result.browsers_end, ...extra });
 			}
 		}
 	}

@@ -118,5 +118,5 @@ export async function runScenario(makeDesign, traffic, { seed = 1, tailMs = 0, s
 	};
 	const regions = REGION_ORDER.map((region) => ({ region, ...summary(latencies[region], errors[region]) }));
 	const all = summary(REGION_ORDER.flatMap((r) => latencies[r]), REGION_ORDER.reduce((n, r) => n + errors[r], 0));
-	return { regions: [...regions, { region: "all", ...all }], browsers_max: browsersMax, browsers_end: design.browsers(), error_kinds: errorKinds, timeline };
+	return { regions: [...regions, { region: "all", ...all }], browsers_max: browsersMax, browsers_end: design.browsers(), error_kinds: errorKinds, service: design.stats?.() ?? {}, timeline };
 }
