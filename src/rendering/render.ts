@@ -8,6 +8,7 @@ import type { OutboundPolicy } from "../outbound/public-url";
 import { fleetConfig } from "./fleet/config";
 import { Directory, dispatch, type FleetPorts } from "./fleet/dispatch";
 import { nearestEnabled, type Region } from "./fleet/regions";
+import { rendererName } from "./fleet/placement";
 import { fleetStub, rendererStub } from "./fleet/stubs";
 
 /** The largest document Quire makes; bigger ones are refused (422, refunded) rather than stored and sent. */
@@ -106,8 +107,9 @@ export async function renderOnFleet(
 		sleep: (ms) => scheduler.wait(ms),
 		now: Date.now,
 	};
-	const directory = directories.get(config.name) ?? directories.set(config.name, new Directory()).get(config.name)!;
-	const dispatched = await dispatch(region, ports, directory, config.busyWaitMs[doc.async ? "async" : "sync"]).catch(
+	const directory = directories.get(config.name) ?? directories.set(config.name, new Directory(config.idleMs)).get(config.name)!;
+	const wait = config.busyWaitMs[doc.async ? "async" : "sync"];
+	const dispatched = await dispatch(region, ports, directory, wait, rendererName(config.name, region, 0)).catch(
 		(cause: unknown) => ({ ok: true as const, renderer: region, value: { ok: false as const, reason: "failed" as const, message: String(cause) } }),
 	);
 	if (dispatched.ok) return { renderer: dispatched.renderer, result: dispatched.value };

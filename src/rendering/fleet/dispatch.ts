@@ -18,15 +18,16 @@ export interface FleetPorts<T> {
 
 export type Dispatched<T> = { ok: true; renderer: string; value: T } | { ok: false; retryAfterMs: number };
 
-/** How long what a Worker learnt of a renderer's load is trusted. */
-const KNOWN_FOR_MS = 30_000;
-
 /**
  * What one Worker isolate knows of the renderers: each one's load when it last answered. It is what
  * lets a document go straight to a warm renderer with a free page, with no hop to the registry.
+ * An entry is trusted for `knownForMs`: the fleet's idle time, since a renderer keeps its browser
+ * that long after its last document (a stale load costs one in-region hop: a full renderer says so).
  */
 export class Directory {
 	private readonly known = new Map<string, { region: Region; load: Load; at: number }>();
+
+	constructor(private readonly knownForMs = 300_000) {}
 
 	note(name: string, load: Load, at: number): void {
 		this.known.set(name, { region: parseRendererName(name).region, load, at });
@@ -40,6 +41,11 @@ export class Directory {
 			.map(([name]) => name);
 	}
 
+	/** Whether this isolate knows any renderer of the region. */
+	knows(region: Region, now: number): boolean {
+		return this.fresh(region, now).length > 0;
+	}
+
 	/** The region's renderer with the shortest queue, to wait at when the fleet can't grow. */
 	leastLoaded(region: Region, now: number): string | undefined {
 		return this.fresh(region, now)
@@ -48,25 +54,30 @@ export class Directory {
 	}
 
 	private fresh(region: Region, now: number) {
-		return [...this.known].filter(([, entry]) => entry.region === region && now - entry.at < KNOWN_FOR_MS);
+		return [...this.known].filter(([, entry]) => entry.region === region && now - entry.at < this.knownForMs);
 	}
 }
 
 /**
  * Where one document renders, within its region. In order:
- * 1. a renderer this isolate saw with a free page, called directly (the hot path: one hop);
+ * 1. a renderer this isolate saw with a free page, called directly (the hot path: one hop); an
+ *    isolate that knows none tries the region's first renderer (`firstRenderer`) directly, which
+ *    is warm whenever the region has traffic;
  * 2. a full renderer answers at once, so the next one is tried; when none is known with room, the
  *    fleet's registry names one, or brings a new browser up within the account's limits;
  * 3. when the next browser may launch only later (the launch rate), it asks again then; when the
  *    fleet is at its limits, the document waits at the least loaded renderer, in its fair queue,
  *    until `waitMs` runs out: then `{ ok: false, retryAfterMs }` (503 `RENDERER_BUSY`).
  */
-export async function dispatch<T>(region: Region, ports: FleetPorts<T>, directory: Directory, waitMs: number): Promise<Dispatched<T>> {
+export async function dispatch<T>(region: Region, ports: FleetPorts<T>, directory: Directory, waitMs: number, firstRenderer?: string): Promise<Dispatched<T>> {
 	const deadline = ports.now() + waitMs;
 	const tried: string[] = [];
 	let retryAfterMs = 1000;
+	// Nothing known of the region (a new isolate): its first renderer before the registry, an ocean away maybe.
+	let guess = firstRenderer && !directory.knows(region, ports.now()) ? firstRenderer : undefined;
 	for (;;) {
-		let name = directory.withRoom(region, tried, ports.now())[0];
+		let name = directory.withRoom(region, tried, ports.now())[0] ?? guess;
+		guess = undefined;
 		if (!name) {
 			const placed = await ports.place(region, tried);
 			if ("renderer" in placed) name = placed.renderer;

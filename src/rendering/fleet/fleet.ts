@@ -62,12 +62,16 @@ export class Fleet extends DurableObject<Env> {
 		return this.placement.snapshot();
 	}
 
-	/** Brings up the renderers each region keeps warm (`FLEET_MIN_WARM`), and looks again in a minute. */
+	/**
+	 * Brings up the renderers each region keeps warm (`FLEET_MIN_WARM`): as many as the launch
+	 * rate allows now, the rest at the next launch, then looks again in a minute.
+	 */
 	override async alarm(): Promise<void> {
 		const config = this.config;
 		if (!config || config.minWarm === 0) return;
 		await Promise.all(this.placement.toWarm().map((name) => rendererStub(this.env, name).warm(name, config).catch(() => {})));
-		await this.ctx.storage.setAlarm(Date.now() + WARM_CHECK_MS);
+		const missing = this.placement.toWarm().length > 0;
+		await this.ctx.storage.setAlarm(Date.now() + (missing ? Math.ceil(1000 / config.launchesPerSecond) : WARM_CHECK_MS));
 	}
 
 	private use(config: FleetConfig): void {

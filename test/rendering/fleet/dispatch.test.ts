@@ -39,6 +39,21 @@ describe("dispatch", () => {
 		expect(hops.render).toEqual(["weur-0", "weur-0"]);
 	});
 
+	it("an isolate that knows no renderer of the region tries its first renderer directly, and asks the registry only when that one is full", async () => {
+		const warm = world();
+		await dispatch("oc", warm.ports, warm.directory, 1000); // another isolate brought oc-0 up
+		const cold = { ...warm, directory: new Directory() };
+		warm.hops.place = 0;
+		expect(await dispatch("oc", cold.ports, cold.directory, 1000, "oc-0")).toMatchObject({ ok: true, renderer: "oc-0" });
+		expect(warm.hops.place).toBe(0);
+		// oc-0 full: the registry is asked, once.
+		for (let i = 0; i < 3; i++) await dispatch("oc", warm.ports, warm.directory, 2000);
+		warm.hops.place = 0;
+		const third = new Directory();
+		expect(await dispatch("oc", warm.ports, third, 2000, "oc-0")).toMatchObject({ ok: true, renderer: "oc-1" });
+		expect(warm.hops.place).toBe(1);
+	});
+
 	it("a full renderer answers at once and the document goes to another; at the limits it waits, then gives up busy", async () => {
 		const { ports, directory, renderers, hops } = world();
 		const results = [];
