@@ -22,7 +22,7 @@ const WIN_ANSI = /^[\x20-\x7E\xA0-\xFF€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’�
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** A file name without a path, a control character or a quote that would break a Content-Disposition. */
 const FILENAME = /^[^/\\\x00-\x1F\x7F"]+$/;
-const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/i;
+const MIME_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}$/;
 const LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
 
 const InfoSchema = z
