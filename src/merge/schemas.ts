@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { PdfSpecSchema } from "../pdf/spec";
 import { PageOptionsSchema } from "../rendering/page-options";
-import { STORABLE_FILENAME } from "../storage/pdfs";
+import { filenameField } from "../storage/pdfs";
 import { DocumentSourceSchema, oneDocumentSource } from "../templates/schemas";
 
 /**
@@ -33,13 +33,7 @@ export const MergeDocumentSchema = RenderDocumentSchema.extend({
 /** A batch's document: a render, with its own file name and metadata. */
 export const BatchDocumentSchema = oneDocumentSource(
 	RenderDocumentSchema.extend({
-		filename: z
-			.string()
-			.min(1)
-			.max(200)
-			.regex(STORABLE_FILENAME, "must not contain control characters or unpaired surrogates")
-			.optional()
-			.openapi({ pattern: STORABLE_FILENAME.source, description: "This document's file name (its name in a zip). Default: the template's name, or `document.pdf`.", example: "invoice-42.pdf" }),
+		filename: filenameField("This document's file name (its name in a zip). Default: the template's name, or `document.pdf`.", "invoice-42.pdf"),
 		metadata: z
 			.record(z.string(), z.unknown())
 			.refine((m) => JSON.stringify(m).length <= 8192, "metadata must be at most 8 KB as JSON")

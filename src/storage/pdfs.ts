@@ -1,3 +1,4 @@
+import { z } from "@hono/zod-openapi";
 import { and, desc, eq, gt, inArray, lte } from "drizzle-orm";
 import { newId, randomBase62, type KeyMode } from "../auth/api-key";
 import { createDb, type Db } from "../db";
@@ -141,6 +142,20 @@ export async function fetchPdf(bucket: R2Bucket, key: string): Promise<R2ObjectB
  * {@link contentDisposition}). Requests are refused on it before anything is charged or queued.
  */
 export const STORABLE_FILENAME = /^[^\p{Cc}\p{Cs}]*$/u;
+
+/** An optional file name a request gives (`filename`): 1 to 200 characters, {@link STORABLE_FILENAME}. */
+export function filenameField(description: string, example: string) {
+	return (
+		z
+			.string()
+			.min(1)
+			.max(200)
+			.regex(STORABLE_FILENAME, "must not contain control characters or unpaired surrogates")
+			.optional()
+			// zod-to-openapi would write the regex's flags into the pattern (`…$/u`), which nothing matches.
+			.openapi({ pattern: STORABLE_FILENAME.source, description, example })
+	);
+}
 
 /** `inline; filename="…"` with an RFC 5987 fallback for non-ASCII names. */
 export function contentDisposition(filename: string): string {

@@ -11,7 +11,7 @@ import type { App, AuthContext } from "../../http/app-env";
 import { PageOptionsSchema } from "../../rendering/page-options";
 import { PdfSpecSchema } from "../../pdf/spec";
 import { RENDER_LIMIT_MS } from "../../rendering/render";
-import { contentDisposition, STORABLE_FILENAME } from "../../storage/pdfs";
+import { contentDisposition, filenameField } from "../../storage/pdfs";
 import { checkRetention, ExpiresInHoursSchema, retentionHours } from "../../storage/retention";
 import { Buffer } from "node:buffer";
 import { newId } from "../../auth/api-key";
@@ -71,14 +71,7 @@ const GenerateSchema = oneDocumentSource(
 			.boolean()
 			.default(false)
 			.openapi({ description: "Check everything (template, schema, options, credits) and answer what the document would cost, without rendering or charging." }),
-		filename: z
-			.string()
-			.min(1)
-			.max(200)
-			.regex(STORABLE_FILENAME, "must not contain control characters or unpaired surrogates")
-			.optional()
-			// zod-to-openapi would write the regex's flags into the pattern (`…$/u`), which nothing matches.
-			.openapi({ pattern: STORABLE_FILENAME.source, description: "The PDF's file name, without control characters. Default: the template's name, or `document.pdf`. Without `.pdf`, also the PDF's title when the HTML has no `<title>` and the template no name.", example: "invoice-42.pdf" }),
+		filename: filenameField("The PDF's file name, without control characters. Default: the template's name, or `document.pdf`. Without `.pdf`, also the PDF's title when the HTML has no `<title>` and the template no name.", "invoice-42.pdf"),
 		strict: z
 			.boolean()
 			.default(false)

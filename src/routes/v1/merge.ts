@@ -1,3 +1,4 @@
+import { requestRegion } from "../../rendering/fleet/request-region";
 import { createRoute, z } from "@hono/zod-openapi";
 import { Buffer } from "node:buffer";
 import { wrapTime } from "hono/timing";
@@ -18,7 +19,7 @@ import { makeMerged, MAX_MERGE_DOCUMENTS } from "../../merge/make";
 import { prepareParts } from "../../merge/parts";
 import { checkPdfSpec, PdfSpecSchema } from "../../pdf/spec";
 import { MAX_PAGES, MAX_PDF_BYTES, RENDER_LIMIT_MS } from "../../rendering/render";
-import { contentDisposition, STORABLE_FILENAME } from "../../storage/pdfs";
+import { contentDisposition, filenameField } from "../../storage/pdfs";
 import { checkRetention, ExpiresInHoursSchema, retentionHours } from "../../storage/retention";
 import { MergeDocumentSchema } from "../../merge/schemas";
 
@@ -34,13 +35,7 @@ const MergeSchema = z
 		async_mode: z.boolean().default(false).openapi({ description: "Queue the merge and answer 202 at once with a task to poll (`check_status_url`, GET /v1/tasks/{id}) or a webhook, as POST /v1/generate does." }),
 		webhook_url: z.url().max(2048).optional().openapi({ description: "Async mode only: where to POST the finished task, signed (`Quire-Signature`), as for POST /v1/generate." }),
 		expires_in_hours: ExpiresInHoursSchema.optional(),
-		filename: z
-			.string()
-			.min(1)
-			.max(200)
-			.regex(STORABLE_FILENAME, "must not contain control characters or unpaired surrogates")
-			.optional()
-			.openapi({ pattern: STORABLE_FILENAME.source, description: "The merged PDF's file name. Default: `merged.pdf`.", example: "invoices-november.pdf" }),
+		filename: filenameField("The merged PDF's file name. Default: `merged.pdf`.", "invoices-november.pdf"),
 		javascript: z.boolean().optional().openapi({ description: "Run the rendered documents' scripts. Default: the account's setting." }),
 		test: z.boolean().default(false).openapi({ description: "Test mode for this request, as with a `qk_test_` key: TEST on every rendered page, no credit spent (one test-mode document per rendered document)." }),
 		fail_on_resource_error: z.boolean().default(false).openapi({ description: "A resource that failed to load fails the document it belongs to, and so the merge (422 `RESOURCE_FAILED`, nothing charged)." }),
@@ -107,7 +102,9 @@ export function registerMerge(app: App) {
 		const body = c.req.valid("json");
 		const auth: AuthContext = body.test ? { ...c.var.auth, mode: "test" } : c.var.auth;
 		const { accountId } = auth;
-		const renderFor = { accountId, plan: auth.plan, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, mode: auth.mode, failOnResourceError: body.fail_on_resource_error };
+		// Rendered in the region nearest the client (async: recorded for the consumer), as generate does.
+		const region = requestRegion(c.req.raw, c.env);
+		const renderFor = { accountId, plan: auth.plan, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, mode: auth.mode, failOnResourceError: body.fail_on_resource_error, region };
 
 		// Everything the client can get wrong is checked before a credit is reserved.
 		const { parts, rendered } = await prepareParts(c.env, c.var.db, accountId, body.documents);
@@ -127,7 +124,7 @@ export function registerMerge(app: App) {
 			const taskId = newId("task");
 			const { blockRemote, javascript, failOnResourceError } = renderFor;
 			// The merged result's `pdf` and file name; the parts carry their own documents.
-			const input = { html: "", options: {}, ...(body.pdf ? { pdf: body.pdf } : {}), filename, merge: parts, origin, blockRemote, javascript, failOnResourceError, expiresInHours };
+			const input = { html: "", options: {}, ...(body.pdf ? { pdf: body.pdf } : {}), filename, merge: parts, origin, blockRemote, javascript, failOnResourceError, expiresInHours, region };
 			const submission = { taskId, input, credits: rendered, webhookUrl: body.webhook_url, metadata: body.metadata };
 			const { rate } = await submitJob(c.env, c.var.db, auth, submission);
 			c.set("rate", rate);

@@ -1,3 +1,4 @@
+import { requestRegion } from "../../../rendering/fleet/request-region";
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeyAuth } from "../../../auth/middleware";
 import { newId } from "../../../auth/api-key";
@@ -15,7 +16,7 @@ import { checkWebhookTarget } from "../../../jobs/signed-webhooks";
 import { ofPart } from "../../../merge/make";
 import { encryptedPart } from "../../../merge/parts";
 import { BatchDocumentSchema, type BatchDocument } from "../../../merge/schemas";
-import { STORABLE_FILENAME } from "../../../storage/pdfs";
+import { filenameField } from "../../../storage/pdfs";
 import { checkRetention, ExpiresInHoursSchema, retentionHours } from "../../../storage/retention";
 
 const BatchRequestSchema = z
@@ -25,13 +26,7 @@ const BatchRequestSchema = z
 			.enum(["zip", "merged"])
 			.optional()
 			.openapi({ description: `Also one file with every **succeeded** document (failed ones are left out), in the batch's order: \`zip\` (their PDFs, named \`001-<filename>\`, …) or \`merged\` (one PDF). At most ${MAX_BATCH_OUTPUT_BYTES / 1024 / 1024} MB (a merged one also at most 500 pages); past that the batch completes with \`output_error\` instead.` }),
-		output_filename: z
-			.string()
-			.min(1)
-			.max(200)
-			.regex(STORABLE_FILENAME, "must not contain control characters or unpaired surrogates")
-			.optional()
-			.openapi({ pattern: STORABLE_FILENAME.source, description: "The output file's name. Default: `batch.zip` or `batch.pdf`." }),
+		output_filename: filenameField("The output file's name. Default: `batch.zip` or `batch.pdf`.", "november.zip"),
 		expires_in_hours: ExpiresInHoursSchema.optional().openapi({ description: "How long each document's PDF, and the output file, stay downloadable, in hours (as on POST /v1/generate). Default: the account's, else the server's." }),
 		webhook_url: z.url().max(2048).optional().openapi({ description: "Where to POST the batch object once, when the whole batch has completed, signed (`Quire-Signature`) exactly like task webhooks. Documents send no webhook of their own." }),
 		javascript: z.boolean().optional().openapi({ description: "Run the documents' scripts. Default: the account's setting." }),
@@ -89,7 +84,8 @@ export function registerCreateBatch(app: App) {
 		if (body.webhook_url) await checkWebhookTarget(c.env, c.var.db, auth.accountId, body.webhook_url);
 		checkRetention(c.env, "expires_in_hours", body.expires_in_hours);
 		const expiresInHours = retentionHours(c.env, body.expires_in_hours, auth.expiresInHours);
-		const render = { origin, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, failOnResourceError: body.fail_on_resource_error, expiresInHours };
+		// Each document renders in the region nearest the client that sent the batch, as an async generate does.
+		const render = { origin, blockRemote: auth.blockRemote, javascript: body.javascript ?? auth.javascript, failOnResourceError: body.fail_on_resource_error, expiresInHours, region: requestRegion(c.req.raw, c.env) };
 		// The merged output can't take an encrypted document: refused now rather than found missing at the end.
 		const encrypted = body.output === "merged" ? body.documents.findIndex((d) => d.pdf?.encryption) : -1;
 		if (encrypted >= 0) throw encryptedPart(encrypted);
