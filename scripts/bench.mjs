@@ -160,11 +160,11 @@ const FINISH_RUNS = Number(process.env.BENCH_FINISH_RUNS || 15);
 const facturX = /`(<\?xml[\s\S]*?)`/.exec(readFileSync(join(root, "test/pdf/factur-x-sample.ts"), "utf8"))[1].replace("${guideline}", "urn:factur-x.eu:1p0:minimum");
 const csv = Buffer.from("item,amount\nWidget,470.00\n".repeat(200)).toString("base64");
 const finishing = {
-	info: { info: { title: "Invoice INV-001", author: "Quire", subject: "Invoice", keywords: "invoice, acme", language: "en" } },
+	info: { info: { title: "Invoice INV-001", author: "Quire", subject: "Invoice", keywords: ["invoice", "acme"], language: "en" } },
 	watermark: { watermark: { text: "PAID", opacity: 0.2 } },
 	attachments: { attachments: [{ filename: "items.csv", content_base64: csv, mime_type: "text/csv", description: "The items" }] },
 	factur_x: { factur_x: { xml: facturX, profile: "MINIMUM" } },
-	encryption: { encryption: { user_password: "open sesame", permissions: ["print"] } },
+	encryption: { encryption: { user_password: "open sesame", permissions: { copy: false, modify: false } } },
 };
 finishing.all = { ...finishing.info, ...finishing.watermark, ...finishing.attachments, ...finishing.encryption };
 const finishMs = {};

@@ -130,10 +130,10 @@ export function fleetDesign(core, config, options = {}) {
 				this.keepWarm();
 			}
 
-			/** One document: a page now or within `waitMs`, else full at once; rendered once the browser is up. */
+			/** One document, admitted as Renderer admits it (Slots.admit); rendered once the browser is up. */
 			async render(account, waitMs) {
 				if (!(await this.hasBrowser())) return { ok: false, load: { ...this.slots.load(), capacity: 0 } };
-				if (!(await this.slots.wait(account, ACCOUNT_SLOTS, waitMs))) {
+				if (!(await this.slots.admit(account, ACCOUNT_SLOTS, waitMs, config.busyWaitMs.sync))) {
 					this.reportLoad();
 					return { ok: false, load: this.slots.load() };
 				}

@@ -101,14 +101,14 @@ export async function renderOnFleet(
 	config = fleetConfig(env),
 ): Promise<{ renderer: string; result: RenderResult }> {
 	const region = nearestEnabled(doc.region, config.regions);
+	const wait = config.busyWaitMs[doc.async ? "async" : "sync"];
 	const ports: FleetPorts<RenderResult> = {
-		render: (name, waitMs) => rendererStub(env, name).render(html, options, policy, limits, { name, config, waitMs }),
+		render: (name, waitMs) => rendererStub(env, name).render(html, options, policy, limits, { name, config, waitMs, queueMs: wait }),
 		place: (where, exclude) => fleetStub(env, config).place(config, where, exclude),
 		sleep: (ms) => scheduler.wait(ms),
 		now: Date.now,
 	};
 	const directory = directories.get(config.name) ?? directories.set(config.name, new Directory(config.idleMs)).get(config.name)!;
-	const wait = config.busyWaitMs[doc.async ? "async" : "sync"];
 	const dispatched = await dispatch(region, ports, directory, wait, rendererName(config.name, region, 0)).catch(
 		(cause: unknown) => ({ ok: true as const, renderer: region, value: { ok: false as const, reason: "failed" as const, message: String(cause) } }),
 	);

@@ -50,11 +50,16 @@ export interface DocumentLimits {
 	javascript: boolean;
 }
 
-/** Who this renderer is in the fleet, and how long a document may wait for one of its pages (0: not at all). */
+/**
+ * Who this renderer is in the fleet, and how long a document may wait for one of its pages:
+ * `waitMs` when every page is taken (0: not at all), `queueMs` while the renderer has room (see
+ * {@link Slots.admit}).
+ */
 export interface Seat {
 	name: string;
 	config: FleetConfig;
 	waitMs: number;
+	queueMs: number;
 }
 
 /** A renderer as `GET /admin/fleet` shows it. */
@@ -133,7 +138,7 @@ export class Renderer extends DurableObject<Env> {
 	async render(html: string, options: PageOptions, policy: OutboundPolicy, limits: DocumentLimits, seat: Seat): Promise<Attempt<RenderResult>> {
 		this.seat = { name: seat.name, config: seat.config };
 		if (!(await this.hasBrowser())) return { ok: false, load: { ...this.slots.load(), capacity: 0 } };
-		if (!(await this.slots.wait(limits.account, limits.slots, seat.waitMs))) {
+		if (!(await this.slots.admit(limits.account, limits.slots, seat.waitMs, seat.queueMs))) {
 			this.reportLoad();
 			return { ok: false, load: this.slots.load() };
 		}

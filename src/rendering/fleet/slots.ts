@@ -63,6 +63,19 @@ export class Slots {
 		});
 	}
 
+	/**
+	 * Admits a document: starts it now if it may; else, while this renderer has room for one more
+	 * (pages busy plus documents waiting below its pages), lets it wait up to `queueMs` for a page
+	 * (its account at its share waits behind its own documents, as a full renderer's would not
+	 * free); else waits up to `waitMs` (0: answers full at once, so the Worker goes elsewhere).
+	 * True once started.
+	 */
+	admit(account: string, share: number, waitMs: number, queueMs: number): Promise<boolean> {
+		if (this.tryStart(account, share)) return Promise.resolve(true);
+		const { active, queued } = this.load();
+		return this.wait(account, share, active + queued < this.capacity ? Math.max(waitMs, queueMs) : waitMs);
+	}
+
 	/** Frees a page, and hands it to the oldest waiting document whose account is under its share. */
 	release(account: string): void {
 		this.active--;

@@ -36,4 +36,14 @@ describe("a renderer's page slots", () => {
 		slots.release("a");
 		expect(await slots.wait("b", 1, 20)).toBe(true); // positive control
 	});
+
+	it("admit: while the renderer has room, a document at its account's share waits its turn here; when every page and the room are taken, it is full at once", async () => {
+		const slots = new Slots(4);
+		for (let i = 0; i < 3; i++) expect(await slots.admit("a", 3, 0, 10_000)).toBe(true);
+		const fourth = slots.admit("a", 3, 0, 10_000); // a at its share, one page free: it waits here
+		expect(slots.load()).toEqual({ active: 3, queued: 1, capacity: 4 });
+		expect(await slots.admit("a", 3, 0, 10_000)).toBe(false); // no room left: full at once
+		slots.release("a");
+		expect(await fourth).toBe(true);
+	});
 });
