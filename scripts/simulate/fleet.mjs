@@ -84,7 +84,10 @@ export function fleetDesign(core, config, options = {}) {
 				if (!force && full === this.reportedFull) return;
 				this.reportedFull = full;
 				const state = { name: this.name, region: this.region, browserUpSince: this.browser.since, ...load };
-				toRegistry(this.region, () => placement.report(state));
+				toRegistry(this.region, () => {
+					const ahead = placement.report(state);
+					if (ahead) wake(ahead);
+				});
 			}
 
 			/** Whether it has (or is bringing up) a browser; without one it asks the registry first. */
@@ -107,6 +110,7 @@ export function fleetDesign(core, config, options = {}) {
 
 			/** The registry asks it to bring its browser up ahead of demand (Renderer.warm). */
 			async warmUp() {
+				this.lastUsed = clock.now();
 				if (await this.hasBrowser()) this.keepWarm();
 			}
 
@@ -151,14 +155,17 @@ export function fleetDesign(core, config, options = {}) {
 			}
 		}
 
+		/** The registry asks a renderer to bring its browser up (`warm`): the message arrives one way later. */
+		const wake = (name) => {
+			const renderer = rendererOf(name);
+			clock.setTimeout(() => void renderer.warmUp(), rtt(registryRegion, renderer.region) / 2);
+		};
+
 		// The registry's alarm (fleet.ts): now, and every minute while there is a warm minimum, it
 		// asks each missing renderer of the warm minimum to bring its browser up (`warm`).
 		const warmCheck = () => {
 			if (config.minWarm === 0) return;
-			for (const name of placement.toWarm()) {
-				const renderer = rendererOf(name);
-				clock.setTimeout(() => void renderer.warmUp(), rtt(registryRegion, renderer.region) / 2);
-			}
+			for (const name of placement.toWarm()) wake(name);
 			clock.setTimeout(warmCheck, WARM_CHECK_MS);
 		};
 		warmCheck();

@@ -154,9 +154,14 @@ export class Renderer extends DurableObject<Env> {
 		}
 	}
 
-	/** Brings the browser up ahead of demand (a region's warm minimum, `FLEET_MIN_WARM`). */
+	/**
+	 * Brings the browser up ahead of demand: one of its region's warm minimum (`FLEET_MIN_WARM`),
+	 * or a browser the registry granted because every other of the region is full. Counts as a
+	 * use, so it is kept for the idle time.
+	 */
 	async warm(name: string, config: FleetConfig): Promise<void> {
 		this.seat = { name, config };
+		this.lastUsed = Date.now();
 		if (!(await this.hasBrowser())) return;
 		await this.warmBrowser();
 		this.refill();

@@ -86,15 +86,17 @@ export async function dispatch<T>(region: Region, ports: FleetPorts<T>, director
 				const remaining = deadline - ports.now();
 				if (remaining <= 0) return { ok: false, retryAfterMs: Math.max(retryAfterMs, 1000) };
 				const queue = directory.leastLoaded(region, ports.now()) ?? tried[0];
-				// A browser may launch soon (the launch rate), or nowhere is known to wait at: ask again then.
-				if (!placed.full || !queue) {
+				if (!queue) {
 					await ports.sleep(Math.min(retryAfterMs, remaining));
 					continue;
 				}
-				const waited = await ports.render(queue, remaining);
+				// Wait in the least loaded renderer's fair queue: until the deadline when the fleet is at
+				// its limits, else until the next browser may launch (a page may free before then).
+				const waited = await ports.render(queue, placed.full ? remaining : Math.min(retryAfterMs, remaining));
 				directory.note(queue, waited.load, ports.now());
 				if (waited.ok) return { ok: true, renderer: queue, value: waited.value };
-				return { ok: false, retryAfterMs: Math.max(retryAfterMs, 1000) };
+				if (placed.full) return { ok: false, retryAfterMs: Math.max(retryAfterMs, 1000) };
+				continue;
 			}
 		}
 		const attempt = await ports.render(name, 0);

@@ -47,8 +47,9 @@ export class Fleet extends DurableObject<Env> {
 
 	report(config: FleetConfig, state: Omit<RendererState, "reportedAt">): void {
 		this.use(config);
-		this.placement.report(state);
+		const ahead = this.placement.report(state);
 		this.save();
+		if (ahead) void rendererStub(this.env, ahead).warm(ahead, config).catch(() => {});
 	}
 
 	down(config: FleetConfig, name: string): void {

@@ -27,6 +27,9 @@ export interface SavedPlacement {
 /** When there is no room and no launch is allowed, ask again after this long at most. */
 const POLL_MS = 250;
 
+/** Whether a renderer has a page free, or a place in its queue. */
+const hasRoom = (state: Load) => state.active + state.queued < state.capacity;
+
 /** A renderer's name: `weur-2`; in a fleet other than `main` (a test's), prefixed: `burst/weur-2`. */
 export function rendererName(fleet: string, region: Region, index: number): string {
 	return fleet === "main" ? `${region}-${index}` : `${fleet}/${region}-${index}`;
@@ -78,14 +81,14 @@ export class Placement {
 	 */
 	place(region: Region, exclude: readonly string[]): PlaceAnswer {
 		this.forgetStale();
-		const inRegion = [...this.renderers.values()].filter((state) => state.region === region);
+		const inRegion = this.inRegion(region);
 		const room = inRegion
-			.filter((state) => !exclude.includes(state.name) && state.active + state.queued < state.capacity)
+			.filter((state) => !exclude.includes(state.name) && hasRoom(state))
 			.sort((a, b) => a.active + a.queued - (b.active + b.queued))[0];
 		if (room) return { renderer: room.name, launching: room.browserUpSince === null };
-		if (inRegion.length >= this.config.maxPerRegion || this.renderers.size >= this.config.browserLimit) return { retryAfterMs: POLL_MS, full: true };
-		const wait = this.nextLaunchAt - this.now();
-		if (wait > 0) return { retryAfterMs: Math.ceil(wait), full: false };
+		if (this.atLimit(region)) return { retryAfterMs: POLL_MS, full: true };
+		const wait = this.launchWait(region);
+		if (wait > 0) return { retryAfterMs: wait, full: false };
 		const name = this.freeName(region);
 		this.launch(name, region);
 		return { renderer: name, launching: true };
@@ -103,17 +106,26 @@ export class Placement {
 			return { ok: true };
 		}
 		const { region } = parseRendererName(name);
-		const inRegion = [...this.renderers.values()].filter((state) => state.region === region).length;
-		if (inRegion >= this.config.maxPerRegion || this.renderers.size >= this.config.browserLimit) return { retryAfterMs: POLL_MS };
-		const wait = this.nextLaunchAt - this.now();
+		const wait = this.launchWait(region);
 		if (wait > 0) return { retryAfterMs: wait };
 		this.launch(name, region);
 		return { ok: true };
 	}
 
-	/** A renderer says how it is (its browser came up, it turned full or free, its periodic ping). */
-	report(state: Omit<RendererState, "reportedAt">): void {
+	/**
+	 * A renderer says how it is (its browser came up, it turned full or free, its periodic ping).
+	 * When it is full and so is every other browser of its region, the registry grants one more
+	 * ahead of demand, if the limits allow it now, and returns its name for the caller to bring
+	 * up: under growing load a browser's 1–3 s launch then overlaps the documents still finding
+	 * pages, rather than starting once one of them has none (the launch rate is what binds).
+	 */
+	report(state: Omit<RendererState, "reportedAt">): string | null {
 		this.renderers.set(state.name, { ...state, reportedAt: this.now() });
+		if (hasRoom(state) || this.inRegion(state.region).some((other) => other.browserUpSince === null || hasRoom(other))) return null;
+		if (this.launchWait(state.region) > 0) return null;
+		const name = this.freeName(state.region);
+		this.launch(name, state.region);
+		return name;
 	}
 
 	/** A renderer let its browser go, or lost it. */
@@ -136,6 +148,21 @@ export class Placement {
 	snapshot(): RendererState[] {
 		this.forgetStale();
 		return [...this.renderers.values()].sort((a, b) => a.name.localeCompare(b.name, "en", { numeric: true }));
+	}
+
+	private inRegion(region: Region): RendererState[] {
+		return [...this.renderers.values()].filter((state) => state.region === region);
+	}
+
+	/** Whether the region or the account holds all the browsers it may. */
+	private atLimit(region: Region): boolean {
+		return this.inRegion(region).length >= this.config.maxPerRegion || this.renderers.size >= this.config.browserLimit;
+	}
+
+	/** 0 when a browser may launch in `region` now; else how long until it is worth asking again. */
+	private launchWait(region: Region): number {
+		if (this.atLimit(region)) return POLL_MS;
+		return Math.max(0, Math.ceil(this.nextLaunchAt - this.now()));
 	}
 
 	private launch(name: string, region: Region): void {

@@ -71,4 +71,16 @@ describe("dispatch", () => {
 		setTimeout(() => renderers.get("weur-0")!.release("account"), 100);
 		expect(await waiting).toMatchObject({ ok: true, renderer: "weur-0" });
 	});
+
+	it("while the next launch is not yet due, a document waits in a known renderer's queue and takes a page that frees", async () => {
+		const { ports, directory, renderers, hops, placement } = world({ ...DEFAULT_FLEET, maxPerRegion: 2, launchesPerSecond: 0.2 });
+		for (let i = 0; i < 4; i++) await dispatch("weur", ports, directory, 2000); // weur-0's four pages; the next launch is 5 s away
+		const asked = hops.place;
+		const waiting = dispatch("weur", ports, directory, 2000);
+		setTimeout(() => renderers.get("weur-0")!.release("account"), 100);
+		expect(await waiting).toMatchObject({ ok: true, renderer: "weur-0" });
+		expect(hops.render).not.toContain("weur-1"); // no second browser for it
+		expect(hops.place).toBeGreaterThan(asked); // it asked the registry (no launch due yet), then waited where a page would free
+		expect(placement.snapshot().map((r) => r.name)).toEqual(["weur-0"]);
+	});
 });

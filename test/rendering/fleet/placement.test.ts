@@ -51,6 +51,19 @@ describe("the fleet's placement", () => {
 		expect(placement.place("weur", ["weur-1"])).toEqual({ renderer: "weur-0", launching: false });
 	});
 
+	it("launches a browser ahead of demand when the last one of a region with room turns full", () => {
+		const { placement, advance } = fleet();
+		const up = (name: string, active: number) => placement.report({ name, region: "weur", browserUpSince: 1, active, queued: 0, capacity: 4 });
+		expect(up("weur-0", 4)).toBe("weur-1"); // its only browser is full: a second is granted and named
+		expect(up("weur-0", 4)).toBeNull(); // weur-1 is launching: no third
+		advance(1000);
+		expect(up("weur-1", 2)).toBeNull(); // weur-1 has room
+		expect(up("weur-1", 4)).toBe("weur-2"); // now every browser of weur is full
+		// Within the launch rate only: another full report at once grants nothing.
+		expect(up("weur-2", 4)).toBeNull();
+		expect(placement.snapshot().map((r) => r.name)).toEqual(["weur-0", "weur-1", "weur-2"]);
+	});
+
 	it("a replacement launch is allowed within the limits; a renderer silent past its idle time is forgotten", () => {
 		const { placement, advance, config } = fleet({ browserLimit: 1 });
 		expect(placement.acquireLaunch("enam-0")).toEqual({ ok: true });
