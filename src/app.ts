@@ -9,6 +9,7 @@ import { log } from "./log";
 import { registerAdminCredits } from "./routes/admin/credits";
 import { registerAdminFleet } from "./routes/admin/fleet";
 import { registerAdminPlan } from "./routes/admin/plan";
+import { registerAdminStats } from "./routes/admin/stats";
 import { registerDocs } from "./routes/docs";
 import { registerHealth } from "./routes/health";
 import { registerDashboardPage } from "./routes/pages/dashboard";
@@ -116,6 +117,7 @@ export function createApp(): App {
 	registerAdminCredits(app);
 	registerAdminPlan(app);
 	registerAdminFleet(app);
+	registerAdminStats(app);
 	registerDocs(app);
 
 	// Web pages (not part of the API document): their scripts call the API above.

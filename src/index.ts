@@ -1,7 +1,6 @@
 import { createApp } from "./app";
 import { handleJobs, type Job } from "./jobs/consumer";
-import { log } from "./log";
-import { purgeExpiredFiles } from "./storage/pdfs";
+import { housekeeping } from "./storage/housekeeping";
 
 export { Credits } from "./credits/credits";
 export { RateLimiter } from "./rate-limits/rate-limiter";
@@ -13,11 +12,8 @@ const app = createApp();
 export default {
 	fetch: app.fetch,
 	queue: handleJobs,
-	// The cron trigger (wrangler.toml): expired hosted PDFs are deleted within the hour.
-	scheduled: async (_controller, env) => {
-		await purgeExpiredFiles(env).catch((error: unknown) => {
-			log.error("files_purge_failed", {}, error);
-			throw error;
-		});
+	// The cron trigger (wrangler.toml): hourly housekeeping, at the run's scheduled time.
+	scheduled: async (controller, env) => {
+		await housekeeping(env, controller.scheduledTime);
 	},
 } satisfies ExportedHandler<Env, Job>;

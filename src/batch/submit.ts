@@ -6,7 +6,7 @@ import { batches, tasks } from "../db/schema";
 import { ASYNC_RESERVATION_TTL_MS } from "../generation/pipeline";
 import type { AuthContext } from "../http/app-env";
 import { ApiError } from "../http/errors";
-import { type Job, type JobInput, jobInputKey } from "../jobs/consumer";
+import { type Job, type JobInput, jobInputKey, putJobInput } from "../jobs/consumer";
 import { log, settle } from "../log";
 
 /** One document of a batch, prepared: its job input (as an async generate's), and what its task records. */
@@ -44,7 +44,7 @@ export async function submitBatch(env: Env, db: Db, auth: AuthContext, submissio
 	const reserved = await reserveCredits(credits, taskIds, auth, { ttlMs: ASYNC_RESERVATION_TTL_MS });
 	const createdAt = new Date().toISOString();
 	try {
-		await Promise.all(documents.map((document, i) => env.PDFS.put(jobInputKey(taskIds[i]!), JSON.stringify(document.input))));
+		await Promise.all(documents.map((document, i) => putJobInput(env.PDFS, taskIds[i]!, document.input)));
 		const batchRow = db.insert(batches).values({
 			id: batchId,
 			accountId: auth.accountId,

@@ -461,8 +461,9 @@ export class Credits extends DurableObject<Env> {
 	}
 
 	/**
-	 * Refunds reservations left open past their deadline (a crashed request), forgets old settled
-	 * ones, and deletes expired Idempotency-Key records with their stored responses in R2.
+	 * The object's own housekeeping: refunds reservations left open past their deadline (a
+	 * crashed request), forgets settled ones past their retention, drops a rate window that has
+	 * ended, and deletes expired Idempotency-Key records with their stored responses in R2.
 	 */
 	override async alarm(): Promise<void> {
 		const now = Date.now();
@@ -471,6 +472,7 @@ export class Credits extends DurableObject<Env> {
 			.toArray();
 		for (const r of expired) this.release(r);
 		this.sql.exec("DELETE FROM reservations WHERE status != 'reserved' AND expires_at <= ?", now - SETTLED_RETENTION_MS);
+		this.sql.exec("DELETE FROM rate_window WHERE window < ?", Math.floor(now / RATE_WINDOW_MS));
 		const blobs = this.sql
 			.exec<{ blob_key: string }>("DELETE FROM idempotency WHERE expires_at <= ? RETURNING blob_key", now)
 			.toArray()
@@ -499,13 +501,23 @@ export class Credits extends DurableObject<Env> {
 		this.sql.exec("UPDATE reservations SET status = 'refunded' WHERE request_id = ?", r.request_id);
 	}
 
+	/**
+	 * Sets the alarm to the earliest deadline: an open reservation's, an Idempotency-Key record's
+	 * expiry, or the end of a settled reservation's retention (without it, an account with no
+	 * open deadline would keep its settled reservations forever).
+	 */
 	private scheduleAlarm(): void {
 		const next = this.sql
 			.exec<{ at: number | null }>(
-				"SELECT MIN(at) AS at FROM (SELECT MIN(expires_at) AS at FROM reservations WHERE status = 'reserved' UNION ALL SELECT MIN(expires_at) FROM idempotency)",
+				`SELECT MIN(at) AS at FROM (
+					SELECT MIN(expires_at) AS at FROM reservations WHERE status = 'reserved'
+					UNION ALL SELECT MIN(expires_at) + ? FROM reservations WHERE status != 'reserved'
+					UNION ALL SELECT MIN(expires_at) FROM idempotency
+				)`,
+				SETTLED_RETENTION_MS,
 			)
 			.one().at;
-		// The earliest open deadline is always the right next alarm; setAlarm replaces the old one.
+		// The earliest deadline is always the right next alarm; setAlarm replaces the old one.
 		if (next !== null) void this.ctx.storage.setAlarm(next);
 	}
 

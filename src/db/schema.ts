@@ -77,8 +77,10 @@ export const tasks = sqliteTable(
 		/** The batch (POST /v1/batch) this task is one document of, and its place in the request's `documents`. */
 		batchId: text("batch_id"),
 		batchIndex: integer("batch_index"),
+		/** When the dead-letter queue's consumer gave up on it (its retries ran out): what GET /admin/stats counts as `dead_lettered`. */
+		deadLetteredAt: text("dead_lettered_at"),
 	},
-	(t) => [index("tasks_account_idx").on(t.accountId, t.createdAt), index("tasks_batch_idx").on(t.batchId, t.batchIndex)],
+	(t) => [index("tasks_account_idx").on(t.accountId, t.createdAt), index("tasks_batch_idx").on(t.batchId, t.batchIndex), index("tasks_dead_lettered_idx").on(t.deadLetteredAt)],
 );
 
 /**
@@ -146,10 +148,13 @@ export const generations = sqliteTable(
 		/** From the request to the result: the response time (sync), submission to completion (async). */
 		durationMs: integer("duration_ms").notNull(),
 		taskId: text("task_id"),
+		/** A failed document whose credit was given back (most failures; not one stopped at its render limit). False for rows written before it was recorded. */
+		refunded: integer("refunded", { mode: "boolean" }).notNull().default(false),
 		/** When the request was made (ISO 8601, UTC): the day its credit counts in. */
 		createdAt: text("created_at").notNull(),
 	},
-	(t) => [index("generations_account_created_idx").on(t.accountId, t.createdAt)],
+	// By time alone: GET /admin/stats reads windows of every account, and the cron trigger deletes rows past their retention.
+	(t) => [index("generations_account_created_idx").on(t.accountId, t.createdAt), index("generations_created_idx").on(t.createdAt)],
 );
 
 /** An account's own template: its id (path-like, unique per account), name and newest version. */

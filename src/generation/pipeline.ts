@@ -6,6 +6,7 @@ import { settle } from "../log";
 import { printSettings } from "../pdf/spec";
 import { isCharged, renderPdf, type RenderedPdf, type RenderFor } from "../rendering/render";
 import { type NewStoredPdf, storePdf, type StoredPdf } from "../storage/pdfs";
+import { writeGenerationPoint } from "../usage/analytics";
 import { recordGeneration } from "../usage/generations";
 import type { PreparedDocument } from "./prepare";
 
@@ -94,10 +95,12 @@ export interface Generation {
 	/** When the request (or the task) was made, ISO 8601: the log's duration runs from it. */
 	createdAt: string;
 	taskId?: string;
+	/** Where it rendered (or was to): the analytics data point's region. */
+	region?: string;
 }
 
-/** How a document ended, as far as its charge and the log are concerned. */
-export type Outcome = { status: "completed"; pages: number; bytes: number } | { status: "failed"; errorCode: string; charged: boolean };
+/** How a document ended, as far as its charge, the log and the metrics are concerned; `renderer` printed it. */
+export type Outcome = { status: "completed"; pages: number; bytes: number; renderer?: string } | { status: "failed"; errorCode: string; charged: boolean };
 
 /** The outcome of a failure: its error code, and whether it is still charged (see {@link isCharged}). */
 export function failed(error: unknown): Outcome {
@@ -105,19 +108,50 @@ export function failed(error: unknown): Outcome {
 }
 
 /**
- * Settles a document's credit (commit when completed or charged anyway, else refund) and writes
- * its row to the generation log, its duration running to `endedAt` (when the result was known,
- * not when it was settled: a sync request's is its response time). Never rejects: a settlement that fails is logged and left to
- * the Credits alarm, which refunds an open reservation, so a document can go uncharged, never
- * charged twice; a log write that fails is dropped.
+ * Settles a document's credit (commit when completed or charged anyway, else refund), writes
+ * its row to the generation log and its data point to Analytics Engine, its duration running to
+ * `endedAt` (when the result was known, not when it was settled: a sync request's is its
+ * response time). Never rejects: a settlement that fails is logged and left to the Credits
+ * alarm, which refunds an open reservation, so a document can go uncharged, never charged
+ * twice; a log or metrics write that fails is dropped.
  */
 export async function settleGeneration(env: Env, db: Db, generation: Generation, outcome: Outcome, endedAt = Date.now()): Promise<void> {
-	const { id } = generation;
-	const credits = creditsFor(env, generation.accountId);
+	const { id, accountId, keyId, mode, source, templateId, createdAt } = generation;
+	const credits = creditsFor(env, accountId);
 	const charge = outcome.status === "completed" || outcome.charged;
 	await (charge ? settle(db, "commit", id, () => credits.commit(id)) : settle(db, "refund", id, () => credits.refund(id)));
-	const result = outcome.status === "completed" ? { status: "completed" as const, pages: outcome.pages, bytes: outcome.bytes } : { status: "failed" as const, errorCode: outcome.errorCode };
-	await recordGeneration(db, { ...generation, ...result, taskId: generation.taskId ?? null, durationMs: endedAt - Date.parse(generation.createdAt) });
+	const durationMs = endedAt - Date.parse(createdAt);
+	const completed = outcome.status === "completed" ? outcome : null;
+	const errorCode = outcome.status === "failed" ? outcome.errorCode : null;
+	writeGenerationPoint(env, {
+		accountId,
+		outcome: outcome.status,
+		errorCode: errorCode ?? "",
+		mode: source,
+		keyMode: mode,
+		region: generation.region ?? "",
+		renderer: completed?.renderer ?? "",
+		pages: completed?.pages ?? 0,
+		bytes: completed?.bytes ?? 0,
+		durationMs,
+		refunded: !charge,
+	});
+	await recordGeneration(db, {
+		id,
+		accountId,
+		keyId,
+		mode,
+		source,
+		templateId,
+		createdAt,
+		taskId: generation.taskId ?? null,
+		status: outcome.status,
+		errorCode,
+		pages: completed?.pages ?? null,
+		bytes: completed?.bytes ?? null,
+		durationMs,
+		refunded: !charge,
+	});
 }
 
 /** What making a document came to: the document, or the error that failed it. */
@@ -159,6 +193,6 @@ export async function produce(env: Env, db: Db, production: Production): Promise
 	const endedAt = Date.now();
 	const concluded = await conclude(result);
 	if (!concluded) return { result, concluded, settled: Promise.resolve() };
-	const outcome: Outcome = result.ok ? { status: "completed", pages: result.made.pages, bytes: result.made.pdf.byteLength } : failed(result.error);
-	return { result, concluded, settled: settleGeneration(env, db, generation, outcome, endedAt) };
+	const outcome: Outcome = result.ok ? { status: "completed", pages: result.made.pages, bytes: result.made.pdf.byteLength, renderer: result.made.renderer } : failed(result.error);
+	return { result, concluded, settled: settleGeneration(env, db, { ...generation, region: generation.region ?? renderFor.region }, outcome, endedAt) };
 }

@@ -3,7 +3,7 @@ import { createDb, type Db } from "../db";
 import { accounts, type Task } from "../db/schema";
 import { ApiError, type ErrorCode } from "../http/errors";
 import { publicOrigin } from "../http/public-origin";
-import { type Generation, type Made, produce, settleGeneration } from "../generation/pipeline";
+import { ASYNC_RESERVATION_TTL_MS, type Generation, type Made, produce, settleGeneration } from "../generation/pipeline";
 import type { PreparedDocument } from "../generation/prepare";
 import type { Region } from "../rendering/fleet/regions";
 import { log } from "../log";
@@ -39,6 +39,19 @@ export interface JobInput extends PreparedDocument {
 }
 
 export const jobInputKey = (taskId: string) => `jobs/${taskId}.json`;
+
+/**
+ * A job's input is deleted when its task finishes; one left behind (a job never consumed, a delete
+ * that failed) carries an `expires_at` (custom metadata) this long after submission, past which the
+ * cron trigger deletes it: the task's credit reservation (24 h) has ended by then, plus a day.
+ */
+export const JOB_INPUT_RETENTION_MS = ASYNC_RESERVATION_TTL_MS + 24 * 3600_000;
+
+/** Stores a job's input for the consumer, with its `expires_at` ({@link JOB_INPUT_RETENTION_MS}). */
+export async function putJobInput(bucket: R2Bucket, taskId: string, input: JobInput): Promise<void> {
+	const expiresAt = new Date(Date.now() + JOB_INPUT_RETENTION_MS).toISOString();
+	await bucket.put(jobInputKey(taskId), JSON.stringify(input), { customMetadata: { expires_at: expiresAt } });
+}
 
 /** How long one consumer holds a task; a consumer that died lets it go after this. */
 const LEASE_MS = 2 * 60_000;
@@ -175,7 +188,8 @@ async function giveUp(env: Env, job: Job): Promise<Outcome> {
 	const task = await getTask(db, job.task_id);
 	if (!task || (task.status !== "queued" && task.status !== "processing")) return "ack";
 	const message = `Rendering failed after ${task.attempts} attempts; the credit was refunded`;
-	if (await finishTask(db, task.id, { status: "failed", errorCode: "RENDER_FAILED", errorMessage: message })) {
+	// Marked as dead-lettered, for GET /admin/stats.
+	if (await finishTask(db, task.id, { status: "failed", errorCode: "RENDER_FAILED", errorMessage: message, deadLetteredAt: new Date().toISOString() })) {
 		await settleGeneration(env, db, generationOf(task), { status: "failed", errorCode: "RENDER_FAILED", charged: false });
 		await afterFinish(env, task);
 	}

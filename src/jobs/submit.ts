@@ -3,7 +3,7 @@ import type { Db } from "../db";
 import { tasks } from "../db/schema";
 import { ApiError } from "../http/errors";
 import type { AuthContext } from "../http/app-env";
-import { type Job, type JobInput, jobInputKey } from "./consumer";
+import { type Job, type JobInput, putJobInput } from "./consumer";
 import { log, settle } from "../log";
 import { reserve } from "../generation/pipeline";
 import { finishTask } from "./tasks";
@@ -32,7 +32,7 @@ export async function submitJob(env: Env, db: Db, auth: AuthContext, submission:
 	const reserved = await reserve(env, taskId, auth, { sync: false, amount: submission.credits });
 	let recorded = false;
 	try {
-		await env.PDFS.put(jobInputKey(taskId), JSON.stringify(input));
+		await putJobInput(env.PDFS, taskId, input);
 		await db.insert(tasks).values({
 			id: taskId,
 			accountId: auth.accountId,

@@ -61,7 +61,7 @@ export async function finishTask(
 	taskId: string,
 	outcome:
 		| { status: "completed"; url: string; expiresAt: string; pages: number; responseTimeMs: number; blockedResources: string | null; failedResources: string | null }
-		| { status: "failed"; errorCode: string; errorMessage: string; responseTimeMs?: number; failedResources?: string | null },
+		| { status: "failed"; errorCode: string; errorMessage: string; responseTimeMs?: number; failedResources?: string | null; deadLetteredAt?: string },
 ): Promise<boolean> {
 	const result = await db
 		.update(tasks)

@@ -27,7 +27,18 @@ export class RateLimiter extends DurableObject<Env> {
 	 * `ok: false`, not counted). `window` names the window it was counted in, for {@link release}.
 	 */
 	hit(limit: number, windowMs: number): HitResult & { window: number } {
-		return { ...countInWindow(this.sql, limit, windowMs, true), window: Math.floor(Date.now() / windowMs) };
+		const window = Math.floor(Date.now() / windowMs);
+		// The alarm clears the count once its window has ended (a later hit moves it on).
+		void this.ctx.storage.setAlarm((window + 1) * windowMs);
+		return { ...countInWindow(this.sql, limit, windowMs, true), window };
+	}
+
+	/**
+	 * Runs at the end of the last counted window: the count is no longer needed (the next hit
+	 * starts a new window), so the object keeps nothing for a client that has gone.
+	 */
+	override async alarm(): Promise<void> {
+		this.sql.exec("DELETE FROM rate_window");
 	}
 
 	/** Uncounts a request counted in `window` that was refused after all; nothing once that window is over. */

@@ -238,7 +238,7 @@ export function registerGenerate(app: App) {
 		const requestId = c.var.requestId;
 		const { creditsLeft, rate } = await wrapTime(c, "credits", reserve(c.env, requestId, auth, { sync: true }));
 		c.set("rate", rate);
-		const generation: Generation = { id: requestId, accountId, keyId: auth.keyId, mode, source: "sync", templateId, createdAt: new Date(c.var.startedAt).toISOString() };
+		const generation: Generation = { id: requestId, accountId, keyId: auth.keyId, mode, source: "sync", templateId, createdAt: new Date(c.var.startedAt).toISOString(), region };
 		// Whichever comes first decides the outcome: the client leaving, or the document being made.
 		let decided = false;
 		const decide = () => !decided && (decided = true);

@@ -135,7 +135,7 @@ export function registerMerge(app: App) {
 		const requestId = c.var.requestId;
 		const { creditsLeft, rate } = await wrapTime(c, "credits", reserveCredit(creditsFor(c.env, accountId), requestId, auth, { sync: true, amount: rendered }));
 		c.set("rate", rate);
-		const generation: Generation = { id: requestId, accountId, keyId: auth.keyId, mode: auth.mode, source: "sync", templateId: null, createdAt: new Date(c.var.startedAt).toISOString() };
+		const generation: Generation = { id: requestId, accountId, keyId: auth.keyId, mode: auth.mode, source: "sync", templateId: null, createdAt: new Date(c.var.startedAt).toISOString(), region };
 		// As on POST /v1/generate: a client that leaves before the PDF is ready pays nothing.
 		let decided = false;
 		const decide = () => !decided && (decided = true);
