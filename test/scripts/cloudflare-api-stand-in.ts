@@ -67,8 +67,8 @@ async function bodyOf(req: IncomingMessage): Promise<Buffer> {
 
 /** A D1 `/query` or `/raw` answer: the rows of each statement (wrangler's d1_migrations bookkeeping). */
 function d1Results(db: { migrations: string[] }, sql: string) {
-	for (const name of sql.matchAll(/INSERT INTO d1_migrations \(name\)\s*values\s*\('([^']+)'\)/gi)) db.migrations.push(name[1]);
-	const rows = /SELECT[\s\S]*FROM d1_migrations/i.test(sql) && !/INSERT/i.test(sql) ? db.migrations.map((name, i) => ({ id: i + 1, name, applied_at: "2026-12-01 00:00:00" })) : [];
+	for (const name of sql.matchAll(/INSERT INTO\s+"?d1_migrations"?\s*\(name\)\s*values\s*\('([^']+)'\)/gi)) db.migrations.push(name[1]);
+	const rows = /SELECT[\s\S]*FROM\s+"?d1_migrations"?/i.test(sql) && !/INSERT/i.test(sql) ? db.migrations.map((name, i) => ({ id: i + 1, name, applied_at: "2026-12-01 00:00:00" })) : [];
 	return [{ results: rows, success: true, meta: { duration: 1, changes: 0, served_by: "stand-in", rows_read: rows.length, rows_written: 0 } }];
 }
 
@@ -180,6 +180,12 @@ async function answer(account: Account, method: string, path: string, query: URL
 			return ok({ enabled: script.workersDev, previews_enabled: script.workersDev });
 		}
 		if (method === "PATCH" && rest === "/script-settings") return ok(json());
+		if (method === "POST" && rest === "/versions") {
+			const uploaded = await upload(account, name, body, req);
+			const id = randomUUID();
+			return ok({ id, number: script.uploads, resources: { script: { etag: (uploaded.raw as { result: { etag: string } }).result.etag } }, startup_time_ms: 10 });
+		}
+		if (method === "POST" && rest === "/deployments") return ok({ id: randomUUID(), strategy: "percentage", versions: json().versions });
 		if (method === "PUT" && rest === "/schedules") {
 			script.crons = json().map((s: { cron: string }) => s.cron);
 			return ok({ schedules: json() });
