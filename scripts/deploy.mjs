@@ -36,12 +36,15 @@ export function targetEnvironment(args) {
  * Runs wrangler with the target environment named explicitly (with [env.staging] in wrangler.toml,
  * wrangler warns when none is), stdin a pipe (wrangler is then non-interactive: it never prompts,
  * and never writes provisioned ids back into wrangler.toml), on this script's Node (checked by
- * checkNode; a `wrangler` found on PATH could start another). Resolves to its exit code and output;
+ * checkNode; a `wrangler` found on PATH could start another), each command logged as it starts
+ * (what a deploy does is never a mystery). Resolves to its exit code and output;
  * `show` echoes the output as it comes, for the long steps.
  */
 function wrangler(env, args, { input = "", show = false } = {}) {
+	args = [...args, `--env=${env}`];
+	log(`$ wrangler ${args.join(" ")}`);
 	return new Promise((done, fail) => {
-		const child = spawn(process.execPath, [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), ...args, `--env=${env}`], {
+		const child = spawn(process.execPath, [join(root, "node_modules", "wrangler", "bin", "wrangler.js"), ...args], {
 			cwd: root,
 			env: { ...process.env, WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0", NO_COLOR: "1" },
 			stdio: ["pipe", "pipe", "pipe"],

@@ -18,6 +18,8 @@ export interface Recorded {
 	method: string;
 	path: string;
 	search: string;
+	/** A JSON body (what was created, and with which name); absent for multipart uploads. */
+	body?: unknown;
 	unhandled?: true;
 }
 
@@ -67,7 +69,7 @@ async function bodyOf(req: IncomingMessage): Promise<Buffer> {
 
 /** A D1 `/query` or `/raw` answer: the rows of each statement (wrangler's d1_migrations bookkeeping). */
 function d1Results(db: { migrations: string[] }, sql: string) {
-	for (const name of sql.matchAll(/INSERT INTO\s+"?d1_migrations"?\s*\(name\)\s*values\s*\('([^']+)'\)/gi)) db.migrations.push(name[1]);
+	for (const name of sql.matchAll(/INSERT INTO\s+"?d1_migrations"?\s*\(name\)\s*values\s*\('([^']+)'\)/gi)) db.migrations.push(name[1]!);
 	const rows = /SELECT[\s\S]*FROM\s+"?d1_migrations"?/i.test(sql) && !/INSERT/i.test(sql) ? db.migrations.map((name, i) => ({ id: i + 1, name, applied_at: "2026-12-01 00:00:00" })) : [];
 	return [{ results: rows, success: true, meta: { duration: 1, changes: 0, served_by: "stand-in", rows_read: rows.length, rows_written: 0 } }];
 }
@@ -148,9 +150,9 @@ async function answer(account: Account, method: string, path: string, query: URL
 		return ok({ name, creation_date: "2026-12-01", location: "WNAM" });
 	}
 	if ((m = p.match(/^\/account\/r2\/buckets\/([^/]+)(\/lifecycle)?$/))) {
-		const bucket = account.buckets.get(m[1]);
+		const bucket = account.buckets.get(m[1]!);
 		if (!bucket) return error(404, 10006, "The specified bucket does not exist.");
-		if (method === "GET" && !m[2]) return ok({ name: m[1], creation_date: "2026-12-01", location: "WNAM" });
+		if (method === "GET" && !m[2]) return ok({ name: m[1]!, creation_date: "2026-12-01", location: "WNAM" });
 		if (method === "GET") return ok({ rules: bucket.lifecycle });
 		if (method === "PUT" && m[2]) {
 			bucket.lifecycle = json().rules;
@@ -161,12 +163,13 @@ async function answer(account: Account, method: string, path: string, query: URL
 	// Workers.
 	if (method === "GET" && p === "/account/workers/subdomain") return ok({ subdomain: WORKERS_SUBDOMAIN });
 	if ((m = p.match(/^\/account\/workers\/workers\/([^/]+)$/)) && method === "GET") {
-		const script = account.scripts.get(m[1]);
+		const script = account.scripts.get(m[1]!);
 		if (!script) return error(404, 10007, "This Worker does not exist on your account. [code: 10007]");
-		return ok({ id: m[1], name: m[1], subdomain: { enabled: script.workersDev, previews_enabled: script.workersDev } });
+		return ok({ id: m[1]!, name: m[1]!, subdomain: { enabled: script.workersDev, previews_enabled: script.workersDev } });
 	}
 	if ((m = p.match(/^\/account\/workers\/(?:scripts|services)\/([^/]+)(\/.*)?$/))) {
-		const [, name, rest = ""] = m;
+		const name = m[1]!;
+		const rest = m[2] ?? "";
 		const script = account.scripts.get(name);
 		if (method === "PUT" && rest === "") return upload(account, name, body, req);
 		if (method === "POST" && rest === "/assets-upload-session") return ok({ jwt: "assets-completion-token", buckets: [] });
@@ -202,16 +205,15 @@ async function answer(account: Account, method: string, path: string, query: URL
 
 /** A script upload (multipart: `metadata` JSON plus modules): its bindings, secrets and migration tag. */
 async function upload(account: Account, name: string, body: Buffer, req: IncomingMessage): Promise<Reply> {
-	const form = await new Request("http://stand-in/", { method: "PUT", headers: { "content-type": req.headers["content-type"] ?? "" }, body }).formData();
+	const form = await new Request("http://stand-in/", { method: "PUT", headers: { "content-type": req.headers["content-type"] ?? "" }, body: new Uint8Array(body) }).formData();
 	const metadata = JSON.parse(String(form.get("metadata")));
-	const script = account.scripts.get(name) ?? { secrets: new Map(), bindings: [], uploads: 0, crons: [], workersDev: false };
+	const script: Script = account.scripts.get(name) ?? { secrets: new Map(), bindings: [], uploads: 0, crons: [], workersDev: false };
 	account.scripts.set(name, script);
 	script.uploads++;
 	const bindings: Array<Record<string, unknown>> = metadata.bindings ?? [];
 	for (const b of bindings) if (b.type === "secret_text") script.secrets.set(String(b.name), String(b.text));
 	// A binding wrangler inherits from the deployed Worker keeps what it had.
 	script.bindings = bindings.filter((b) => b.type !== "secret_text" && b.type !== "inherit").concat(script.bindings.filter((old) => bindings.some((b) => b.type === "inherit" && b.name === old.name)));
-	for (const migration of metadata.migrations?.steps ?? (metadata.migrations ? [metadata.migrations] : [])) script.migrationTag = migration.new_tag ?? script.migrationTag;
 	if (metadata.migrations?.new_tag) script.migrationTag = metadata.migrations.new_tag;
 	const etag = createHash("sha256").update(body).digest("hex");
 	return ok({ id: name, etag, handlers: ["fetch", "queue", "scheduled"], modified_on: new Date().toISOString(), created_on: new Date().toISOString(), usage_model: "standard", has_assets: true, deployment_id: randomUUID() });
@@ -230,6 +232,7 @@ export async function startCloudflareApiStandIn(account: Account = emptyAccount(
 		const record: Recorded = { method: req.method ?? "GET", path, search: url.search };
 		requests.push(record);
 		const body = await bodyOf(req);
+		if (String(req.headers["content-type"]).startsWith("application/json") && body.length > 0) record.body = JSON.parse(body.toString());
 		let reply: Reply | undefined;
 		try {
 			reply = await answer(account, record.method, path, url.searchParams, body, req);
