@@ -170,11 +170,11 @@ async function migrate(env) {
 
 /**
  * The secrets the Worker lacks, each a new random value. The first deploy's Worker does not exist
- * yet, so it has none (wrangler answers `Worker "quire" not found`).
+ * yet, so it has none (wrangler answers `Worker "quire" not found`, or `Worker "quire-staging" (env: staging) not found`).
  */
 async function missingSecrets(env) {
 	const { code, output } = await wrangler(env, ["secret", "list", "--format", "json"]);
-	if (code !== 0 && !/Worker "[^"]+" not found|10007/.test(output)) throw new DeployError(`wrangler secret list failed:\n${output}`);
+	if (code !== 0 && !/Worker "[^"]+" (\(env: [^)]*\) )?not found/.test(output)) throw new DeployError(`wrangler secret list failed:\n${output}`);
 	const existing = code === 0 ? JSON.parse(output.slice(output.indexOf("["))).map((s) => s.name) : [];
 	return Object.fromEntries(SECRETS.filter((name) => !existing.includes(name)).map((name) => [name, randomBytes(32).toString("hex")]));
 }

@@ -232,7 +232,7 @@ export async function startCloudflareApiStandIn(account: Account = emptyAccount(
 		const record: Recorded = { method: req.method ?? "GET", path, search: url.search };
 		requests.push(record);
 		const body = await bodyOf(req);
-		if (String(req.headers["content-type"]).startsWith("application/json") && body.length > 0) record.body = JSON.parse(body.toString());
+		if (!String(req.headers["content-type"]).startsWith("multipart/") && /^\s*[[{]/.test(body.toString("utf8", 0, 16))) record.body = JSON.parse(body.toString());
 		let reply: Reply | undefined;
 		try {
 			reply = await answer(account, record.method, path, url.searchParams, body, req);

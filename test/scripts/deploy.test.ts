@@ -49,7 +49,7 @@ describe("wrangler.toml", () => {
 
 	it("has no resource ids: wrangler's automatic provisioning finds or creates them by name", () => {
 		for (const config of [production, staging]) expect(config.d1_databases.map((db) => db.database_id)).toEqual([undefined]);
-		expect(readFileSync(join(root, "wrangler.toml"), "utf8")).not.toMatch(/database_id|00000000-0000/);
+		expect(readFileSync(join(root, "wrangler.toml"), "utf8")).not.toMatch(/^database_id|00000000-0000/m);
 	});
 
 	it("[env.staging] repeats every binding and var (environments inherit neither), under staging's own names", () => {
