@@ -55,7 +55,8 @@ export interface StandIn {
 }
 
 type Json = Record<string, unknown> | unknown[] | null;
-type Reply = { status?: number; result?: Json; errors?: Array<{ code: number; message: string }>; raw?: unknown };
+/** An HTTP status (200 unless said) and the API's JSON envelope. */
+type Reply = { status?: number; raw: unknown };
 
 const ok = (result: Json, extra: Record<string, unknown> = {}): Reply => ({ raw: { success: true, errors: [], messages: [], result, ...extra } });
 const error = (status: number, code: number, message: string): Reply => ({ status, raw: { success: false, errors: [{ code, message }], messages: [], result: null } });
