@@ -40,6 +40,11 @@ import { registerUpdateTemplate } from "./routes/v1/templates/update";
 import { registerGetUsage } from "./routes/v1/usage";
 import { registerGetWebhookSecret } from "./routes/v1/webhook-secret/get";
 import { registerRotateWebhookSecret } from "./routes/v1/webhook-secret/rotate";
+import { registerCreateWebhookEndpoint } from "./routes/v1/webhook-endpoints/create";
+import { registerDeleteWebhookEndpoint } from "./routes/v1/webhook-endpoints/delete";
+import { registerListWebhookDeliveries } from "./routes/v1/webhook-endpoints/deliveries";
+import { registerListWebhookEndpoints } from "./routes/v1/webhook-endpoints/list";
+import { registerResendWebhookDelivery } from "./routes/v1/webhook-endpoints/resend";
 
 /** Largest request body accepted, on every route. */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -112,6 +117,11 @@ export function createApp(): App {
 	registerDeleteTemplate(app);
 	registerRotateWebhookSecret(app);
 	registerGetWebhookSecret(app);
+	registerCreateWebhookEndpoint(app);
+	registerListWebhookEndpoints(app);
+	registerDeleteWebhookEndpoint(app);
+	registerListWebhookDeliveries(app);
+	registerResendWebhookDelivery(app);
 	registerUpload(app);
 	registerAdminCredits(app);
 	registerAdminPlan(app);
@@ -144,7 +154,7 @@ export function createApp(): App {
 			{ name: "API keys", description: "pdfapi.dev's key management: live and test-mode keys; the full key is shown once, at creation." },
 			{ name: "Usage", description: "What the account used this period (pdfapi.dev's usage object) and its log of generated documents." },
 			{ name: "Templates", description: "The built-in gallery and the account's own Mustache templates, versioned." },
-			{ name: "Webhooks", description: "The secret that signs async tasks' webhook deliveries." },
+			{ name: "Webhooks", description: "The secret that signs async tasks' webhook deliveries, and the account's webhook endpoints with their delivery logs." },
 			{ name: "Admin", description: "Operator endpoints, authenticated by the ADMIN_TOKEN secret rather than an API key." },
 		],
 	});
