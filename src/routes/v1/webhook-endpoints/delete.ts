@@ -29,11 +29,13 @@ const route = createRoute({
 export function registerDeleteWebhookEndpoint(app: App) {
 	app.openapi(route, async (c) => {
 		const { id } = c.req.valid("param");
-		const result = await c.var.db
+		// `returning`, not `meta.changes`: D1 counts the delivery rows the cascade deletes as changes too.
+		const deleted = await c.var.db
 			.delete(webhookEndpoints)
 			.where(and(eq(webhookEndpoints.accountId, c.var.auth.accountId), eq(webhookEndpoints.id, id)))
-			.run();
-		if (result.meta.changes !== 1) throw new ApiError("NOT_FOUND", "Webhook endpoint not found");
+			.returning({ id: webhookEndpoints.id })
+			.get();
+		if (!deleted) throw new ApiError("NOT_FOUND", "Webhook endpoint not found");
 		return c.json({ data: { deleted: true as const } }, 200);
 	});
 }
