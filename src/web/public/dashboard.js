@@ -1,5 +1,7 @@
 // /dashboard: every section is filled from the public API with the API key of this tab's session.
 import { api, day, el, enableCopyButtons, session, when } from "./session.js";
+import { loadDocuments } from "./dashboard/documents.js";
+import { loadWebhookEndpoints } from "./dashboard/webhooks.js";
 
 const $ = (id) => document.getElementById(id);
 const status = $("status");
@@ -50,7 +52,7 @@ $("refresh").addEventListener("click", () => refresh());
 /** Reloads every section; a revoked session key sends the user back to sign-in. */
 async function refresh() {
 	status.textContent = "";
-	const results = await Promise.allSettled([loadOverview(), loadGenerations(), loadTasks(), loadKeys(), loadWebhook(), loadTemplates()]);
+	const results = await Promise.allSettled([loadOverview(), loadGenerations(), loadTasks(), loadKeys(), loadWebhook(), loadTemplates(), loadDocuments(), loadWebhookEndpoints()]);
 	const failed = results.find((r) => r.status === "rejected");
 	if (!failed) return;
 	if (failed.reason?.status === 401) {

@@ -16,7 +16,7 @@ const route = createRoute({
 	security: SECURITY,
 	middleware: [apiKeyAuth(), rateLimit()] as const,
 	responses: {
-		200: { description: "The account's endpoints", content: { "application/json": { schema: z.object({ data: z.array(EndpointSchema) }).openapi("WebhookEndpointList") } } },
+		200: { description: "The account's endpoints", content: { "application/json": { schema: z.object({ data: z.array(EndpointSchema).openapi({ description: "Newest first." }) }).openapi("WebhookEndpointList") } } },
 		...errorResponses(401, 429, 503),
 	},
 });

@@ -26,7 +26,7 @@ const route = createRoute({
 		}),
 	},
 	responses: {
-		201: { description: "The new attempt", content: { "application/json": { schema: z.object({ data: DeliverySchema }) } } },
+		201: { description: "The new attempt", content: { "application/json": { schema: z.object({ data: DeliverySchema.openapi({ description: "The new attempt, as the log records it." }) }) } } },
 		...errorResponses(401, 404, 429, 503),
 		...liveKeyForbidden(),
 	},
