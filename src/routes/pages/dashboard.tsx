@@ -1,6 +1,7 @@
 import type { Child } from "hono/jsx";
 import type { App } from "../../http/app-env";
 import { Layout, SecretValue, sendPage } from "../../web/layout";
+import { CopyAsCode } from "./dashboard/code";
 import { Documents } from "./dashboard/documents";
 import { WebhookEndpoints } from "./dashboard/webhooks";
 
@@ -166,6 +167,7 @@ export function registerDashboardPage(app: App) {
 								</button>
 								<p id="preview-status" role="status"></p>
 								<iframe id="preview-frame" title="PDF preview" hidden></iframe>
+								<CopyAsCode />
 							</form>
 						</div>
 					</section>
