@@ -45,6 +45,7 @@ import { registerDeleteWebhookEndpoint } from "./routes/v1/webhook-endpoints/del
 import { registerListWebhookDeliveries } from "./routes/v1/webhook-endpoints/deliveries";
 import { registerListWebhookEndpoints } from "./routes/v1/webhook-endpoints/list";
 import { registerResendWebhookDelivery } from "./routes/v1/webhook-endpoints/resend";
+import { registerUpdateWebhookEndpoint } from "./routes/v1/webhook-endpoints/update";
 
 /** Largest request body accepted, on every route. */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -119,6 +120,7 @@ export function createApp(): App {
 	registerGetWebhookSecret(app);
 	registerCreateWebhookEndpoint(app);
 	registerListWebhookEndpoints(app);
+	registerUpdateWebhookEndpoint(app);
 	registerDeleteWebhookEndpoint(app);
 	registerListWebhookDeliveries(app);
 	registerResendWebhookDelivery(app);

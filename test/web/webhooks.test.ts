@@ -34,6 +34,15 @@ async function startReceiver(): Promise<{ url: string; received: Array<{ headers
 	return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`, received, server };
 }
 
+/** The elements that reach past the viewport's right edge (what makes a phone scroll sideways), to name in a failure. */
+function sideways(page: Page): Promise<string[]> {
+	return page.evaluate(() =>
+		[...document.querySelectorAll("body *")]
+			.filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".table-scroll, pre"))
+			.map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}.${[...e.classList].join(".")} ${Math.round(e.getBoundingClientRect().right)}`),
+	);
+}
+
 const verifies = (secret: string, { headers, body }: { headers: Record<string, string>; body: string }) => {
 	const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(headers["quire-signature"] ?? "") ?? [];
 	return Boolean(t) && v1 === createHmac("sha256", secret).update(`${t}.${body}`).digest("hex");
@@ -52,7 +61,9 @@ describe("dashboard: webhook endpoints, documents, copy as code", () => {
 	let receiver: Awaited<ReturnType<typeof startReceiver>>;
 	let key: string;
 	beforeAll(async () => {
-		[server, browser, receiver] = await Promise.all([startLocalServer(), launchBrowser(), startReceiver()]);
+		// The page refreshes while it waits for the queue: the free plan's 60 requests a minute are lifted, as in the Worker's tests.
+		const limits = JSON.stringify({ free: { requests_per_minute: 100_000, concurrency: 100 } });
+		[server, browser, receiver] = await Promise.all([startLocalServer(["--var", `PLAN_LIMITS:${limits}`]), launchBrowser(), startReceiver()]);
 		const res = await fetch(`${server.base}/v1/accounts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: `{"email":"hooks@example.com"}` });
 		key = ((await res.json()) as { data: { key: { key: string } } }).data.key.key;
 	});
@@ -67,10 +78,13 @@ describe("dashboard: webhook endpoints, documents, copy as code", () => {
 		const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
 		await context.addInitScript((k) => sessionStorage.setItem("quire.apiKey", k), key);
 		const page = await context.newPage();
+		page.setDefaultTimeout(90_000);
 		const { foreign, errors } = watchPage(page, base);
 		const text = (selector: string) => page.locator(selector).innerText();
+		/** Clicks Refresh (at most every second, as a person would) and reads `selector`. */
 		const refreshed = async (selector: string) => {
 			await page.getByRole("button", { name: "Refresh", exact: true }).click();
+			await new Promise((r) => setTimeout(r, 1000));
 			return text(selector);
 		};
 		await page.goto(`${base}/dashboard`);
@@ -125,7 +139,7 @@ describe("dashboard: webhook endpoints, documents, copy as code", () => {
 		expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe("%PDF-");
 		page.once("dialog", (dialog) => dialog.accept());
 		await page.locator("#document-list tbody button", { hasText: "Delete" }).first().click();
-		expect(await until(() => text("#document-list tbody"), (v) => v.includes("No stored documents"))).toContain("No stored documents");
+		expect(await until(() => text("#document-list tbody"), (v) => v.includes("No stored documents"), 30_000), await text("#documents-status")).toContain("No stored documents");
 		expect((await fetch(href)).status).toBe(404);
 
 		// The usage chart: axes, values and a legend now that there is a document.
@@ -144,6 +158,7 @@ describe("dashboard: webhook endpoints, documents, copy as code", () => {
 		const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
 		await context.addInitScript((k) => sessionStorage.setItem("quire.apiKey", k), key);
 		const page = await context.newPage();
+		page.setDefaultTimeout(90_000);
 		const { foreign, errors } = watchPage(page, server.base);
 		await page.goto(`${server.base}/dashboard`);
 		await page.getByRole("button", { name: /^Invoice invoices\/invoice/ }).click();
@@ -179,6 +194,8 @@ describe("dashboard: webhook endpoints, documents, copy as code", () => {
 			const context = await browser.newContext({ viewport, bypassCSP: true });
 			await context.addInitScript((k) => sessionStorage.setItem("quire.apiKey", k), key);
 			const page = await context.newPage();
+			page.setDefaultTimeout(90_000);
+		page.setDefaultTimeout(90_000);
 			const { foreign, errors } = watchPage(page, server.base);
 			await page.goto(`${server.base}/dashboard`);
 			await page.getByRole("button", { name: `Deliveries to ${receiver.url}` }).click();
@@ -186,7 +203,7 @@ describe("dashboard: webhook endpoints, documents, copy as code", () => {
 			await page.getByRole("button", { name: /^Invoice invoices\/invoice/ }).click();
 			await until(() => page.locator("#code-snippet").innerText(), (v) => v.includes("curl"));
 			expect(await accessibilityViolations(page)).toEqual([]);
-			expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)).toBe(false);
+			expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1), (await sideways(page)).join(", ")).toBe(false);
 			expect(foreign).toEqual([]);
 			expect(errors).toEqual([]);
 			await context.close();

@@ -137,6 +137,34 @@ describe("webhook endpoints: delivery of async tasks", () => {
 		expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE endpoint_id = ?").bind(onlyFailed.id).first("n")).toBe(0);
 	});
 
+	it("PATCH turns an endpoint off and on, and changes its URL and events, keeping its secret", async () => {
+		const { key } = await signUp();
+		const offId = crypto.randomUUID();
+		const onId = crypto.randomUUID();
+		const endpoint = await createEndpoint(key, { url: `${receiver}/200/${offId}`, events: ["task.completed"] });
+		const patch = (body: unknown) => call(`/v1/webhook-endpoints/${endpoint.id}`, { method: "PATCH", headers: { ...auth(key), "Content-Type": "application/json" }, body: JSON.stringify(body) });
+
+		const off = await patch({ enabled: false });
+		expect(off.status).toBe(200);
+		expect(((await off.json()) as { data: Endpoint }).data).toMatchObject({ id: endpoint.id, enabled: false });
+		await waitForTask(key, (await submitAsync(key, { html: "<p>while off</p>" })).task_id);
+
+		const on = await patch({ enabled: true, url: `${receiver}/200/${onId}`, events: ["task.completed", "task.failed"] });
+		expect(((await on.json()) as { data: Endpoint }).data).toEqual({ ...endpoint, secret: undefined, url: `${receiver}/200/${onId}`, events: ["task.completed", "task.failed"], enabled: true });
+		const later = await submitAsync(key, { html: "<p>while on</p>" });
+		const log = await waitForDeliveries(key, endpoint.id, (d) => d.length > 0);
+		// Only the task finished while it was on, at its new URL, signed with the same secret.
+		expect(log.map((d) => d.subject_id)).toEqual([later.task_id]);
+		expect(await received(offId)).toEqual([]);
+		expect(await signedWith(endpoint.secret, (await received(onId))[0]!)).toBe(true);
+
+		for (const [body, field] of [[{}, "(body)"], [{ url: "http://10.1.2.3/" }, "url"], [{ events: [] }, "events"], [{ enabled: "no" }, "enabled"]] as const) {
+			const res = await patch(body);
+			expect(res.status, JSON.stringify(body)).toBe(400);
+			expect(JSON.stringify((await errorOf(res)).details), JSON.stringify(body)).toContain(field);
+		}
+	});
+
 	it("delivers batch.completed once per batch, with the batch object", async () => {
 		const { key } = await signUp();
 		const hookId = crypto.randomUUID();
@@ -265,14 +293,18 @@ describe("webhook endpoints: validation and access", () => {
 			["POST", `/v1/webhook-endpoints/${mine.id}/deliveries/${delivery!.id}/resend`],
 			// B's own endpoint with A's delivery: still not found.
 			["POST", `/v1/webhook-endpoints/${theirs.id}/deliveries/${delivery!.id}/resend`],
+			["PATCH", `/v1/webhook-endpoints/${mine.id}`],
 			["DELETE", `/v1/webhook-endpoints/${mine.id}`],
 		];
 		for (const [method, path] of attempts) {
-			const res = await call(path, { method, headers: auth(b.key) });
+			const body = method === "PATCH" ? JSON.stringify({ enabled: false }) : undefined;
+			const res = await call(path, { method, headers: { ...auth(b.key), "Content-Type": "application/json" }, body });
 			expect(res.status, `${method} ${path}`).toBe(404);
 			expect((await errorOf(res)).code).toBe("NOT_FOUND");
 		}
-		// Nothing was resent or deleted: A's endpoint and log are as they were, and the receiver got one delivery.
+		// Nothing was resent, changed or deleted: A's endpoint and log are as they were, and the receiver got one delivery.
+		const { secret: _, ...shown } = mine;
+		expect(await (await call("/v1/webhook-endpoints", { headers: auth(a.key) })).json()).toEqual({ data: [shown] });
 		expect(await deliveries(a.key, mine.id)).toEqual([delivery]);
 		expect(await received(hookId)).toHaveLength(1);
 		// Positive control: A can do what B could not.

@@ -7,20 +7,12 @@ import { ApiError } from "../../../http/errors";
 import { rateLimit } from "../../../http/rate-limit";
 import { errorResponses, LIVE_KEY_ONLY, liveKeyForbidden, SECURITY } from "../../../http/schemas";
 import type { App } from "../../../http/app-env";
-import { endpointView, MAX_ENDPOINTS, secretOf, WEBHOOK_EVENTS } from "../../../jobs/webhook-endpoints";
+import { endpointView, MAX_ENDPOINTS, secretOf } from "../../../jobs/webhook-endpoints";
 import { refuseTarget } from "../../../outbound/public-url";
-import { EndpointSchema } from "./schema";
+import { EndpointFields, EndpointSchema } from "./schema";
 
 const CreateEndpointSchema = z
-	.object({
-		url: z.string().max(2048).openapi({ description: "A public http(s) URL that receives the deliveries.", example: "https://example.com/hooks/quire" }),
-		events: z
-			.array(z.enum(WEBHOOK_EVENTS))
-			.min(1, "events must name at least one event")
-			.refine((events) => new Set(events).size === events.length, "events must not repeat an event")
-			.openapi({ description: "The events to receive: `task.completed`, `task.failed` (async generate and merge tasks), `batch.completed` (a batch, once, with its documents).", example: ["task.completed", "task.failed"] }),
-		enabled: z.boolean().default(true).openapi({ description: "Whether it receives deliveries (default true).", example: true }),
-	})
+	.object({ url: EndpointFields.url, events: EndpointFields.events, enabled: EndpointFields.enabled.default(true).openapi({ description: "Whether it receives deliveries (default true)." }) })
 	.openapi({ example: { url: "https://example.com/hooks/quire", events: ["task.completed", "task.failed"] } });
 
 const route = createRoute({

@@ -26,3 +26,14 @@ export const DeliverySchema = z
 		created_at: z.string().openapi({ description: "When it was sent (ISO 8601, UTC).", example: "2026-11-21T10:30:02.000Z" }),
 	})
 	.openapi("WebhookDelivery");
+
+/** The fields a client sets (POST and PATCH /v1/webhook-endpoints), validated alike. */
+export const EndpointFields = {
+	url: z.string().max(2048).openapi({ description: "A public http(s) URL that receives the deliveries.", example: "https://example.com/hooks/quire" }),
+	events: z
+		.array(z.enum(WEBHOOK_EVENTS))
+		.min(1, "events must name at least one event")
+		.refine((events) => new Set(events).size === events.length, "events must not repeat an event")
+		.openapi({ description: "The events to receive: `task.completed`, `task.failed` (async generate and merge tasks), `batch.completed` (a batch, once, with its documents).", example: ["task.completed", "task.failed"] }),
+	enabled: z.boolean().openapi({ description: "Whether it receives deliveries.", example: true }),
+};

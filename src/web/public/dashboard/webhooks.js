@@ -26,6 +26,8 @@ export async function loadWebhookEndpoints() {
 				{},
 				el("button", { type: "button", "aria-label": `Deliveries to ${endpoint.url}`, onclick: () => showDeliveries(endpoint).catch((e) => say(e.message)) }, "Deliveries"),
 				" ",
+				el("button", { type: "button", "aria-label": `${endpoint.enabled ? "Disable" : "Enable"} ${endpoint.url}`, onclick: () => toggle(endpoint) }, endpoint.enabled ? "Disable" : "Enable"),
+				" ",
 				el("button", { type: "button", class: "danger", "aria-label": `Delete ${endpoint.url}`, onclick: () => deleteEndpoint(endpoint) }, "Delete"),
 			),
 		),
@@ -69,6 +71,17 @@ async function resend(endpoint, delivery) {
 		const { data } = await api(`/v1/webhook-endpoints/${encodeURIComponent(endpoint.id)}/deliveries/${encodeURIComponent(delivery.id)}/resend`, { method: "POST" });
 		say(`Resent ${data.event}: ${data.status ?? data.error} in ${data.duration_ms} ms.`);
 		await showDeliveries(endpoint);
+	} catch (error) {
+		say(error.message);
+	}
+}
+
+/** Turns deliveries to the endpoint off or on (PATCH `enabled`). */
+async function toggle(endpoint) {
+	try {
+		const { data } = await api(`/v1/webhook-endpoints/${encodeURIComponent(endpoint.id)}`, { method: "PATCH", body: { enabled: !endpoint.enabled } });
+		say(`${data.enabled ? "Enabled" : "Disabled"} ${data.url}.`);
+		await loadWebhookEndpoints();
 	} catch (error) {
 		say(error.message);
 	}
