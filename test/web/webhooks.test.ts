@@ -145,7 +145,7 @@ describe("dashboard: webhook endpoints, documents, copy as code", () => {
 		// The usage chart: axes, values and a legend now that there is a document.
 		const chart = await until(() => refreshed("#usage-caption"), (v) => v.includes("1 live"));
 		expect(chart).toContain("1 live");
-		const labels = await page.locator("#usage-chart svg text").allInnerTexts();
+		const labels = await page.locator("#usage-chart svg text").allTextContents();
 		expect(labels).toEqual(expect.arrayContaining(["Live", "Test", "0", "1"]));
 
 		expect(await accessibilityViolations(page)).toEqual([]);
