@@ -50,10 +50,15 @@ $("signout").addEventListener("click", () => {
 
 $("refresh").addEventListener("click", () => refresh());
 
-/** Reloads every section; a revoked session key sends the user back to sign-in. */
+/**
+ * Reloads every section; a revoked session key sends the user back to sign-in. The Refresh button
+ * waits for it: clicks while a refresh is under way would only pile up requests (and overtake each other).
+ */
 async function refresh() {
 	status.textContent = "";
+	$("refresh").disabled = true;
 	const results = await Promise.allSettled([loadOverview(), loadGenerations(), loadTasks(), loadKeys(), loadWebhook(), loadTemplates(), loadDocuments(), loadWebhookEndpoints()]);
+	$("refresh").disabled = false;
 	const failed = results.find((r) => r.status === "rejected");
 	if (!failed) return;
 	if (failed.reason?.status === 401) {
