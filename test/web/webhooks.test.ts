@@ -37,9 +37,9 @@ async function startReceiver(): Promise<{ url: string; received: Array<{ headers
 /** The elements that reach past the viewport's right edge (what makes a phone scroll sideways), to name in a failure. */
 function sideways(page: Page): Promise<string[]> {
 	return page.evaluate(() =>
-		[...document.querySelectorAll("body *")]
+		Array.from(document.querySelectorAll("body *"))
 			.filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".table-scroll, pre"))
-			.map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}.${[...e.classList].join(".")} ${Math.round(e.getBoundingClientRect().right)}`),
+			.map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}.${Array.from(e.classList).join(".")} ${Math.round(e.getBoundingClientRect().right)}`),
 	);
 }
 
