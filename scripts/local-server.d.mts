@@ -10,4 +10,5 @@ export interface LocalServer {
 	stop(): Promise<void>;
 }
 
-export function startLocalServer(): Promise<LocalServer>;
+/** `args` go to `wrangler dev`, e.g. `["--var", "FLEET_IDLE_SECONDS:20"]`. */
+export function startLocalServer(args?: string[]): Promise<LocalServer>;

@@ -41,6 +41,12 @@ import { registerUpdateTemplate } from "./routes/v1/templates/update";
 import { registerGetUsage } from "./routes/v1/usage";
 import { registerGetWebhookSecret } from "./routes/v1/webhook-secret/get";
 import { registerRotateWebhookSecret } from "./routes/v1/webhook-secret/rotate";
+import { registerCreateWebhookEndpoint } from "./routes/v1/webhook-endpoints/create";
+import { registerDeleteWebhookEndpoint } from "./routes/v1/webhook-endpoints/delete";
+import { registerListWebhookDeliveries } from "./routes/v1/webhook-endpoints/deliveries";
+import { registerListWebhookEndpoints } from "./routes/v1/webhook-endpoints/list";
+import { registerResendWebhookDelivery } from "./routes/v1/webhook-endpoints/resend";
+import { registerUpdateWebhookEndpoint } from "./routes/v1/webhook-endpoints/update";
 
 /** Largest request body accepted, on every route. */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -113,6 +119,12 @@ export function createApp(): App {
 	registerDeleteTemplate(app);
 	registerRotateWebhookSecret(app);
 	registerGetWebhookSecret(app);
+	registerCreateWebhookEndpoint(app);
+	registerListWebhookEndpoints(app);
+	registerUpdateWebhookEndpoint(app);
+	registerDeleteWebhookEndpoint(app);
+	registerListWebhookDeliveries(app);
+	registerResendWebhookDelivery(app);
 	registerUpload(app);
 	registerAdminCredits(app);
 	registerAdminPlan(app);
@@ -146,7 +158,7 @@ export function createApp(): App {
 			{ name: "API keys", description: "pdfapi.dev's key management: live and test-mode keys; the full key is shown once, at creation." },
 			{ name: "Usage", description: "What the account used this period (pdfapi.dev's usage object) and its log of generated documents." },
 			{ name: "Templates", description: "The built-in gallery and the account's own Mustache templates, versioned." },
-			{ name: "Webhooks", description: "The secret that signs async tasks' webhook deliveries." },
+			{ name: "Webhooks", description: "The secret that signs async tasks' webhook deliveries, and the account's webhook endpoints with their delivery logs." },
 			{ name: "Admin", description: "Operator endpoints, authenticated by the ADMIN_TOKEN secret rather than an API key." },
 		],
 	});

@@ -17,7 +17,7 @@ const SLOW_FONTS = [
 /**
  * A real HTTP server on loopback for the tests that need one (vitest globalSetup, in Node).
  * Webhooks: `POST /<answer>/<id>` records the delivery and answers with status <answer> (200, 400,
- * 500…); `GET /received/<id>` lists what was delivered for <id>.
+ * 500…) and the text `received <id>`; `GET /received/<id>` lists what was delivered for <id>.
  * Late assets for rendered pages: `GET /slow/<ms>/image.png` and `GET /slow/<ms>/font.ttf` answer
  * after <ms> milliseconds (a PNG, and one of {@link SLOW_FONTS}, whose name is provided as `slowFont`).
  * Anything else (`GET /canary/<id>`, a WebSocket to `/canary/<id>`…) is recorded under <id>: the
@@ -76,7 +76,8 @@ export default async function setup(project: TestProject) {
 		req.on("data", (chunk) => (body += chunk));
 		req.on("end", () => {
 			received.set(id, [...(received.get(id) ?? []), { headers: req.headers as Record<string, string>, body }]);
-			res.writeHead(Number(first) || 200).end();
+			// A short answer naming the id: what a delivery log's `response_excerpt` shows.
+			res.writeHead(Number(first) || 200, { "Content-Type": "text/plain" }).end(`received ${id}`);
 		});
 	});
 	// WebSocket handshakes arrive as upgrades: record them like any request (the SSRF canary counts them).

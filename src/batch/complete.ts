@@ -5,6 +5,7 @@ import { storeDocument } from "../generation/pipeline";
 import { ApiError } from "../http/errors";
 import { publicOrigin } from "../http/public-origin";
 import { deliverSigned, NO_WEBHOOK_SECRET } from "../jobs/signed-webhooks";
+import { queueEndpointEvent } from "../jobs/webhook-endpoints";
 import { type DeliveryAttempt, shouldRetry, WEBHOOK_MAX_ATTEMPTS } from "../jobs/webhooks";
 import { log } from "../log";
 import { storedPdfKey } from "../merge/stored";
@@ -44,6 +45,8 @@ export async function completeBatch(env: Env, batchId: string, attempts: number)
 		// Another delivery completed it first: its output is the one shown; this one's goes.
 		if (!won && output.key) await env.PDFS.delete(output.key);
 		batch = (await getBatch(db, batchId))!;
+		// Without a `webhook_url` of its own, the account's endpoints hear of it, once: from the delivery that completed it.
+		if (won && !batch.webhookUrl) await queueEndpointEvent(env, db, batch.accountId, "batch.completed", batchId, batchView(batch, await batchTasks(db, batchId)));
 	}
 	// One webhook per batch: none once a delivery has had its final answer (a redelivered job).
 	if (!batch.webhookUrl || (JSON.parse(batch.webhookAttempts) as DeliveryAttempt[]).some((a) => !shouldRetry(a))) return "ack";

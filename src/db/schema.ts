@@ -240,6 +240,59 @@ export const files = sqliteTable(
 	(t) => [index("files_account_created_idx").on(t.accountId, t.createdAt), index("files_expires_at_idx").on(t.expiresAt)],
 );
 
+/**
+ * A webhook endpoint (POST /v1/webhook-endpoints): where the account's async tasks and batches are
+ * delivered when a request gives no `webhook_url` of its own. Its signing secret is derived
+ * (HMAC of WEBHOOK_SECRET_KEY over account id and endpoint id), never stored.
+ */
+export const webhookEndpoints = sqliteTable(
+	"webhook_endpoints",
+	{
+		/** `we_…`. */
+		id: text("id").primaryKey(),
+		accountId: text("account_id")
+			.notNull()
+			.references(() => accounts.id, { onDelete: "cascade" }),
+		url: text("url").notNull(),
+		/** The events it receives, as a JSON array (`task.completed`, `task.failed`, `batch.completed`). */
+		events: text("events").notNull(),
+		enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+		createdAt: text("created_at").notNull(),
+	},
+	(t) => [index("webhook_endpoints_account_idx").on(t.accountId, t.createdAt)],
+);
+
+/**
+ * One delivery attempt to a webhook endpoint (the queue's tries and each resend), for its
+ * delivery log (GET /v1/webhook-endpoints/{id}/deliveries); deleted with its endpoint.
+ */
+export const webhookDeliveries = sqliteTable(
+	"webhook_deliveries",
+	{
+		/** `whd_…`. */
+		id: text("id").primaryKey(),
+		endpointId: text("endpoint_id")
+			.notNull()
+			.references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+		accountId: text("account_id").notNull(),
+		event: text("event").notNull(),
+		/** The task (`task.*`) or batch (`batch.completed`) the event is about. */
+		subjectId: text("subject_id").notNull(),
+		/** 1 for the first try; each retry or resend of the same event counts on. */
+		attempt: integer("attempt").notNull(),
+		/** The receiver's HTTP status; null when no answer came (network error, timeout, refused target). */
+		status: integer("status"),
+		error: text("error"),
+		durationMs: integer("duration_ms").notNull(),
+		/** The start of the receiver's answer (at most 512 characters). */
+		responseExcerpt: text("response_excerpt"),
+		/** The JSON body that was sent, so a resend sends the same. */
+		payload: text("payload").notNull(),
+		createdAt: text("created_at").notNull(),
+	},
+	(t) => [index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.createdAt)],
+);
+
 export type Account = typeof accounts.$inferSelect;
 export type Task = typeof tasks.$inferSelect;
 export type Batch = typeof batches.$inferSelect;
@@ -247,3 +300,5 @@ export type Generation = typeof generations.$inferSelect;
 export type AccountTemplate = typeof templates.$inferSelect;
 export type TemplateVersion = typeof templateVersions.$inferSelect;
 export type StoredFile = typeof files.$inferSelect;
+export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
+export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;

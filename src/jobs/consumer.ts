@@ -13,9 +13,10 @@ import { makeMerged, type MergePart } from "../merge/make";
 import { claimTask, finishTask, getTask, recordWebhookAttempt, releaseTask, taskView } from "./tasks";
 import { deliverSigned, NO_WEBHOOK_SECRET } from "./signed-webhooks";
 import { shouldRetry, WEBHOOK_MAX_ATTEMPTS } from "./webhooks";
+import { deliverEndpointJob, type EndpointJob, queueEndpointEvent } from "./webhook-endpoints";
 
 /** A message of the JOBS queue. The job's input (HTML and options, possibly megabytes) waits in R2. */
-export type Job = { kind: "generate"; task_id: string } | { kind: "webhook"; task_id: string } | BatchJob;
+export type Job = { kind: "generate"; task_id: string } | { kind: "webhook"; task_id: string } | BatchJob | EndpointJob;
 
 /**
  * What `POST /v1/generate` leaves in R2 for the consumer, under {@link jobInputKey}: the prepared
@@ -75,6 +76,7 @@ export async function handleJobs(batch: MessageBatch<Job>, env: Env): Promise<vo
 				if (deadLetter) outcome = await giveUp(env, job);
 				else if (job.kind === "webhook") outcome = await sendWebhook(env, job.task_id, message.attempts);
 				else if (job.kind === "batch") outcome = await completeBatch(env, job.batch_id, message.attempts);
+				else if (job.kind === "endpoint") outcome = await deliverEndpointJob(env, createDb(env.DB), job, message.attempts);
 				else outcome = await generate(env, job.task_id);
 			} catch (error) {
 				log.error("job_failed", { queue: batch.queue, message_id: message.id, attempts: message.attempts }, error);
@@ -196,12 +198,21 @@ async function giveUp(env: Env, job: Job): Promise<Outcome> {
 	return "ack";
 }
 
-/** Once a task has finished: its input is no longer needed, and its webhook (if any) is due. */
+/**
+ * Once a task has finished: its input is no longer needed, and its webhook is due: the request's
+ * own `webhook_url`, else the account's webhook endpoints (a batch's documents are reported by
+ * the batch's `batch.completed` instead).
+ */
 async function afterFinish(env: Env, task: Task): Promise<void> {
+	const db = createDb(env.DB);
 	await env.PDFS.delete(jobInputKey(task.id));
 	// A batch's document: the batch completes once its last document has finished.
-	if (task.batchId) await batchTaskFinished(env, createDb(env.DB), task.batchId);
+	if (task.batchId) await batchTaskFinished(env, db, task.batchId);
 	if (task.webhookUrl) await env.JOBS.send({ kind: "webhook", task_id: task.id } satisfies Job);
+	else if (!task.batchId) {
+		const finished = (await getTask(db, task.id))!;
+		await queueEndpointEvent(env, db, task.accountId, finished.status === "completed" ? "task.completed" : "task.failed", task.id, taskView(finished));
+	}
 }
 
 async function sendWebhook(env: Env, taskId: string, attempts: number): Promise<Outcome> {

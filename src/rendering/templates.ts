@@ -60,7 +60,7 @@ const GALLERY: BuiltInTemplate[] = [
 	{
 		id: "invoices/invoice",
 		name: "Invoice",
-		description: "An invoice with line items, subtotal, tax and notes; DokJet's {client, total} alone makes a one-line invoice.",
+		description: "An invoice with line items, subtotal, tax and notes; client and total alone make a one-line invoice.",
 		html: invoiceHtml,
 		sampleData: invoiceSample,
 		schema: invoiceSchema,

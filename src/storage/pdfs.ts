@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { and, desc, eq, gt, inArray, lte } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gt, inArray, lte, sql } from "drizzle-orm";
 import { newId, randomBase62, type KeyMode } from "../auth/api-key";
 import { createDb, type Db } from "../db";
-import { files, type StoredFile } from "../db/schema";
+import { files, generations, type StoredFile } from "../db/schema";
 import { type Cursor, olderThan } from "../http/pagination";
 
 /**
@@ -81,11 +81,16 @@ export async function storePdf(env: { PDFS: R2Bucket; DB: D1Database }, file: Ne
 	return { id, key, expiresAt };
 }
 
-/** A page of the account's unexpired files, newest first: `limit + 1` rows, for `toPage`. */
-export function listFiles(db: Db, accountId: string, limit: number, cursor: Cursor | null, now = new Date()) {
+/**
+ * A page of the account's unexpired files, newest first: `limit + 1` rows, for `toPage`. Each
+ * with the template that made it, read from the generation log (keyed by the task id of an
+ * async document, the request id of a sync one); null for inline HTML, merges and batch outputs.
+ */
+export function listFiles(db: Db, accountId: string, limit: number, cursor: Cursor | null, now = new Date()): Promise<Array<StoredFile & { templateId: string | null }>> {
 	return db
-		.select()
+		.select({ ...getTableColumns(files), templateId: generations.templateId })
 		.from(files)
+		.leftJoin(generations, and(eq(generations.accountId, files.accountId), eq(generations.id, sql`coalesce(${files.taskId}, ${files.requestId})`)))
 		.where(and(eq(files.accountId, accountId), gt(files.expiresAt, now.toISOString()), olderThan(files.createdAt, files.id, cursor)))
 		.orderBy(desc(files.createdAt), desc(files.id))
 		.limit(limit + 1)

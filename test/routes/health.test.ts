@@ -36,6 +36,10 @@ describe("GET /health, GET /openapi.json, unknown routes", () => {
 			"/v1/templates/preview",
 			"/v1/templates/{id}",
 			"/v1/usage",
+			"/v1/webhook-endpoints",
+			"/v1/webhook-endpoints/{id}",
+			"/v1/webhook-endpoints/{id}/deliveries",
+			"/v1/webhook-endpoints/{id}/deliveries/{delivery_id}/resend",
 			"/v1/webhook-secret",
 		]);
 		for (const path of ["/v1/generate", "/v1/usage", "/v1/generations", "/v1/tasks"]) {

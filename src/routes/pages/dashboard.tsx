@@ -1,6 +1,9 @@
 import type { Child } from "hono/jsx";
 import type { App } from "../../http/app-env";
 import { Layout, SecretValue, sendPage } from "../../web/layout";
+import { CopyAsCode } from "./dashboard/code";
+import { Documents } from "./dashboard/documents";
+import { WebhookEndpoints } from "./dashboard/webhooks";
 
 /** A hidden panel the page's script fills with a secret and shows, once. */
 function ShowOnce(props: { id: string; valueId: string; title: string }) {
@@ -35,7 +38,8 @@ function DataTable(props: { id: string; label: string; columns: Child[] }) {
 /**
  * `GET /dashboard`: the page's skeleton. Its script (`/dashboard.js`) signs in with an API key kept
  * in the tab's sessionStorage and fills every section from the public API (`/v1/credits`,
- * `/v1/usage`, `/v1/generations`, `/v1/tasks`, `/v1/keys`, `/v1/templates`, `/v1/webhook-secret`),
+ * `/v1/usage`, `/v1/generations`, `/v1/tasks`, `/v1/files`, `/v1/keys`, `/v1/templates`, `/v1/webhook-secret`,
+ * `/v1/webhook-endpoints`),
  * so the dashboard can do nothing a key can't do through the API.
  */
 export function registerDashboardPage(app: App) {
@@ -74,6 +78,7 @@ export function registerDashboardPage(app: App) {
 					<nav aria-label="Dashboard sections" class="tabs">
 						<a href="#overview">Credits and usage</a>
 						<a href="#activity">Activity</a>
+						<a href="#documents">Documents</a>
 						<a href="#keys">API keys</a>
 						<a href="#templates">Templates</a>
 						<a href="#webhooks">Webhooks</a>
@@ -124,6 +129,8 @@ export function registerDashboardPage(app: App) {
 						<DataTable id="tasks" label="Recent async tasks" columns={["Created", "Task", "Status", "Result"]} />
 					</section>
 
+					<Documents />
+
 					<section id="keys" aria-labelledby="keys-title">
 						<h2 id="keys-title">API keys</h2>
 						<form id="key-form" class="inline-form">
@@ -160,12 +167,14 @@ export function registerDashboardPage(app: App) {
 								</button>
 								<p id="preview-status" role="status"></p>
 								<iframe id="preview-frame" title="PDF preview" hidden></iframe>
+								<CopyAsCode />
 							</form>
 						</div>
 					</section>
 
 					<section id="webhooks" aria-labelledby="webhooks-title">
-						<h2 id="webhooks-title">Webhook secret</h2>
+						<h2 id="webhooks-title">Webhooks</h2>
+						<h3>Account secret</h3>
 						<p>
 							Async tasks with a <code>webhook_url</code> are delivered signed with this secret (<code>Quire-Signature</code> header).
 						</p>
@@ -174,6 +183,7 @@ export function registerDashboardPage(app: App) {
 							Create a secret
 						</button>
 						<ShowOnce id="webhook-created" valueId="webhook-secret" title="Your webhook secret, shown this once:" />
+						<WebhookEndpoints />
 					</section>
 				</div>
 			</Layout>,

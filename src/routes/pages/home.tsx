@@ -61,8 +61,8 @@ export function registerHomePage(app: App) {
 					<h2 id="features">What you get</h2>
 					<ul class="cards">
 						<li>
-							<h3>Drop-in for DokJet and pdfapi.dev</h3>
-							<p>Same requests and responses: change the base URL and the key.</p>
+							<h3>Familiar requests</h3>
+							<p>The request and response shapes of the common PDF APIs: switching over means changing the base URL and the key.</p>
 						</li>
 						<li>
 							<h3>Real Chromium</h3>

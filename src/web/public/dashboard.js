@@ -1,5 +1,8 @@
 // /dashboard: every section is filled from the public API with the API key of this tab's session.
 import { api, day, el, enableCopyButtons, session, when } from "./session.js";
+import { showCode } from "./dashboard/code.js";
+import { loadDocuments } from "./dashboard/documents.js";
+import { loadWebhookEndpoints } from "./dashboard/webhooks.js";
 
 const $ = (id) => document.getElementById(id);
 const status = $("status");
@@ -47,10 +50,15 @@ $("signout").addEventListener("click", () => {
 
 $("refresh").addEventListener("click", () => refresh());
 
-/** Reloads every section; a revoked session key sends the user back to sign-in. */
+/**
+ * Reloads every section; a revoked session key sends the user back to sign-in. The Refresh button
+ * waits for it: clicks while a refresh is under way would only pile up requests (and overtake each other).
+ */
 async function refresh() {
 	status.textContent = "";
-	const results = await Promise.allSettled([loadOverview(), loadGenerations(), loadTasks(), loadKeys(), loadWebhook(), loadTemplates()]);
+	$("refresh").disabled = true;
+	const results = await Promise.allSettled([loadOverview(), loadGenerations(), loadTasks(), loadKeys(), loadWebhook(), loadTemplates(), loadDocuments(), loadWebhookEndpoints()]);
+	$("refresh").disabled = false;
 	const failed = results.find((r) => r.status === "rejected");
 	if (!failed) return;
 	if (failed.reason?.status === 401) {
@@ -81,38 +89,72 @@ const svg = (tag, attrs = {}, text) => {
 	return node;
 };
 
-/** Bars of documents per day (live, with test documents stacked on top), each with its numbers as a tooltip. */
+/** The smallest "round" number (1, 2 or 5 times a power of ten) at or above `n`: the top of the y axis. */
+function roundUp(n) {
+	const power = 10 ** Math.floor(Math.log10(Math.max(n, 1)));
+	return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= n);
+}
+
+/** The days of the period's month, after the API's `daily` (period start to today): the chart spans the whole month. */
+function monthOf(days) {
+	const first = new Date(`${days[0].date}T00:00:00Z`);
+	const length = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+	return Array.from({ length }, (_, i) => days[i] ?? { date: new Date(first.getTime() + i * 86_400_000).toISOString().slice(0, 10), future: true });
+}
+
+/**
+ * Documents per day over the period's month: live bars with test documents stacked on top, a
+ * y axis with gridlines, each day's total above its bar, day numbers below, and a legend. Each
+ * day's numbers are its tooltip. Without any document yet, a sentence says so instead.
+ */
 function drawChart(days) {
-	const width = 640;
-	const height = 160;
-	const top = 12;
-	const bottom = 22;
-	const most = Math.max(1, ...days.map((d) => d.documents + d.test_documents));
-	const slot = width / Math.max(days.length, 1);
-	const scale = (n) => (n / most) * (height - top - bottom);
 	const total = days.reduce((sum, d) => sum + d.documents, 0);
 	const tests = days.reduce((sum, d) => sum + d.test_documents, 0);
+	const caption = $("usage-caption");
+	if (days.length === 0 || total + tests === 0) {
+		$("usage-chart").replaceChildren(el("p", { class: "chart-empty" }, "No documents yet this period. Preview a template below (free, in test mode) or make one through the API: each day's documents show here."));
+		caption.textContent = "Documents per day this period.";
+		return;
+	}
+	const width = 640;
+	const height = 200;
+	const [left, right, top, bottom] = [34, 8, 28, 22];
+	const month = monthOf(days);
+	const most = roundUp(Math.max(...days.map((d) => d.documents + d.test_documents)));
+	const plot = height - top - bottom;
+	const slot = (width - left - right) / month.length;
+	const y = (n) => height - bottom - (n / most) * plot;
 	const summary = `${total} documents and ${tests} test documents this period, over ${days.length} days`;
 	const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": summary });
-	days.forEach((d, i) => {
-		const x = i * slot + slot * 0.15;
+
+	for (const tick of [0, most / 2, most].filter((t) => Number.isInteger(t))) {
+		chart.append(svg("line", { x1: left, x2: width - right, y1: y(tick), y2: y(tick), class: tick === 0 ? "axis-line" : "grid-line" }));
+		chart.append(svg("text", { x: left - 6, y: y(tick) + 4, "text-anchor": "end", class: "axis" }, tick));
+	}
+	month.forEach((d, i) => {
+		const x = left + i * slot + slot * 0.15;
 		const w = slot * 0.7;
-		const live = scale(d.documents);
-		const test = scale(d.test_documents);
+		const dayNumber = Number(d.date.slice(8));
+		if (dayNumber === 1 || dayNumber % 5 === 0) chart.append(svg("text", { x: x + w / 2, y: height - 6, "text-anchor": "middle", class: "axis" }, dayNumber));
+		if (d.future) return;
 		const group = svg("g");
 		group.append(svg("title", {}, `${day(d.date)}: ${d.documents} documents, ${d.test_documents} test`));
-		group.append(svg("rect", { x, y: height - bottom - live, width: w, height: live, class: "bar-live" }));
-		group.append(svg("rect", { x, y: height - bottom - live - test, width: w, height: test, class: "bar-test" }));
+		group.append(svg("rect", { x, y: y(d.documents), width: w, height: height - bottom - y(d.documents), class: "bar-live" }));
+		group.append(svg("rect", { x, y: y(d.documents + d.test_documents), width: w, height: y(d.documents) - y(d.documents + d.test_documents), class: "bar-test" }));
+		const count = d.documents + d.test_documents;
+		if (count > 0) group.append(svg("text", { x: x + w / 2, y: y(count) - 3, "text-anchor": "middle", class: "bar-value" }, count));
 		// An invisible full-height target, so days with no documents still show their tooltip.
-		group.append(svg("rect", { x: i * slot, y: 0, width: slot, height, fill: "transparent" }));
-		if (i === 0 || i === days.length - 1 || days.length <= 8) {
-			group.append(svg("text", { x: x + w / 2, y: height - 6, "text-anchor": "middle", class: "axis" }, d.date.slice(5)));
-		}
+		group.append(svg("rect", { x: left + i * slot, y: top, width: slot, height: plot, fill: "transparent" }));
 		chart.append(group);
 	});
-	chart.append(svg("line", { x1: 0, x2: width, y1: height - bottom, y2: height - bottom, class: "axis-line" }));
+	// The legend, top right.
+	[["bar-live", "Live"], ["bar-test", "Test"]].forEach(([kind, label], i) => {
+		const x = width - right - 120 + i * 62;
+		chart.append(svg("rect", { x, y: 6, width: 10, height: 10, class: kind }));
+		chart.append(svg("text", { x: x + 14, y: 15, class: "axis" }, label));
+	});
 	$("usage-chart").replaceChildren(chart);
-	$("usage-caption").textContent = `Documents per day this period (live in blue, test in grey): ${total} live, ${tests} test.`;
+	caption.textContent = `Documents per day this month (live in blue, test in grey; the number is the day's total): ${total} live, ${tests} test so far.`;
 }
 
 // ---- activity ----------------------------------------------------------------------------------
@@ -246,7 +288,11 @@ async function selectTemplate(summary) {
 	$("preview-data").value = JSON.stringify(template.sample_data ?? {}, null, 2);
 	$("preview-status").textContent = "";
 	$("preview-form").hidden = false;
+	showCode(template.id);
+	// The editor opens at the top of the data, with the caret there (focus alone puts it at the end).
 	$("preview-data").focus();
+	$("preview-data").setSelectionRange(0, 0);
+	$("preview-data").scrollTop = 0;
 }
 
 $("preview-form").addEventListener("submit", async (event) => {

@@ -6,6 +6,7 @@ export const FileSchema = z
 		id: z.string().openapi({ description: "The file's id, for DELETE /v1/files/{id}.", example: "file_7bQ2c9LmXw4RtZ1a" }),
 		url: z.string().openapi({ description: "Where to download it (GET /upload/…), as the generation returned it; no API key needed.", example: "https://quire.example/upload/acc_3kTz9QmW1xYbVc2L/k3J9cQ2mXw4RtZ1aBb7LpN.pdf" }),
 		filename: z.string().openapi({ description: "The PDF's file name (its `Content-Disposition`).", example: "invoice-42.pdf" }),
+		template_id: z.string().nullable().openapi({ description: "The template that made it (`template_id` of the request); null for inline HTML, merges and batch output files.", example: "invoices/invoice" }),
 		pages: z.number().int().openapi({ description: "Pages of the PDF.", example: 1 }),
 		bytes: z.number().int().openapi({ description: "Size of the PDF in bytes.", example: 48213 }),
 		mode: z.enum(["live", "test"]).openapi({ description: "`test`: made in test mode (watermarked); a test key may delete only these.", example: "live" }),
@@ -16,12 +17,13 @@ export const FileSchema = z
 	})
 	.openapi("StoredFile");
 
-/** A `files` row as the API shows it; `origin` is where its URL points ({@link publicOrigin}). */
-export function fileView(file: StoredFile, origin: string): z.infer<typeof FileSchema> {
+/** A `files` row (with its template, from the generation log) as the API shows it; `origin` is where its URL points ({@link publicOrigin}). */
+export function fileView(file: StoredFile & { templateId: string | null }, origin: string): z.infer<typeof FileSchema> {
 	return {
 		id: file.id,
 		url: `${origin}/upload/${file.r2Key}`,
 		filename: file.filename,
+		template_id: file.templateId,
 		pages: file.pages,
 		bytes: file.bytes,
 		mode: file.mode,

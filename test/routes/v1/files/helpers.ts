@@ -5,6 +5,7 @@ export interface FileBody {
 	id: string;
 	url: string;
 	filename: string;
+	template_id: string | null;
 	pages: number;
 	bytes: number;
 	mode: "live" | "test";

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, errorOf, signUp } from "../../../helpers";
 import { storePdf } from "../../../../src/storage/pdfs";
+import { submitAsync, waitForTask } from "../../../helpers-async";
 import { generateUrl, listFiles } from "./helpers";
 
 const PDF = new TextEncoder().encode("%PDF-1.4\n% a stand-in body: the list reads rows, not PDFs\n");
@@ -54,6 +55,22 @@ describe("GET /v1/files", () => {
 		expect((await listFiles(mine.key)).data).toEqual([]);
 		expect((await call(new URL(made.url).pathname)).status).toBe(404);
 		expect((await listFiles(other.key)).data.map((f) => f.id)).toEqual([othersFile]);
+	});
+
+	it("names the template that made each file (sync and async), null for inline HTML", async () => {
+		const { key } = await signUp();
+		const sync = await generateUrl(key, { template_id: "invoices/invoice", data: { client: "Listed", total: "1" } });
+		const inline = await generateUrl(key, { html: "<p>inline</p>" });
+		const task = await waitForTask(key, (await submitAsync(key, { template_id: "invoices/invoice", data: { client: "Async", total: "2" } })).task_id);
+		// The sync generation log is written just after the response: wait for it.
+		const deadline = Date.now() + 10_000;
+		let files = (await listFiles(key)).data;
+		while (files.some((f) => f.url === sync.url && f.template_id === null) && Date.now() < deadline) {
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			files = (await listFiles(key)).data;
+		}
+		const byUrl = Object.fromEntries(files.map((f) => [f.url, f.template_id]));
+		expect(byUrl).toEqual({ [sync.url]: "invoices/invoice", [inline.url]: null, [task.url!]: "invoices/invoice" });
 	});
 
 	it("needs an API key", async () => {

@@ -14,7 +14,7 @@ describe("expires_in_hours", () => {
 
 		const { data } = await listFiles(key);
 		expect(data).toEqual([
-			{ id: expect.stringMatching(/^file_[0-9A-Za-z]{16}$/), url: made.url, filename: "week.pdf", pages: 1, bytes: expect.any(Number), mode: "live", created_at: expect.any(String), expires_at: made.expires_at, request_id: made.requestId, task_id: null },
+			{ id: expect.stringMatching(/^file_[0-9A-Za-z]{16}$/), url: made.url, filename: "week.pdf", pages: 1, bytes: expect.any(Number), mode: "live", created_at: expect.any(String), expires_at: made.expires_at, request_id: made.requestId, task_id: null, template_id: null },
 		]);
 		expect(data[0]!.bytes).toBeGreaterThan(500);
 	});

@@ -286,15 +286,20 @@ describe("how keys are stored", () => {
 		for (const headers of [{}, {}, { "Idempotency-Key": "rotate" }, { "Idempotency-Key": "rotate" }] as Array<Record<string, string>>) {
 			await made(call("/v1/webhook-secret", { method: "POST", headers: { "X-API-Key": key, ...headers } }));
 		}
+		// Webhook endpoints: each shows its own secret once.
+		for (const headers of [{}, { "Idempotency-Key": "endpoint" }] as Array<Record<string, string>>) {
+			await made(postJson("/v1/webhook-endpoints", { url: "https://example.com/hook", events: ["task.completed"] }, { "X-API-Key": key, ...headers }));
+		}
 		for (const k of keys) await call("/v1/credits", { headers: { "X-API-Key": k } });
 		await postJson("/v1/generate", { html: "<p>x</p>" }, { "X-API-Key": testKey! });
 		await call("/v1/keys/key_nope", { method: "DELETE", headers: { "X-API-Key": otherLive! } });
 		spies.forEach((s) => s.mockRestore());
 		expect(keys.size).toBe(6); // sign-up, three plain creations, two idempotent ones
-		expect(secrets.size).toBe(4);
+		expect(secrets.size).toBe(6); // four account secrets, two endpoints' secrets
 
 		const dump = [await dumpState([accountId]), ...logged].join("\n");
 		expect(dump).toContain("key_hash"); // the dump did read the keys table
+		expect(dump).toContain("https://example.com/hook"); // and the webhook endpoints
 		expect(dump).toContain("create-live"); // and the Credits object's idempotency records
 		expect(found(dump, [...keys, ...secrets])).toEqual([]);
 
