@@ -235,6 +235,69 @@ export const files = sqliteTable(
 	(t) => [index("files_account_created_idx").on(t.accountId, t.createdAt), index("files_expires_at_idx").on(t.expiresAt)],
 );
 
+/**
+ * A person of an account, signed in by email (docs/accounts.md): `owner`, `developer` or `viewer`.
+ * The account's sign-up email is its first owner. An invited member has `joined_at` null until
+ * their first sign-in. One address belongs to at most one account.
+ */
+export const members = sqliteTable(
+	"members",
+	{
+		/** `mem_…`. */
+		id: text("id").primaryKey(),
+		accountId: text("account_id")
+			.notNull()
+			.references(() => accounts.id, { onDelete: "cascade" }),
+		/** Lower-cased. */
+		email: text("email").notNull().unique(),
+		role: text("role", { enum: ["owner", "developer", "viewer"] }).notNull(),
+		invitedAt: text("invited_at").notNull(),
+		joinedAt: text("joined_at"),
+	},
+	(t) => [index("members_account_idx").on(t.accountId)],
+);
+
+/**
+ * A sign-in link sent by email: single use, minutes long. Only the SHA-256 of its token is kept.
+ */
+export const loginTokens = sqliteTable(
+	"login_tokens",
+	{
+		tokenHash: text("token_hash").primaryKey(),
+		email: text("email").notNull(),
+		createdAt: text("created_at").notNull(),
+		expiresAt: text("expires_at").notNull(),
+		usedAt: text("used_at"),
+	},
+	(t) => [index("login_tokens_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * A signed-in browser: the cookie holds a random token, this row its SHA-256 only. Listed
+ * (GET /v1/sessions), revocable, and ended when its member is removed.
+ */
+export const sessions = sqliteTable(
+	"sessions",
+	{
+		/** `ses_…`. */
+		id: text("id").primaryKey(),
+		tokenHash: text("token_hash").notNull().unique(),
+		memberId: text("member_id")
+			.notNull()
+			.references(() => members.id, { onDelete: "cascade" }),
+		accountId: text("account_id")
+			.notNull()
+			.references(() => accounts.id, { onDelete: "cascade" }),
+		createdAt: text("created_at").notNull(),
+		expiresAt: text("expires_at").notNull(),
+		/** A short summary of the browser (its User-Agent, cut) and the client IP it signed in from. */
+		userAgent: text("user_agent"),
+		ip: text("ip"),
+		revokedAt: text("revoked_at"),
+	},
+	(t) => [index("sessions_member_idx").on(t.memberId), index("sessions_account_idx").on(t.accountId)],
+);
+
 export type Account = typeof accounts.$inferSelect;
 export type Task = typeof tasks.$inferSelect;
 export type Batch = typeof batches.$inferSelect;
@@ -242,3 +305,5 @@ export type Generation = typeof generations.$inferSelect;
 export type AccountTemplate = typeof templates.$inferSelect;
 export type TemplateVersion = typeof templateVersions.$inferSelect;
 export type StoredFile = typeof files.$inferSelect;
+export type Member = typeof members.$inferSelect;
+export type Role = Member["role"];
