@@ -39,6 +39,11 @@ import { registerPreviewTemplate } from "./routes/v1/templates/preview";
 import { registerUpdateTemplate } from "./routes/v1/templates/update";
 import { registerGetUsage } from "./routes/v1/usage";
 import { registerGetWebhookSecret } from "./routes/v1/webhook-secret/get";
+import { registerAuthCallback } from "./routes/auth/callback";
+import { registerMembers } from "./routes/v1/members";
+import { registerCurrentSession } from "./routes/v1/sessions/current";
+import { registerEmailSignIn } from "./routes/v1/sessions/email";
+import { registerSessions } from "./routes/v1/sessions/list";
 import { registerRotateWebhookSecret } from "./routes/v1/webhook-secret/rotate";
 
 /** Largest request body accepted, on every route. */
@@ -113,6 +118,11 @@ export function createApp(): App {
 	registerRotateWebhookSecret(app);
 	registerGetWebhookSecret(app);
 	registerUpload(app);
+	registerEmailSignIn(app);
+	registerAuthCallback(app);
+	registerCurrentSession(app);
+	registerSessions(app);
+	registerMembers(app);
 	registerAdminCredits(app);
 	registerAdminPlan(app);
 	registerAdminFleet(app);
@@ -125,6 +135,7 @@ export function createApp(): App {
 
 	app.openAPIRegistry.registerComponent("securitySchemes", "ApiKeyHeader", { type: "apiKey", in: "header", name: "X-API-Key" });
 	app.openAPIRegistry.registerComponent("securitySchemes", "BearerAuth", { type: "http", scheme: "bearer" });
+	app.openAPIRegistry.registerComponent("securitySchemes", "SessionCookie", { type: "apiKey", in: "cookie", name: "quire_session", description: "A member's session (docs/accounts.md): set by /auth/callback; requests that change something must come from Quire's own origin" });
 	app.openAPIRegistry.registerComponent("securitySchemes", "AdminToken", { type: "http", scheme: "bearer", description: "The ADMIN_TOKEN secret" });
 	app.doc31("/openapi.json", {
 		openapi: "3.1.0",
@@ -144,6 +155,8 @@ export function createApp(): App {
 			{ name: "API keys", description: "pdfapi.dev's key management: live and test-mode keys; the full key is shown once, at creation." },
 			{ name: "Usage", description: "What the account used this period (pdfapi.dev's usage object) and its log of generated documents." },
 			{ name: "Templates", description: "The built-in gallery and the account's own Mustache templates, versioned." },
+			{ name: "Sessions", description: "Email sign-in (a magic link) and the session cookie the pages use: who is signed in, sign-out, the member's sessions." },
+			{ name: "Members", description: "The people of an account and their roles: owner, developer, viewer." },
 			{ name: "Webhooks", description: "The secret that signs async tasks' webhook deliveries." },
 			{ name: "Admin", description: "Operator endpoints, authenticated by the ADMIN_TOKEN secret rather than an API key." },
 		],

@@ -124,5 +124,5 @@ export const DeletedSchema = z
 	.object({ data: z.object({ deleted: z.literal(true).openapi({ description: "Always `true`: it is gone, effective at once.", example: true }) }).openapi({ description: "The outcome." }) })
 	.openapi("Deleted");
 
-/** Either header authenticates: `X-API-Key: <key>` or `Authorization: Bearer <key>`. */
-export const SECURITY: Array<Record<string, string[]>> = [{ ApiKeyHeader: [] }, { BearerAuth: [] }];
+/** Either header authenticates: `X-API-Key: <key>` or `Authorization: Bearer <key>`; or, without a key, a member's session cookie (docs/accounts.md). */
+export const SECURITY: Array<Record<string, string[]>> = [{ ApiKeyHeader: [] }, { BearerAuth: [] }, { SessionCookie: [] }];
