@@ -162,12 +162,12 @@ export async function inviteMember(db: Db, accountId: string, email: string, rol
  * when the account has no such member.
  */
 export async function removeMember(db: Db, accountId: string, memberId: string): Promise<"removed" | "last_owner" | "not_found"> {
+	const lastOwner = sql`(SELECT COUNT(*) FROM members o WHERE o.account_id = ${accountId} AND o.role = 'owner') <= 1`;
 	const [, removed] = await db.batch([
-		db.run(sql`DELETE FROM sessions WHERE member_id = ${memberId} AND account_id = ${accountId}
-			AND NOT EXISTS (SELECT 1 FROM members m WHERE m.id = ${memberId} AND m.role = 'owner'
-				AND (SELECT COUNT(*) FROM members o WHERE o.account_id = ${accountId} AND o.role = 'owner') <= 1)`),
-		db.run(sql`DELETE FROM members WHERE id = ${memberId} AND account_id = ${accountId}
-			AND NOT (role = 'owner' AND (SELECT COUNT(*) FROM members o WHERE o.account_id = ${accountId} AND o.role = 'owner') <= 1)`),
+		db
+			.delete(sessions)
+			.where(and(eq(sessions.memberId, memberId), eq(sessions.accountId, accountId), sql`NOT EXISTS (SELECT 1 FROM members m WHERE m.id = ${memberId} AND m.role = 'owner' AND ${lastOwner})`)),
+		db.delete(members).where(and(eq(members.id, memberId), eq(members.accountId, accountId), sql`NOT (${members.role} = 'owner' AND ${lastOwner})`)),
 	]);
 	if (removed.meta.changes === 1) return "removed";
 	const exists = await db.select({ id: members.id }).from(members).where(and(eq(members.id, memberId), eq(members.accountId, accountId))).get();
