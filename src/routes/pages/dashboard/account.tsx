@@ -26,7 +26,7 @@ export function AccountSection() {
 			<p class="hint">Owners manage people; developers manage keys, templates and documents; viewers only read.</p>
 			<form id="member-form" class="inline-form" hidden>
 				<div>
-					<label for="member-email">Email</label>
+					<label for="member-email">Colleague's email</label>
 					<input id="member-email" name="email" type="email" required placeholder="colleague@example.com" />
 				</div>
 				<div>
