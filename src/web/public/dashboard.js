@@ -72,7 +72,10 @@ $("refresh").addEventListener("click", () => refresh());
 /** Reloads every section; an ended session (signed out elsewhere, revoked, removed) sends the user back to sign-in. */
 async function refresh() {
 	status.textContent = "";
+	// One refresh at a time: a click while one runs would only make its answers stale.
+	$("refresh").disabled = true;
 	const results = await Promise.allSettled([loadOverview(), loadGenerations(), loadTasks(), loadKeys(), loadWebhook(), loadTemplates(), loadAccount(me, report)]);
+	$("refresh").disabled = false;
 	const failed = results.find((r) => r.status === "rejected");
 	if (!failed) return;
 	if (failed.reason?.status === 401) showSignin("Your session has ended: sign in again.");
