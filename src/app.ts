@@ -40,6 +40,8 @@ import { registerUpdateTemplate } from "./routes/v1/templates/update";
 import { registerGetUsage } from "./routes/v1/usage";
 import { registerGetWebhookSecret } from "./routes/v1/webhook-secret/get";
 import { registerAuthCallback } from "./routes/auth/callback";
+import { registerConfirmEmail } from "./routes/auth/confirm-email";
+import { registerChangeAccountEmail } from "./routes/v1/account/email";
 import { registerMembers } from "./routes/v1/members";
 import { registerCurrentSession } from "./routes/v1/sessions/current";
 import { registerEmailSignIn } from "./routes/v1/sessions/email";
@@ -123,6 +125,8 @@ export function createApp(): App {
 	registerCurrentSession(app);
 	registerSessions(app);
 	registerMembers(app);
+	registerChangeAccountEmail(app);
+	registerConfirmEmail(app);
 	registerAdminCredits(app);
 	registerAdminPlan(app);
 	registerAdminFleet(app);

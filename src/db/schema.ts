@@ -298,6 +298,25 @@ export const sessions = sqliteTable(
 	(t) => [index("sessions_member_idx").on(t.memberId), index("sessions_account_idx").on(t.accountId)],
 );
 
+/**
+ * A change of the account's email, confirmed by both addresses: each is sent a link (only the
+ * SHA-256 of each token is kept); the change applies when the second is followed.
+ */
+export const emailChanges = sqliteTable("email_changes", {
+	id: text("id").primaryKey(),
+	accountId: text("account_id")
+		.notNull()
+		.references(() => accounts.id, { onDelete: "cascade" }),
+	oldEmail: text("old_email").notNull(),
+	newEmail: text("new_email").notNull(),
+	oldTokenHash: text("old_token_hash").notNull().unique(),
+	newTokenHash: text("new_token_hash").notNull().unique(),
+	oldConfirmedAt: text("old_confirmed_at"),
+	newConfirmedAt: text("new_confirmed_at"),
+	createdAt: text("created_at").notNull(),
+	expiresAt: text("expires_at").notNull(),
+});
+
 export type Account = typeof accounts.$inferSelect;
 export type Task = typeof tasks.$inferSelect;
 export type Batch = typeof batches.$inferSelect;

@@ -11,6 +11,7 @@ import { follow, linkFor, newEmail, signInByEmail, withCookie } from "../helpers
  */
 const ACTIONS: Array<{ method: string; path: string; body?: unknown; role: Role }> = [
 	{ method: "GET", path: "/v1/account", role: "viewer" },
+	{ method: "POST", path: "/v1/account/email", body: {}, role: "owner" },
 	{ method: "PATCH", path: "/v1/account", body: {}, role: "developer" },
 	{ method: "GET", path: "/v1/credits", role: "viewer" },
 	{ method: "GET", path: "/v1/usage", role: "viewer" },
