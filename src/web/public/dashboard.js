@@ -1,6 +1,6 @@
 // /dashboard: signs in by email, then fills every section from the public API as the signed-in
 // member (the session cookie). What the member's role may not do is hidden; the API refuses it anyway.
-import { loadAccount } from "./dashboard/account.js";
+import { EMAIL_OUTCOMES, loadAccount } from "./dashboard/account.js";
 import { api, day, el, enableCopyButtons, when } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
@@ -44,6 +44,8 @@ async function start() {
 	$("webhook-rotate").hidden = !canEdit();
 	$("preview-form").querySelector("button[type=submit]").hidden = !canEdit();
 	await refresh();
+	const outcome = EMAIL_OUTCOMES[new URLSearchParams(location.search).get("email")];
+	if (outcome) status.textContent = outcome;
 }
 
 $("signin").addEventListener("submit", async (event) => {

@@ -21,6 +21,16 @@ export function AccountSection() {
 					<dd id="account-role">…</dd>
 				</div>
 			</dl>
+			<form id="email-form" class="inline-form" hidden>
+				<div>
+					<label for="new-account-email">New account email</label>
+					<input id="new-account-email" name="email" type="email" required placeholder="billing@example.com" />
+				</div>
+				<button type="submit">Change email</button>
+			</form>
+			<p class="hint" id="email-hint" hidden>
+				Both the current and the new address get a link; the change applies once both are followed.
+			</p>
 
 			<h3>Members</h3>
 			<p class="hint">Owners manage people; developers manage keys, templates and documents; viewers only read.</p>

@@ -13,6 +13,9 @@ export async function loadAccount(me, report) {
 	const owner = me.member.role === "owner";
 	$("member-form").hidden = !owner;
 	$("member-form").onsubmit = (event) => invite(event, me, report);
+	$("email-form").hidden = !owner;
+	$("email-hint").hidden = !owner;
+	$("email-form").onsubmit = (event) => changeEmail(event, report);
 	const [{ data: members }, { data: sessions }] = await Promise.all([api("/v1/members"), api("/v1/sessions")]);
 	$("member-list").tBodies[0].replaceChildren(...members.map((m) => memberRow(m, me, owner, report)));
 	$("session-list").tBodies[0].replaceChildren(...sessions.map((s) => sessionRow(s, me, report)));
@@ -48,6 +51,26 @@ async function invite(event, me, report) {
 		report(error);
 	}
 }
+
+async function changeEmail(event, report) {
+	event.preventDefault();
+	const form = event.target;
+	try {
+		const { data } = await api("/v1/account/email", { method: "POST", body: { email: form.email.value.trim() } });
+		$("status").textContent = `Confirmation links were sent to the current address and to ${data.pending_email}: the change applies once both are followed.`;
+		form.reset();
+	} catch (error) {
+		report(error);
+	}
+}
+
+/** What a confirmation link's landing (`/dashboard?email=<outcome>`) says. */
+export const EMAIL_OUTCOMES = {
+	changed: "The account's email is changed: both addresses confirmed.",
+	confirmed: "Confirmed. The change applies once the other address confirms too.",
+	invalid: "That confirmation link has expired or was already used.",
+	taken: "The new address was taken meanwhile: the email is unchanged.",
+};
 
 async function remove(member, me, report) {
 	if (!confirm(`Remove ${member.email}? They are signed out at once.`)) return;
