@@ -43,7 +43,7 @@ const listRoute = createRoute({
 	security: SECURITY,
 	middleware: [apiKeyAuth(), rateLimit()] as const,
 	responses: {
-		200: { description: "The members", content: { "application/json": { schema: z.object({ data: z.array(MemberSchema) }).openapi("MemberList") } } },
+		200: { description: "The members", content: { "application/json": { schema: z.object({ data: z.array(MemberSchema).openapi({ description: "The members, owners first." }) }).openapi("MemberList") } } },
 		...errorResponses(401, 429, 503),
 	},
 });
@@ -61,7 +61,7 @@ const inviteRoute = createRoute({
 	middleware: [apiKeyAuth(), rateLimit()] as const,
 	request: { body: { required: true, content: { "application/json": { schema: InviteSchema } } } },
 	responses: {
-		201: { description: "The invited member", content: { "application/json": { schema: z.object({ data: MemberSchema }).openapi("InvitedMember") } } },
+		201: { description: "The invited member", content: { "application/json": { schema: z.object({ data: MemberSchema.openapi({ description: "The invited member." }) }).openapi("InvitedMember") } } },
 		...errorResponses(400, 401, 403, 409, 413, 429, 503),
 	},
 });

@@ -29,7 +29,7 @@ const route = createRoute({
 	responses: {
 		202: {
 			description: "Both confirmation emails are on their way",
-			content: { "application/json": { schema: z.object({ data: z.object({ pending_email: z.string().openapi({ example: "billing@example.com" }) }) }).openapi("EmailChangePending") } },
+			content: { "application/json": { schema: z.object({ data: z.object({ pending_email: z.string().openapi({ description: "The new address, applied once both confirm.", example: "billing@example.com" }) }).openapi({ description: "The pending change." }) }).openapi("EmailChangePending") } },
 		},
 		...errorResponses(400, 401, 403, 409, 413, 429, 503),
 	},

@@ -17,14 +17,14 @@ const WhoAmISchema = z
 				id: z.string().openapi({ example: "mem_3kTz9QmW1xYbVc2L" }),
 				email: z.string().openapi({ example: "you@example.com" }),
 				role: z.enum(["owner", "developer", "viewer"]).openapi({ description: "What the member may do (docs/accounts.md#roles).", example: "owner" }),
-			}),
+			}).openapi({ description: "The member signed in." }),
 			account: z.object({
 				id: z.string().openapi({ example: "acc_3kTz9QmW1xYbVc2L" }),
 				email: z.string().openapi({ description: "The account's email.", example: "you@example.com" }),
 				plan: z.string().openapi({ example: "free" }),
-			}),
-			session: z.object({ id: z.string().openapi({ example: "ses_3kTz9QmW1xYbVc2L" }) }),
-		}),
+			}).openapi({ description: "Their account." }),
+			session: z.object({ id: z.string().openapi({ description: "This session's id.", example: "ses_3kTz9QmW1xYbVc2L" }) }).openapi({ description: "This session." }),
+		}).openapi({ description: "Who is signed in." }),
 	})
 	.openapi("CurrentSession");
 

@@ -12,7 +12,7 @@ const EmailSignInSchema = z
 	.openapi("EmailSignInRequest");
 
 const AcceptedSchema = z
-	.object({ data: z.object({ sent: z.literal(true).openapi({ description: "Always `true`, whether or not the address has an account." }) }) })
+	.object({ data: z.object({ sent: z.literal(true).openapi({ description: "Always `true`, whether or not the address has an account." }) }).openapi({ description: "The outcome, the same for every address." }) })
 	.openapi("EmailSignInAccepted");
 
 const route = createRoute({

@@ -17,7 +17,7 @@ const listRoute = createRoute({
 	security: SECURITY,
 	middleware: [apiKeyAuth(), rateLimit()] as const,
 	responses: {
-		200: { description: "The member's sessions", content: { "application/json": { schema: z.object({ data: z.array(SessionSchema) }).openapi("SessionList") } } },
+		200: { description: "The member's sessions", content: { "application/json": { schema: z.object({ data: z.array(SessionSchema).openapi({ description: "The member's live sessions, newest first." }) }).openapi("SessionList") } } },
 		...errorResponses(401, 403, 429, 503),
 	},
 });
