@@ -15,7 +15,7 @@ export type LogLevel = "info" | "warn" | "error";
  * `idempotency_release`, and `request_id`): a charge or a lock was left for the Credits alarm or
  * lease to settle; an uncharged document or a stuck reservation leaves this line.
  */
-export type LogEvent = "settlement_failed" | "request_failed" | "job_failed" | "job_waits_for_renderer" | "idempotency_record_failed" | "generation_log_failed" | "files_purge_failed" | "batch_output_failed" | "batch_cleanup_failed" | "invitation_email_failed";
+export type LogEvent = "settlement_failed" | "request_failed" | "job_failed" | "job_waits_for_renderer" | "idempotency_record_failed" | "generation_log_failed" | "files_purge_failed" | "batch_output_failed" | "batch_cleanup_failed" | "invitation_email_failed" | "sign_in_purge_failed";
 
 export type LogFields = Record<string, unknown>;
 

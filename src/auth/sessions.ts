@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db";
-import { accounts, loginTokens, members, sessions, type Member, type Role } from "../db/schema";
+import { accounts, emailChanges, loginTokens, members, sessions, type Member, type Role } from "../db/schema";
 import { hashKey, newId, randomBase62 } from "./api-key";
 
 /** A sign-in link works this long, once. */
@@ -172,4 +172,19 @@ export async function removeMember(db: Db, accountId: string, memberId: string):
 	if (removed.meta.changes === 1) return "removed";
 	const exists = await db.select({ id: members.id }).from(members).where(and(eq(members.id, memberId), eq(members.accountId, accountId))).get();
 	return exists ? "last_owner" : "not_found";
+}
+
+/**
+ * Deletes what can no longer be used: sign-in links and email changes past their expiry, and
+ * sessions expired or revoked more than a day ago (a revoked one stays listed for nobody, but
+ * its row helps answer "who was signed in" for a while). Run hourly by the cron.
+ */
+export async function purgeExpiredSignIns(db: Db, now = new Date()): Promise<void> {
+	const nowIso = now.toISOString();
+	const dayAgo = new Date(now.getTime() - 86_400_000).toISOString();
+	await db.batch([
+		db.delete(loginTokens).where(lt(loginTokens.expiresAt, nowIso)),
+		db.delete(emailChanges).where(lt(emailChanges.expiresAt, nowIso)),
+		db.delete(sessions).where(or(lt(sessions.expiresAt, nowIso), lt(sessions.revokedAt, dayAgo))),
+	]);
 }

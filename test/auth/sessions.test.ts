@@ -1,4 +1,6 @@
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import worker from "../../src/index";
 import { describe, expect, it } from "vitest";
 import { call, postJson, signUp, uniqueIp } from "../helpers";
 import { follow, linkFor, newEmail, requestLink, signInByEmail, withCookie } from "../helpers-auth";
@@ -147,5 +149,29 @@ describe("CSRF", () => {
 		expect((await noOrigin()).status).toBe(403);
 		// A GET needs neither.
 		expect((await call("/v1/keys", { headers: { Cookie: cookie } })).status).toBe(200);
+	});
+});
+
+describe("purging (the hourly cron)", () => {
+	it("deletes expired links and expired sessions, and keeps live ones", async () => {
+		const expiredEmail = newEmail("expired");
+		await requestLink(expiredEmail);
+		const live = await signInByEmail();
+		const old = await signInByEmail();
+		const past = new Date(Date.now() - 1000).toISOString();
+		await env.DB.prepare("UPDATE login_tokens SET expires_at = ? WHERE email = ?").bind(past, expiredEmail).run();
+		const { sha256Hex } = await import("../../src/auth/api-key");
+		const oldHash = await sha256Hex(new TextEncoder().encode(old.cookie.split("=")[1]!));
+		await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE token_hash = ?").bind(past, oldHash).run();
+		const count = async (sql: string, value: string) => (await env.DB.prepare(sql).bind(value).first<{ n: number }>())!.n;
+		// Positive control: the rows are there before the run.
+		expect(await count("SELECT COUNT(*) AS n FROM login_tokens WHERE email = ?", expiredEmail)).toBe(1);
+		expect(await count("SELECT COUNT(*) AS n FROM sessions WHERE token_hash = ?", oldHash)).toBe(1);
+
+		await worker.scheduled(createScheduledController({ cron: "17 * * * *", scheduledTime: Date.now() }), env);
+
+		expect(await count("SELECT COUNT(*) AS n FROM login_tokens WHERE email = ?", expiredEmail)).toBe(0);
+		expect(await count("SELECT COUNT(*) AS n FROM sessions WHERE token_hash = ?", oldHash)).toBe(0);
+		expect((await withCookie(live.cookie, "/v1/credits")).status).toBe(200);
 	});
 });
