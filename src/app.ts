@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { timing } from "hono/timing";
 import type { App, AppEnv } from "./http/app-env";
 import { ApiError, errorBody } from "./http/errors";
+import { withRoleForbidden } from "./http/schemas";
 import { requestContext } from "./http/request-context";
 import { log } from "./log";
 import { registerAdminCredits } from "./routes/admin/credits";
@@ -137,6 +138,11 @@ export function createApp(): App {
 	registerSignupPage(app);
 	registerDashboardPage(app);
 
+	// Every route a session can call may answer the role or CSRF check's 403 (src/auth/roles.ts).
+	for (const definition of app.openAPIRegistry.definitions) {
+		if (definition.type !== "route" || !definition.route.security?.some((s) => "SessionCookie" in s)) continue;
+		definition.route.responses = withRoleForbidden(definition.route.responses) as typeof definition.route.responses;
+	}
 	app.openAPIRegistry.registerComponent("securitySchemes", "ApiKeyHeader", { type: "apiKey", in: "header", name: "X-API-Key" });
 	app.openAPIRegistry.registerComponent("securitySchemes", "BearerAuth", { type: "http", scheme: "bearer" });
 	app.openAPIRegistry.registerComponent("securitySchemes", "SessionCookie", { type: "apiKey", in: "cookie", name: "quire_session", description: "A member's session (docs/accounts.md): set by /auth/callback; requests that change something must come from Quire's own origin" });

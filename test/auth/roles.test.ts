@@ -66,7 +66,7 @@ describe("roles", () => {
 	});
 
 	it("the table lists every route a session can call (from /openapi.json)", async () => {
-		const doc = (await (await call("/openapi.json")).json()) as { paths: Record<string, Record<string, { security?: Array<Record<string, unknown>> }>> };
+		const doc = (await (await call("/openapi.json")).json()) as { paths: Record<string, Record<string, { security?: Array<Record<string, unknown>>; responses: Record<string, unknown> }>> };
 		const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
 			Object.entries(ops)
 				.filter(([, op]) => op.security?.some((s) => "SessionCookie" in s))
@@ -75,6 +75,13 @@ describe("roles", () => {
 		const template = (path: string) => path.replace(/\/(batch|file|task|key|ses|mem)_none$/, "/{id}").replace(/\/templates\/none$/, "/templates/{id}");
 		const tabled = [...ACTIONS.map((a) => `${a.method} ${template(a.path)}`), "DELETE /v1/session"];
 		expect(documented.length).toBeGreaterThan(20);
+		// Each documents the 403 a role or CSRF refusal answers.
+		const without403 = Object.entries(doc.paths).flatMap(([path, ops]) =>
+			Object.entries(ops)
+				.filter(([, op]) => op.security?.some((s) => "SessionCookie" in s) && !op.responses["403"])
+				.map(([method]) => `${method} ${path}`),
+		);
+		expect(without403).toEqual([]);
 		expect([...new Set(tabled)].sort()).toEqual([...new Set(documented)].sort());
 	});
 
