@@ -123,6 +123,17 @@ describe("sessions", () => {
 		expect((await withCookie(cookie, "/v1/credits")).status).toBe(401);
 	});
 
+	it("a key wins over a cookie, and a made-up cookie is 401", async () => {
+		const { key, accountId } = await signUp();
+		const { cookie } = await signInByEmail();
+		const res = await call("/v1/account", { headers: { "X-API-Key": key, Cookie: cookie } });
+		expect(res.status).toBe(200);
+		expect(JSON.stringify(await res.json())).toContain(accountId);
+		const forged = await call("/v1/credits", { headers: { Cookie: "quire_session=" + "x".repeat(43) } });
+		expect(forged.status).toBe(401);
+		expect(((await forged.json()) as { error: { message: string } }).error.message).toMatch(/sign in again/);
+	});
+
 	it("a key has no session: GET /v1/session answers 403", async () => {
 		const { key } = await signUp();
 		expect((await call("/v1/session", { headers: { "X-API-Key": key } })).status).toBe(403);
