@@ -61,6 +61,8 @@ export default defineConfig({
 									FLEET_MAX_PER_REGION: "2",
 									FLEET_BUSY_WAIT_SECONDS: "120",
 									TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+									// Sent emails are also kept in memory for the tests to read (src/email/outbox.ts).
+									RECORD_SENT_EMAILS: "true",
 								},
 							},
 						};

@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { timing } from "hono/timing";
 import type { App, AppEnv } from "./http/app-env";
 import { ApiError, errorBody } from "./http/errors";
+import { withRoleForbidden } from "./http/schemas";
 import { requestContext } from "./http/request-context";
 import { log } from "./log";
 import { registerAdminCredits } from "./routes/admin/credits";
@@ -40,6 +41,13 @@ import { registerPreviewTemplate } from "./routes/v1/templates/preview";
 import { registerUpdateTemplate } from "./routes/v1/templates/update";
 import { registerGetUsage } from "./routes/v1/usage";
 import { registerGetWebhookSecret } from "./routes/v1/webhook-secret/get";
+import { registerAuthCallback } from "./routes/auth/callback";
+import { registerConfirmEmail } from "./routes/auth/confirm-email";
+import { registerChangeAccountEmail } from "./routes/v1/account/email";
+import { registerMembers } from "./routes/v1/members";
+import { registerCurrentSession } from "./routes/v1/sessions/current";
+import { registerEmailSignIn } from "./routes/v1/sessions/email";
+import { registerSessions } from "./routes/v1/sessions/list";
 import { registerRotateWebhookSecret } from "./routes/v1/webhook-secret/rotate";
 import { registerCreateWebhookEndpoint } from "./routes/v1/webhook-endpoints/create";
 import { registerDeleteWebhookEndpoint } from "./routes/v1/webhook-endpoints/delete";
@@ -126,6 +134,13 @@ export function createApp(): App {
 	registerListWebhookDeliveries(app);
 	registerResendWebhookDelivery(app);
 	registerUpload(app);
+	registerEmailSignIn(app);
+	registerAuthCallback(app);
+	registerCurrentSession(app);
+	registerSessions(app);
+	registerMembers(app);
+	registerChangeAccountEmail(app);
+	registerConfirmEmail(app);
 	registerAdminCredits(app);
 	registerAdminPlan(app);
 	registerAdminFleet(app);
@@ -137,8 +152,14 @@ export function createApp(): App {
 	registerSignupPage(app);
 	registerDashboardPage(app);
 
+	// Every route a session can call may answer the role or CSRF check's 403 (src/auth/roles.ts).
+	for (const definition of app.openAPIRegistry.definitions) {
+		if (definition.type !== "route" || !definition.route.security?.some((s) => "SessionCookie" in s)) continue;
+		definition.route.responses = withRoleForbidden(definition.route.responses) as typeof definition.route.responses;
+	}
 	app.openAPIRegistry.registerComponent("securitySchemes", "ApiKeyHeader", { type: "apiKey", in: "header", name: "X-API-Key" });
 	app.openAPIRegistry.registerComponent("securitySchemes", "BearerAuth", { type: "http", scheme: "bearer" });
+	app.openAPIRegistry.registerComponent("securitySchemes", "SessionCookie", { type: "apiKey", in: "cookie", name: "quire_session", description: "A member's session (docs/accounts.md): set by /auth/callback; requests that change something must come from Quire's own origin" });
 	app.openAPIRegistry.registerComponent("securitySchemes", "AdminToken", { type: "http", scheme: "bearer", description: "The ADMIN_TOKEN secret" });
 	app.doc31("/openapi.json", {
 		openapi: "3.1.0",
@@ -158,6 +179,8 @@ export function createApp(): App {
 			{ name: "API keys", description: "pdfapi.dev's key management: live and test-mode keys; the full key is shown once, at creation." },
 			{ name: "Usage", description: "What the account used this period (pdfapi.dev's usage object) and its log of generated documents." },
 			{ name: "Templates", description: "The built-in gallery and the account's own Mustache templates, versioned." },
+			{ name: "Sessions", description: "Email sign-in (a magic link) and the session cookie the pages use: who is signed in, sign-out, the member's sessions." },
+			{ name: "Members", description: "The people of an account and their roles: owner, developer, viewer." },
 			{ name: "Webhooks", description: "The secret that signs async tasks' webhook deliveries, and the account's webhook endpoints with their delivery logs." },
 			{ name: "Admin", description: "Operator endpoints, authenticated by the ADMIN_TOKEN secret rather than an API key." },
 		],

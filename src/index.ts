@@ -1,4 +1,5 @@
 import { createApp } from "./app";
+import { createDb } from "./db";
 import { handleJobs, type Job } from "./jobs/consumer";
 import { housekeeping } from "./storage/housekeeping";
 

@@ -26,7 +26,8 @@ export type LogEvent =
 	| "housekeeping"
 	| "housekeeping_failed"
 	| "batch_output_failed"
-	| "batch_cleanup_failed";
+	| "batch_cleanup_failed"
+	| "invitation_email_failed";
 
 export type LogFields = Record<string, unknown>;
 

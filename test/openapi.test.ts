@@ -6,11 +6,12 @@ import { call } from "./helpers";
 
 /**
  * Routes that are not part of the API, and so not in the OpenAPI document: web pages (the site,
- * the dashboard, the reference) and the document itself. A path matches an entry exactly, or
+ * the dashboard, the reference), the document itself, and the links of sign-in and email-change
+ * emails (/auth/*, which redirect to the dashboard). A path matches an entry exactly, or
  * lies below one that ends in `/*`. Every other route the app registers is API and must be
  * documented; nothing under /v1, /admin or /upload may be listed here.
  */
-const NOT_API = ["/", "/signup", "/dashboard", "/dashboard/*", "/docs", "/openapi.json"];
+const NOT_API = ["/", "/signup", "/dashboard", "/dashboard/*", "/docs", "/openapi.json", "/auth/*"];
 
 const isPage = (path: string) => NOT_API.some((entry) => (entry.endsWith("/*") ? path.startsWith(entry.slice(0, -1)) : path === entry));
 

@@ -293,6 +293,88 @@ export const webhookDeliveries = sqliteTable(
 	(t) => [index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.createdAt)],
 );
 
+/**
+ * A person of an account, signed in by email (docs/accounts.md): `owner`, `developer` or `viewer`.
+ * The account's sign-up email is its first owner. An invited member has `joined_at` null until
+ * their first sign-in. One address belongs to at most one account.
+ */
+export const members = sqliteTable(
+	"members",
+	{
+		/** `mem_…`. */
+		id: text("id").primaryKey(),
+		accountId: text("account_id")
+			.notNull()
+			.references(() => accounts.id, { onDelete: "cascade" }),
+		/** Lower-cased. */
+		email: text("email").notNull().unique(),
+		role: text("role", { enum: ["owner", "developer", "viewer"] }).notNull(),
+		invitedAt: text("invited_at").notNull(),
+		joinedAt: text("joined_at"),
+	},
+	(t) => [index("members_account_idx").on(t.accountId)],
+);
+
+/**
+ * A sign-in link sent by email: single use, minutes long. Only the SHA-256 of its token is kept.
+ */
+export const loginTokens = sqliteTable(
+	"login_tokens",
+	{
+		tokenHash: text("token_hash").primaryKey(),
+		email: text("email").notNull(),
+		createdAt: text("created_at").notNull(),
+		expiresAt: text("expires_at").notNull(),
+		usedAt: text("used_at"),
+	},
+	(t) => [index("login_tokens_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * A signed-in browser: the cookie holds a random token, this row its SHA-256 only. Listed
+ * (GET /v1/sessions), revocable, and ended when its member is removed.
+ */
+export const sessions = sqliteTable(
+	"sessions",
+	{
+		/** `ses_…`. */
+		id: text("id").primaryKey(),
+		tokenHash: text("token_hash").notNull().unique(),
+		memberId: text("member_id")
+			.notNull()
+			.references(() => members.id, { onDelete: "cascade" }),
+		accountId: text("account_id")
+			.notNull()
+			.references(() => accounts.id, { onDelete: "cascade" }),
+		createdAt: text("created_at").notNull(),
+		expiresAt: text("expires_at").notNull(),
+		/** A short summary of the browser (its User-Agent, cut) and the client IP it signed in from. */
+		userAgent: text("user_agent"),
+		ip: text("ip"),
+		revokedAt: text("revoked_at"),
+	},
+	(t) => [index("sessions_member_idx").on(t.memberId), index("sessions_account_idx").on(t.accountId)],
+);
+
+/**
+ * A change of the account's email, confirmed by both addresses: each is sent a link (only the
+ * SHA-256 of each token is kept); the change applies when the second is followed.
+ */
+export const emailChanges = sqliteTable("email_changes", {
+	id: text("id").primaryKey(),
+	accountId: text("account_id")
+		.notNull()
+		.references(() => accounts.id, { onDelete: "cascade" }),
+	oldEmail: text("old_email").notNull(),
+	newEmail: text("new_email").notNull(),
+	oldTokenHash: text("old_token_hash").notNull().unique(),
+	newTokenHash: text("new_token_hash").notNull().unique(),
+	oldConfirmedAt: text("old_confirmed_at"),
+	newConfirmedAt: text("new_confirmed_at"),
+	createdAt: text("created_at").notNull(),
+	expiresAt: text("expires_at").notNull(),
+});
+
 export type Account = typeof accounts.$inferSelect;
 export type Task = typeof tasks.$inferSelect;
 export type Batch = typeof batches.$inferSelect;
@@ -302,3 +384,5 @@ export type TemplateVersion = typeof templateVersions.$inferSelect;
 export type StoredFile = typeof files.$inferSelect;
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+export type Member = typeof members.$inferSelect;
+export type Role = Member["role"];

@@ -2,11 +2,20 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { KeyMode } from "../auth/api-key";
 import type { RateState } from "../credits/credits";
 import type { Db } from "../db";
+import type { Role } from "../db/schema";
 
 /** Who is calling: set by the `apiKeyAuth` middleware on authenticated routes. */
 export interface AuthContext {
 	accountId: string;
+	/** How the caller authenticated: an API key, or a member's session cookie (docs/accounts.md). */
+	via: "key" | "session";
+	/** The key's id, or the session's (`ses_…`): what generation logs and idempotency records name. */
 	keyId: string;
+	/** The member signed in (sessions only). */
+	memberId: string | null;
+	/** What the caller may do: the member's role; an API key acts as a developer (owner-only actions need an owner's session). */
+	role: Role;
+	/** A session acts as live. */
 	mode: KeyMode;
 	plan: string;
 	/** The account's setting: rendered pages may load nothing remote. */

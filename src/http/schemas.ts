@@ -124,5 +124,25 @@ export const DeletedSchema = z
 	.object({ data: z.object({ deleted: z.literal(true).openapi({ description: "Always `true`: it is gone, effective at once.", example: true }) }).openapi({ description: "The outcome." }) })
 	.openapi("Deleted");
 
-/** Either header authenticates: `X-API-Key: <key>` or `Authorization: Bearer <key>`. */
-export const SECURITY: Array<Record<string, string[]>> = [{ ApiKeyHeader: [] }, { BearerAuth: [] }];
+/** Either header authenticates: `X-API-Key: <key>` or `Authorization: Bearer <key>`; or, without a key, a member's session cookie (docs/accounts.md). */
+export const SECURITY: Array<Record<string, string[]>> = [{ ApiKeyHeader: [] }, { BearerAuth: [] }, { SessionCookie: [] }];
+
+/** The 403 every route authenticated by `apiKeyAuth()` may answer a session (or a key, on owner-only routes): the role or the CSRF check. */
+const ROLE_FORBIDDEN = {
+	when: "a role below the route's (docs/accounts.md#roles), or a session-cookie request from another origin (#csrf)",
+	message: "POST /v1/keys needs the developer role; you are a viewer of this account",
+};
+
+/**
+ * Adds the role/CSRF 403 to a route's documented responses: to its own 403 when it has one,
+ * else as a new 403. Applied once to every secured route, in app.ts, so no route file repeats it.
+ */
+export function withRoleForbidden(responses: Record<string, unknown>): Record<string, unknown> {
+	const own = responses[403] as { description: string; content: { "application/json": { examples: Record<string, unknown> } } } | undefined;
+	const example = { summary: `FORBIDDEN: ${ROLE_FORBIDDEN.when}`, value: { error: { code: "FORBIDDEN", message: ROLE_FORBIDDEN.message, request_id: "req_9f6c2e1a5b7d4c3e8a2f0d1e2f3a4b5c" } } };
+	if (own) {
+		const json = own.content["application/json"];
+		return { ...responses, 403: { ...own, description: `${own.description}; or ${ROLE_FORBIDDEN.when}`, content: { "application/json": { ...json, examples: { ...json.examples, FORBIDDEN_ROLE: example } } } } };
+	}
+	return { ...responses, 403: { description: `Refused: ${ROLE_FORBIDDEN.when} (FORBIDDEN)`, content: { "application/json": { schema: ErrorSchema, examples: { FORBIDDEN_ROLE: example } } } } };
+}

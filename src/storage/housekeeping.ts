@@ -1,4 +1,5 @@
 import { inArray, lt } from "drizzle-orm";
+import { purgeExpiredSignIns } from "../auth/sessions";
 import { IDEMPOTENCY_TTL_MS } from "../credits/credits";
 import { createDb } from "../db";
 import { generations } from "../db/schema";
@@ -24,6 +25,8 @@ export interface Swept {
 	idempotency_bodies: number;
 	/** Generation log rows older than `GENERATION_LOG_RETENTION_DAYS`. */
 	generation_log_rows: number;
+	/** Expired sign-in links and email changes, expired sessions and those revoked over a day ago (src/auth/sessions.ts). */
+	sign_ins: number;
 }
 
 /** Rows or objects deleted a statement (D1 binds at most 100 parameters a statement; R2 deletes at most 1000 keys a call). */
@@ -43,8 +46,9 @@ export async function housekeeping(env: Env, now = Date.now()): Promise<Swept> {
 		// Each body's `expires_at` says when its record ends (IDEMPOTENCY_TTL_MS after the key's first request).
 		idempotency_bodies: () => purgeExpiredObjects(env.PDFS, "idempotency/", now, IDEMPOTENCY_TTL_MS),
 		generation_log_rows: () => purgeGenerationLog(env, now),
+		sign_ins: () => purgeExpiredSignIns(createDb(env.DB), new Date(now)),
 	};
-	const swept = { files: 0, job_inputs: 0, idempotency_bodies: 0, generation_log_rows: 0 };
+	const swept = { files: 0, job_inputs: 0, idempotency_bodies: 0, generation_log_rows: 0, sign_ins: 0 };
 	let failed = false;
 	for (const [step, run] of Object.entries(steps) as Array<[keyof Swept, () => Promise<number>]>) {
 		try {

@@ -25,7 +25,7 @@ async function queued(account: { accountId: string }, html: string, webhookUrl?:
 	const { sent, env: testEnv } = capturingEnv();
 	const taskId = newId("task");
 	const input = { html, options: {}, filename: "doc.pdf", origin: "http://quire.test", blockRemote: false };
-	await submitJob(testEnv, createDb(env.DB), { accountId: account.accountId, keyId: "k", mode, plan: "free", blockRemote: false, javascript: true, expiresInHours: null }, { taskId, input, webhookUrl });
+	await submitJob(testEnv, createDb(env.DB), { accountId: account.accountId, via: "key", keyId: "k", memberId: null, role: "developer", mode, plan: "free", blockRemote: false, javascript: true, expiresInHours: null }, { taskId, input, webhookUrl });
 	expect(sent).toEqual([{ kind: "generate", task_id: taskId }]);
 	return { taskId, testEnv, sent };
 }

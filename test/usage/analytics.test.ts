@@ -93,7 +93,7 @@ describe("the Analytics Engine data point of each generation", () => {
 		const testEnv = { ...recorded, JOBS: { send: async (job: Job) => void sent.push(job) } as unknown as Queue };
 		const taskId = newId("task");
 		const input = { html: "<p>x</p>", options: {}, filename: "doc.pdf", origin: BASE, blockRemote: false };
-		await submitJob(testEnv, createDb(env.DB), { accountId, keyId, mode: "live", plan: "free", blockRemote: false, javascript: true, expiresInHours: null }, { taskId, input });
+		await submitJob(testEnv, createDb(env.DB), { accountId, keyId, mode: "live", plan: "free", blockRemote: false, javascript: true, expiresInHours: null, via: "key", memberId: null, role: "developer" }, { taskId, input });
 		expect(await creditsLeft(key)).toBe(49);
 
 		const batch = createMessageBatch<Job>("quire-jobs-dlq", [{ id: "msg-dlq", timestamp: new Date(), attempts: 1, body: { kind: "generate", task_id: taskId } }]);

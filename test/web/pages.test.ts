@@ -1,28 +1,7 @@
-import { createRequire } from "node:module";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalServer, type LocalServer } from "../scripts/local-server";
-import { launchBrowser, watchPage } from "./browser";
-
-const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-
-interface AxeViolation {
-	id: string;
-	impact: string;
-	help: string;
-	nodes: Array<{ target: string[] }>;
-}
-
-/** axe-core's WCAG 2.1 A and AA rules on the page as it is now: the violations, one line each. */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-	await page.addScriptTag({ path: axeSource });
-	const violations = await page.evaluate(async () => {
-		const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
-		const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
-		return result.violations;
-	});
-	return violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-}
+import { accessibilityViolations, launchBrowser, signInByEmail, watchPage } from "./browser";
 
 /** Whether the page is wider than the viewport (content a phone would have to scroll sideways to see). */
 function overflowsSideways(page: Page): Promise<boolean> {
@@ -32,11 +11,10 @@ function overflowsSideways(page: Page): Promise<boolean> {
 describe("the web pages: accessible, responsive, self-contained", () => {
 	let server: LocalServer;
 	let browser: Browser;
-	let key: string;
 	beforeAll(async () => {
 		[server, browser] = await Promise.all([startLocalServer(), launchBrowser()]);
 		const res = await fetch(`${server.base}/v1/accounts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: `{"email":"pages@example.com"}` });
-		key = ((await res.json()) as { data: { key: { key: string } } }).data.key.key;
+		expect(res.status).toBe(201);
 	});
 	afterAll(async () => {
 		await browser?.close();
@@ -60,7 +38,7 @@ describe("the web pages: accessible, responsive, self-contained", () => {
 				const context = await browser.newContext({ viewport, bypassCSP: true });
 				const page = await context.newPage();
 				const { foreign, errors } = watchPage(page, server.base);
-				if (target.signedIn) await context.addInitScript((k) => sessionStorage.setItem("quire.apiKey", k), key);
+				if (target.signedIn) await signInByEmail(page, server, "pages@example.com");
 				await page.goto(`${server.base}${target.path}`);
 				await page.locator(target.ready).first().waitFor();
 				if (target.signedIn) await page.locator("#template-list li").first().waitFor();

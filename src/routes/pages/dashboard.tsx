@@ -1,6 +1,9 @@
 import type { Child } from "hono/jsx";
+import { getCookie } from "hono/cookie";
+import { SESSION_COOKIE } from "../../auth/sessions";
 import type { App } from "../../http/app-env";
 import { Layout, SecretValue, sendPage } from "../../web/layout";
+import { AccountSection } from "./dashboard/account";
 import { CopyAsCode } from "./dashboard/code";
 import { Documents } from "./dashboard/documents";
 import { WebhookEndpoints } from "./dashboard/webhooks";
@@ -36,37 +39,41 @@ function DataTable(props: { id: string; label: string; columns: Child[] }) {
 }
 
 /**
- * `GET /dashboard`: the page's skeleton. Its script (`/dashboard.js`) signs in with an API key kept
- * in the tab's sessionStorage and fills every section from the public API (`/v1/credits`,
- * `/v1/usage`, `/v1/generations`, `/v1/tasks`, `/v1/files`, `/v1/keys`, `/v1/templates`, `/v1/webhook-secret`,
- * `/v1/webhook-endpoints`),
- * so the dashboard can do nothing a key can't do through the API.
+ * `GET /dashboard`: the page's skeleton. Its script (`/dashboard.js`) signs in by email (a link,
+ * then the session cookie) and fills every section from the public API (`/v1/session`,
+ * `/v1/credits`, `/v1/usage`, `/v1/generations`, `/v1/tasks`, `/v1/files`, `/v1/keys`, `/v1/templates`,
+ * `/v1/webhook-secret`, `/v1/webhook-endpoints`, `/v1/members`, `/v1/sessions`), so the dashboard can
+ * do nothing the API doesn't let the member's role do.
  */
 export function registerDashboardPage(app: App) {
-	app.get("/dashboard", (c) =>
-		sendPage(
+	app.get("/dashboard", (c) => {
+		// Whether a session cookie came (valid or not): without one the script shows the sign-in form
+		// at once, rather than asking the API and getting a 401.
+		const cookie = getCookie(c, SESSION_COOKIE) ? "present" : "absent";
+		return sendPage(
 			c,
 			<Layout title="Dashboard" section="dashboard" script="/dashboard.js">
 				<h1>Dashboard</h1>
 				<p id="status" class="error" role="alert"></p>
 
 				<form id="signin" class="panel narrow" hidden>
-					<h2>Sign in with an API key</h2>
-					<label for="signin-key">API key</label>
-					<input id="signin-key" name="key" type="password" autocomplete="off" spellcheck={false} required placeholder="qk_live_…" />
-					<p class="hint">Kept in this tab's session storage only: closing the tab signs you out.</p>
+					<h2>Sign in by email</h2>
+					<label for="signin-email">Email</label>
+					<input id="signin-email" name="email" type="email" autocomplete="email" required placeholder="you@example.com" />
+					<p class="hint">We email you a link that signs you in; it works once, within 15 minutes. A new address gets a new free account.</p>
 					<button type="submit" class="primary">
-						Open the dashboard
+						Email me a sign-in link
 					</button>
+					<p id="signin-sent" role="status"></p>
 					<p>
-						No key yet? <a href="/signup">Sign up</a>.
+						Want an API key right away? <a href="/signup">Sign up</a>.
 					</p>
 				</form>
 
-				<div id="app" hidden>
+				<div id="app" hidden data-session={cookie}>
 					<div class="toolbar">
 						<p>
-							Signed in with <code id="session-key"></code> <span id="session-mode" class="badge"></span>
+							Signed in as <strong id="session-email"></strong> <span id="session-role" class="badge"></span>
 						</p>
 						<button type="button" id="refresh">
 							Refresh
@@ -82,6 +89,7 @@ export function registerDashboardPage(app: App) {
 						<a href="#keys">API keys</a>
 						<a href="#templates">Templates</a>
 						<a href="#webhooks">Webhooks</a>
+						<a href="#account">Account</a>
 					</nav>
 
 					<section id="overview" aria-labelledby="overview-title">
@@ -185,8 +193,10 @@ export function registerDashboardPage(app: App) {
 						<ShowOnce id="webhook-created" valueId="webhook-secret" title="Your webhook secret, shown this once:" />
 						<WebhookEndpoints />
 					</section>
+
+					<AccountSection />
 				</div>
 			</Layout>,
-		),
-	);
+		);
+	});
 }

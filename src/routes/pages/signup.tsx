@@ -26,6 +26,7 @@ export function registerSignupPage(app: App) {
 						<strong>This is the only time it is shown.</strong> Store it somewhere safe, such as your secrets manager: Quire keeps only a hash of it.
 					</p>
 					<SecretValue id="new-key" />
+					<p>The dashboard signs you in by email: it sends a link to this address.</p>
 					<p>
 						<a class="button primary" id="open-dashboard" href="/dashboard">
 							Open the dashboard

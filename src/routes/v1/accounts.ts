@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { accounts, apiKeys } from "../../db/schema";
+import { accounts, apiKeys, members } from "../../db/schema";
 import { newId } from "../../auth/api-key";
 import { issueKey } from "../../auth/keys";
 import { SIGNUPS_PER_IP_PER_HOUR } from "../../credits/plans";
@@ -70,7 +70,9 @@ export function registerCreateAccount(app: App) {
 		const db = c.var.db;
 		try {
 			const { key, row: keyRow } = await issueKey(account.id, "Default", "live", createdAt);
-			await db.batch([db.insert(accounts).values(account), db.insert(apiKeys).values(keyRow)]);
+			// The address is the account's first owner, so it can sign in by email too.
+			const owner = { id: newId("mem"), accountId: account.id, email, role: "owner" as const, invitedAt: createdAt, joinedAt: createdAt };
+			await db.batch([db.insert(accounts).values(account), db.insert(members).values(owner), db.insert(apiKeys).values(keyRow)]);
 			return c.json(
 				{
 					data: {
@@ -84,7 +86,7 @@ export function registerCreateAccount(app: App) {
 		} catch (error) {
 			// Only a sign-up that made an account counts against the limit.
 			if (counted) await settle(c.var.db, "signup_release", c.var.requestId, counted.release);
-			if (/UNIQUE constraint failed: accounts\.email/.test(String((error as Error)?.cause ?? error))) {
+			if (/UNIQUE constraint failed: (accounts|members)\.email/.test(String((error as Error)?.cause ?? error))) {
 				throw new ApiError("CONFLICT", "An account with this email already exists");
 			}
 			throw error;

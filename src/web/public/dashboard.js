@@ -1,14 +1,17 @@
-// /dashboard: every section is filled from the public API with the API key of this tab's session.
-import { api, day, el, enableCopyButtons, session, when } from "./session.js";
+// /dashboard: signs in by email, then fills every section from the public API as the signed-in
+// member (the session cookie). What the member's role may not do is hidden; the API refuses it anyway.
+import { EMAIL_OUTCOMES, loadAccount } from "./dashboard/account.js";
 import { showCode } from "./dashboard/code.js";
 import { loadDocuments } from "./dashboard/documents.js";
 import { loadWebhookEndpoints } from "./dashboard/webhooks.js";
+import { api, day, el, enableCopyButtons, when } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
 const status = $("status");
 
-/** What the API's key lists show for a key: its first 12 characters, "...", its last 4. */
-const preview = (key) => `${key.slice(0, 12)}...${key.slice(-4)}`;
+/** The signed-in member, account and session: GET /v1/session's `data`. */
+let me = null;
+const canEdit = () => me?.member.role !== "viewer";
 
 function report(error) {
 	status.textContent = error?.message ?? String(error);
@@ -17,61 +20,77 @@ function report(error) {
 // ---- signing in and out ------------------------------------------------------------------------
 
 function showSignin(message = "") {
+	me = null;
 	$("app").hidden = true;
 	$("signin").hidden = false;
 	status.textContent = message;
-	$("signin-key").focus();
+	$("signin-email").focus();
 }
 
-async function showApp() {
+/** Opens the dashboard when the session cookie signs someone in; otherwise the sign-in form. */
+async function start() {
+	const expired = new URLSearchParams(location.search).get("signin") === "expired";
+	const expiredMessage = expired ? "That sign-in link has expired or was already used: ask for a new one." : "";
+	if ($("app").dataset.session === "absent") return showSignin(expiredMessage);
+	try {
+		me = (await api("/v1/session")).data;
+	} catch (error) {
+		if (error.status !== 401) return report(error);
+		return showSignin(expiredMessage || "Your session has ended: sign in again.");
+	}
 	$("signin").hidden = true;
 	$("app").hidden = false;
-	$("session-key").textContent = preview(session.key);
+	$("session-email").textContent = me.member.email;
+	$("session-role").textContent = me.member.role;
+	// What a viewer may not do is not offered (the API refuses it all the same).
+	$("key-form").hidden = !canEdit();
+	$("webhook-rotate").hidden = !canEdit();
+	$("preview-form").querySelector("button[type=submit]").hidden = !canEdit();
 	await refresh();
+	const outcome = EMAIL_OUTCOMES[new URLSearchParams(location.search).get("email")];
+	if (outcome) status.textContent = outcome;
 }
 
 $("signin").addEventListener("submit", async (event) => {
 	event.preventDefault();
-	const key = $("signin-key").value.trim();
+	const email = $("signin-email").value.trim();
 	try {
-		await api("/v1/credits", { key }); // refused keys throw here, before anything is kept
-		session.key = key;
-		$("signin-key").value = "";
-		await showApp();
+		await api("/v1/sessions/email", { method: "POST", body: { email } });
+		$("signin-sent").textContent = `Check your inbox: a sign-in link is on its way to ${email}.`;
+		status.textContent = "";
 	} catch (error) {
-		showSignin(error.status === 401 ? "That key was not accepted: check it, or sign up for one." : error.message);
+		report(error);
 	}
 });
 
-$("signout").addEventListener("click", () => {
-	session.key = null;
+$("signout").addEventListener("click", async () => {
+	try {
+		await api("/v1/session", { method: "DELETE" });
+	} catch (error) {
+		if (error.status !== 401) return report(error);
+	}
 	showSignin("Signed out.");
 });
 
 $("refresh").addEventListener("click", () => refresh());
 
-/**
- * Reloads every section; a revoked session key sends the user back to sign-in. The Refresh button
- * waits for it: clicks while a refresh is under way would only pile up requests (and overtake each other).
- */
+/** Reloads every section; an ended session (signed out elsewhere, revoked, removed) sends the user back to sign-in. */
 async function refresh() {
 	status.textContent = "";
+	// One refresh at a time: a click while one runs would only make its answers stale.
 	$("refresh").disabled = true;
-	const results = await Promise.allSettled([loadOverview(), loadGenerations(), loadTasks(), loadKeys(), loadWebhook(), loadTemplates(), loadDocuments(), loadWebhookEndpoints()]);
+	const results = await Promise.allSettled([loadOverview(), loadGenerations(), loadTasks(), loadKeys(), loadWebhook(), loadTemplates(), loadDocuments(), loadWebhookEndpoints(), loadAccount(me, report)]);
 	$("refresh").disabled = false;
 	const failed = results.find((r) => r.status === "rejected");
 	if (!failed) return;
-	if (failed.reason?.status === 401) {
-		session.key = null;
-		showSignin("This key is no longer valid: sign in with another.");
-	} else report(failed.reason);
+	if (failed.reason?.status === 401) showSignin("Your session has ended: sign in again.");
+	else report(failed.reason);
 }
 
 // ---- credits and usage -------------------------------------------------------------------------
 
 async function loadOverview() {
 	const [credits, { data: usage }] = await Promise.all([api("/v1/credits"), api("/v1/usage")]);
-	$("session-mode").textContent = credits.mode === "test" ? "test mode" : "live";
 	$("credits-left").textContent = String(credits.credits_left);
 	$("pdfs-generated").textContent = usage.pdfs_limit === null ? String(usage.pdfs_generated) : `${usage.pdfs_generated} of ${usage.pdfs_limit}`;
 	$("plan").textContent = usage.plan;
@@ -218,12 +237,8 @@ function emptyRow(columns, text) {
 
 async function loadKeys() {
 	const { data: keys } = await api("/v1/keys");
-	const mine = preview(session.key);
 	const rows = keys.map((k) => {
-		const current = k.key_preview === mine;
-		const action = current
-			? el("span", { class: "hint" }, "this session")
-			: el("button", { type: "button", class: "danger", "aria-label": `Revoke ${k.name}`, onclick: () => revokeKey(k) }, "Revoke");
+		const action = canEdit() ? el("button", { type: "button", class: "danger", "aria-label": `Revoke ${k.name}`, onclick: () => revokeKey(k) }, "Revoke") : "";
 		return el("tr", {}, el("td", {}, k.name), el("td", {}, el("code", {}, k.key_preview)), el("td", {}, when(k.created_at)), el("td", {}, when(k.last_used_at)), el("td", {}, action));
 	});
 	$("key-list").tBodies[0].replaceChildren(...rows);
@@ -348,5 +363,4 @@ $("webhook-rotate").addEventListener("click", async () => {
 // ---- start -------------------------------------------------------------------------------------
 
 enableCopyButtons();
-if (session.key) showApp().catch(report);
-else showSignin();
+start().catch(report);

@@ -1,17 +1,6 @@
-// The browser side of the pages: the API key kept in this tab's session, calls to the public API
-// with it, and small DOM helpers. Everything shown is set with textContent, never parsed as HTML.
-
-const STORAGE_KEY = "quire.apiKey";
-
-export const session = {
-	get key() {
-		return sessionStorage.getItem(STORAGE_KEY);
-	},
-	set key(value) {
-		if (value) sessionStorage.setItem(STORAGE_KEY, value);
-		else sessionStorage.removeItem(STORAGE_KEY);
-	},
-};
+// The browser side of the pages: calls to the public API, signed in by the session cookie that
+// /auth/callback sets (HttpOnly: this script never sees it, and no key is kept in the browser), and
+// small DOM helpers. Everything shown is set with textContent, never parsed as HTML.
 
 /** An API error, with the contract's code and message. */
 export class ApiError extends Error {
@@ -23,12 +12,12 @@ export class ApiError extends Error {
 }
 
 /**
- * Calls the API with the session's key. JSON in, JSON out (or the Response, with `raw`).
+ * Calls the API as the signed-in member (the same-origin fetch sends the session cookie, and the
+ * browser its Origin). JSON in, JSON out (or the Response, with `raw`).
  * Throws an ApiError with the server's message for any non-2xx answer.
  */
-export async function api(path, { method = "GET", body, raw = false, key = session.key } = {}) {
+export async function api(path, { method = "GET", body, raw = false } = {}) {
 	const headers = {};
-	if (key) headers.Authorization = `Bearer ${key}`;
 	if (body !== undefined) headers["Content-Type"] = "application/json";
 	const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 	if (!res.ok) {

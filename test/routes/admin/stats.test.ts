@@ -44,7 +44,7 @@ describe("GET /admin/stats", () => {
 		const jobs = { send: async () => {} } as unknown as Queue;
 		const taskId = newId("task");
 		const input = { html: "<p>x</p>", options: {}, filename: "doc.pdf", origin: BASE, blockRemote: false };
-		await submitJob({ ...env, JOBS: jobs }, createDb(env.DB), { accountId, keyId, mode: "live", plan: "free", blockRemote: false, javascript: true, expiresInHours: null }, { taskId, input });
+		await submitJob({ ...env, JOBS: jobs }, createDb(env.DB), { accountId, keyId, mode: "live", plan: "free", blockRemote: false, javascript: true, expiresInHours: null, via: "key", memberId: null, role: "developer" }, { taskId, input });
 		const batch = createMessageBatch<Job>("quire-jobs-dlq", [{ id: "msg-dlq", timestamp: new Date(), attempts: 1, body: { kind: "generate", task_id: taskId } }]);
 		await worker.queue(batch, env);
 		expect((await getQueueResult(batch, createExecutionContext())).explicitAcks).toEqual(["msg-dlq"]);

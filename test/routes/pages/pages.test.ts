@@ -23,8 +23,8 @@ describe("web pages", () => {
 
 		const dashboard = await (await get("/dashboard")).text();
 		expect(dashboard).toContain('<script type="module" src="/dashboard.js">');
-		for (const section of ["overview", "activity", "keys", "templates", "webhooks"]) expect(dashboard).toContain(`<section id="${section}"`);
-		expect(dashboard).toMatch(/<label for="signin-key">API key<\/label><input id="signin-key"/);
+		for (const section of ["overview", "activity", "keys", "templates", "webhooks", "account"]) expect(dashboard).toContain(`<section id="${section}"`);
+		expect(dashboard).toMatch(/<label for="signin-email">Email<\/label><input id="signin-email"/);
 	});
 
 	it("pages may load nothing from elsewhere, can't be framed, and carry a request id", async () => {
