@@ -138,7 +138,8 @@ function barcode(name: string, bcid: string, encode: Encoder, extra: (options: s
 			throw new HelperError(name, `can't encode "${value}": ${reason}`);
 		}
 		const [, width, height] = /viewBox="0 0 (\d+) (\d+)"/.exec(svg) ?? [];
-		return svg.replace("<svg ", `<svg class="quire-${name}" role="img" aria-label="${Mustache.escape(value)}" width="${width}" height="${height}" `).trim();
+		// A function, not a replacement string: `$&` or `$'` in the data must stay text.
+		return svg.replace("<svg ", () => `<svg class="quire-${name}" role="img" aria-label="${Mustache.escape(value)}" width="${width}" height="${height}" `).trim();
 	};
 }
 
