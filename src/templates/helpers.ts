@@ -52,10 +52,10 @@ function section(helper: Helper): () => (text: string, render: Render) => string
 
 const DEFAULT_LOCALE = "en-US";
 
-/** The first option that is a locale Intl knows (`de-DE`, `fr`), else en-US. */
+/** The first option that is a locale Intl knows (`de-DE`, `fr`: its language in lower case, so never a currency), else en-US. */
 function localeOf(options: string[]): string {
 	for (const word of options) {
-		if (!/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/.test(word)) continue;
+		if (!/^[a-z]{2,3}(-[a-zA-Z0-9]{2,8})*$/.test(word)) continue;
 		try {
 			const [canonical] = Intl.getCanonicalLocales(word);
 			if (canonical && Intl.NumberFormat.supportedLocalesOf(canonical).length > 0) return canonical;
