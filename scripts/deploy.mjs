@@ -20,8 +20,16 @@ class DeployError extends Error {}
 
 /** The secrets Quire needs (docs/operations.md#configuration), generated once and never overwritten. */
 const SECRETS = ["ADMIN_TOKEN", "WEBHOOK_SECRET_KEY"];
-/** The R2 lifecycle rule that backs up the hourly purge of expired PDFs. */
-const LIFECYCLE_RULE = "expire-pdfs";
+/**
+ * The R2 lifecycle rules that back up the hourly housekeeping: one per prefix that expires (hosted
+ * PDFs and batch zips under `acc_…/`, job inputs, idempotency bodies), never one for the whole
+ * bucket, which also keeps templates' assets (`assets/…`) until they are deleted.
+ */
+const LIFECYCLE_RULES = [
+	{ name: "expire-pdfs", prefix: "acc_" },
+	{ name: "expire-jobs", prefix: "jobs/" },
+	{ name: "expire-idempotency", prefix: "idempotency/" },
+];
 
 /** `--env staging`, `--env=staging` or `-e staging`; "" is wrangler's top-level environment. */
 export function targetEnvironment(args) {
@@ -200,18 +208,21 @@ async function deploy(env, secrets) {
 }
 
 /**
- * The R2 lifecycle rule, added when missing: it must keep objects at least PDF_RETENTION_MAX_HOURS
- * plus a day (docs/operations.md), so an existing shorter one is reported, never overwritten.
+ * The R2 lifecycle rules, each added when missing: they must keep objects at least
+ * PDF_RETENTION_MAX_HOURS plus a day (docs/operations.md), so an existing shorter one is
+ * reported, never overwritten.
  */
-async function ensureLifecycleRule(env, bucket, retentionMaxHours) {
+async function ensureLifecycleRules(env, bucket, retentionMaxHours) {
 	const days = Math.ceil(retentionMaxHours / 24) + 1;
 	const output = await must(env, ["r2", "bucket", "lifecycle", "list", bucket]);
-	const rule = output.match(new RegExp(`name:\\s+${LIFECYCLE_RULE}\\b[\\s\\S]*?after (\\d+) days?`));
-	if (!rule) {
-		await must(env, ["r2", "bucket", "lifecycle", "add", bucket, LIFECYCLE_RULE, "--expire-days", String(days)]);
-		log(`R2 lifecycle rule ${LIFECYCLE_RULE} added: objects expire after ${days} days`);
-	} else if (Number(rule[1]) < days) {
-		log(`warning: the R2 lifecycle rule ${LIFECYCLE_RULE} deletes objects after ${rule[1]} days, before PDF_RETENTION_MAX_HOURS (${retentionMaxHours} h) ends: raise it (docs/operations.md)`);
+	for (const { name, prefix } of LIFECYCLE_RULES) {
+		const rule = output.match(new RegExp(`name:\\s+${name}\\b[\\s\\S]*?after (\\d+) days?`));
+		if (!rule) {
+			await must(env, ["r2", "bucket", "lifecycle", "add", bucket, name, prefix, "--expire-days", String(days)]);
+			log(`R2 lifecycle rule ${name} added: objects under ${prefix} expire after ${days} days`);
+		} else if (Number(rule[1]) < days) {
+			log(`warning: the R2 lifecycle rule ${name} deletes objects after ${rule[1]} days, before PDF_RETENTION_MAX_HOURS (${retentionMaxHours} h) ends: raise it (docs/operations.md)`);
+		}
 	}
 }
 
@@ -231,7 +242,7 @@ export async function main(args = process.argv.slice(2)) {
 	const secrets = await missingSecrets(env);
 	const url = await deploy(env, secrets);
 	if (!migrateFirst) await migrate(env);
-	await ensureLifecycleRule(env, config.bucket, config.retentionMaxHours);
+	await ensureLifecycleRules(env, config.bucket, config.retentionMaxHours);
 
 	console.log("");
 	log(`Quire is live: ${url ?? "(see wrangler's output above)"}`);

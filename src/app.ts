@@ -20,6 +20,10 @@ import { registerUpload } from "./routes/upload";
 import { registerGetAccount } from "./routes/v1/account/get";
 import { registerUpdateAccount } from "./routes/v1/account/update";
 import { registerCreateAccount } from "./routes/v1/accounts";
+import { registerGetAssetContent } from "./routes/v1/assets/content";
+import { registerDeleteAsset } from "./routes/v1/assets/delete";
+import { registerListAssets } from "./routes/v1/assets/list";
+import { registerUploadAsset } from "./routes/v1/assets/upload";
 import { registerGetCredits } from "./routes/v1/credits";
 import { registerDeleteFile } from "./routes/v1/files/delete";
 import { registerListFiles } from "./routes/v1/files/list";
@@ -125,6 +129,10 @@ export function createApp(): App {
 	registerGetTemplate(app);
 	registerUpdateTemplate(app);
 	registerDeleteTemplate(app);
+	registerUploadAsset(app);
+	registerListAssets(app);
+	registerDeleteAsset(app);
+	registerGetAssetContent(app);
 	registerRotateWebhookSecret(app);
 	registerGetWebhookSecret(app);
 	registerCreateWebhookEndpoint(app);
@@ -179,6 +187,7 @@ export function createApp(): App {
 			{ name: "API keys", description: "pdfapi.dev's key management: live and test-mode keys; the full key is shown once, at creation." },
 			{ name: "Usage", description: "What the account used this period (pdfapi.dev's usage object) and its log of generated documents." },
 			{ name: "Templates", description: "The built-in gallery and the account's own Mustache templates, versioned." },
+			{ name: "Assets", description: "The account's images and fonts for its templates and inline HTML, served to the renderer only." },
 			{ name: "Sessions", description: "Email sign-in (a magic link) and the session cookie the pages use: who is signed in, sign-out, the member's sessions." },
 			{ name: "Members", description: "The people of an account and their roles: owner, developer, viewer." },
 			{ name: "Webhooks", description: "The secret that signs async tasks' webhook deliveries, and the account's webhook endpoints with their delivery logs." },

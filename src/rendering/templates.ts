@@ -24,6 +24,7 @@ import packingSlipHtml from "../../templates/shipping/packing-slip.html";
 import packingSlipSample from "../../templates/shipping/packing-slip.sample.json";
 import packingSlipSchema from "../../templates/shipping/packing-slip.schema.json";
 import { expandPageTokens, type PageOptions } from "./page-options";
+import { HELPER_VIEW } from "../templates/helpers";
 
 /**
  * A built-in template from `templates/`: id (its path there), Mustache HTML, sample data, the
@@ -42,15 +43,14 @@ export interface BuiltInTemplate {
 }
 
 /**
- * The shipping label draws its Code 39 barcode one character per item, and Mustache can't split a
- * string: `barcode` becomes that list, from `barcode` when given (a string, or the earlier list
- * form) and from the tracking number otherwise, spaces left out and letters capitalised. The
- * label's schema has already checked that the characters are ones Code 39 encodes.
+ * What the shipping label's Code 128 barcode encodes (`{{#code128}}{{barcode}}{{/code128}}`):
+ * `barcode` when given (a string, or the earlier list of characters), else the tracking number
+ * with its spaces left out and its letters capitalised.
  */
 export function shippingLabelData(data: Record<string, unknown>): Record<string, unknown> {
 	const { barcode, tracking_number } = data;
 	const encoded = Array.isArray(barcode) ? barcode.join("") : typeof barcode === "string" ? barcode : String(tracking_number ?? "").replace(/\s+/g, "").toUpperCase();
-	return { ...data, barcode: [...encoded] };
+	return { ...data, barcode: encoded };
 }
 
 /** Built-in templates exist in one version: this one. */
@@ -105,7 +105,7 @@ const GALLERY: BuiltInTemplate[] = [
 	{
 		id: "shipping/label",
 		name: "Shipping label",
-		description: "A 4 × 6 inch shipping label with a Code 39 barcode.",
+		description: "A 4 × 6 inch shipping label with a Code 128 barcode.",
 		html: labelHtml,
 		sampleData: labelSample,
 		schema: labelSchema,
@@ -276,14 +276,16 @@ export class MissingVariables {
 }
 
 /**
- * Renders a Mustache template with `data` (values HTML-escaped by `{{ }}`), adding to `missing`
+ * Renders a Mustache template with `data` (values HTML-escaped by `{{ }}`) and the template
+ * helpers (src/templates/helpers.ts) under it, adding to `missing`
  * the variables it found no value for (up to {@link MAX_MISSING_REPORTED}).
  * Throws {@link TemplateSyntaxError} naming the line when the template does not parse, and
  * {@link TemplateTooLargeError} past {@link RENDER_BUDGET}.
  */
 export function renderTemplate(html: string, data: Record<string, unknown>, missing?: MissingVariables): string {
 	parseTemplate(html);
-	return new BudgetedWriter(missing).render(html, withoutNullItems(data) as Record<string, unknown>);
+	// The helpers sit under the data: a field of the same name hides one, as it always has.
+	return new BudgetedWriter(missing).render(html, new Mustache.Context(HELPER_VIEW).push(withoutNullItems(data)));
 }
 
 /**

@@ -161,7 +161,9 @@ describe("npm run deploy, against a recording stand-in for the Cloudflare API", 
 			"deploy --secrets-file <secrets.json> --env=",
 			"d1 migrations apply DB --remote --env=",
 			"r2 bucket lifecycle list quire-pdfs --env=",
-			"r2 bucket lifecycle add quire-pdfs expire-pdfs --expire-days 31 --env=",
+			"r2 bucket lifecycle add quire-pdfs expire-pdfs acc_ --expire-days 31 --env=",
+			"r2 bucket lifecycle add quire-pdfs expire-jobs jobs/ --expire-days 31 --env=",
+			"r2 bucket lifecycle add quire-pdfs expire-idempotency idempotency/ --expire-days 31 --env=",
 		]);
 		expect(changes(firstRequests)).toEqual([
 			"POST /queues quire-jobs",
@@ -176,14 +178,20 @@ describe("npm run deploy, against a recording stand-in for the Cloudflare API", 
 			"POST /queues/<id>/consumers",
 			"POST /queues/<id>/consumers",
 			"PUT /r2/buckets/quire-pdfs/lifecycle",
+			"PUT /r2/buckets/quire-pdfs/lifecycle",
+			"PUT /r2/buckets/quire-pdfs/lifecycle",
 		]);
 		const account = standIn.account;
 		expect([...account.queues.keys()]).toEqual(["quire-jobs", "quire-jobs-dlq"]);
 		expect([...account.databases.keys()]).toEqual(["quire"]);
 		expect(account.databases.get("quire")!.migrations).toEqual(MIGRATIONS);
 		expect(MIGRATIONS.length).toBeGreaterThan(0);
+		// One rule per prefix that expires; none for the whole bucket, which also keeps templates' assets.
+		const maxAge = { condition: { type: "Age", maxAge: 31 * 86400 } };
 		expect(account.buckets.get("quire-pdfs")!.lifecycle).toEqual([
-			expect.objectContaining({ id: "expire-pdfs", enabled: true, deleteObjectsTransition: { condition: { type: "Age", maxAge: 31 * 86400 } } }),
+			expect.objectContaining({ id: "expire-pdfs", enabled: true, conditions: { prefix: "acc_" }, deleteObjectsTransition: maxAge }),
+			expect.objectContaining({ id: "expire-jobs", enabled: true, conditions: { prefix: "jobs/" }, deleteObjectsTransition: maxAge }),
+			expect.objectContaining({ id: "expire-idempotency", enabled: true, conditions: { prefix: "idempotency/" }, deleteObjectsTransition: maxAge }),
 		]);
 		const script = account.scripts.get("quire")!;
 		expect(script.crons).toEqual(["17 * * * *"]);
@@ -222,6 +230,8 @@ describe("npm run deploy, against a recording stand-in for the Cloudflare API", 
 			"POST /queues/<id>/consumers",
 			"POST /queues/<id>/consumers",
 			"PUT /r2/buckets/quire-pdfs/lifecycle",
+			"PUT /r2/buckets/quire-pdfs/lifecycle",
+			"PUT /r2/buckets/quire-pdfs/lifecycle",
 		]);
 		expect(changes(requests).filter((c) => CREATES.test(c))).toEqual([]);
 		// What remains is the new version of the Worker, deployed (and wrangler's settings it re-asserts).
@@ -250,6 +260,8 @@ describe("npm run deploy, against a recording stand-in for the Cloudflare API", 
 			"POST /r2/buckets quire-staging-pdfs",
 			"POST /queues/<id>/consumers",
 			"POST /queues/<id>/consumers",
+			"PUT /r2/buckets/quire-staging-pdfs/lifecycle",
+			"PUT /r2/buckets/quire-staging-pdfs/lifecycle",
 			"PUT /r2/buckets/quire-staging-pdfs/lifecycle",
 		]);
 		expect(requests.filter((r) => /\/(quire|quire-pdfs|quire-jobs)(\/|$)/.test(r.path) && r.method !== "GET")).toEqual([]);
