@@ -1,4 +1,5 @@
 // /dashboard: every section is filled from the public API with the API key of this tab's session.
+import { loadTemplates } from "./dashboard/templates.js";
 import { api, day, el, enableCopyButtons, session, when } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
@@ -47,10 +48,16 @@ $("signout").addEventListener("click", () => {
 
 $("refresh").addEventListener("click", () => refresh());
 
+/** After a preview (a test document): the usage figures and the log change. */
+function onGenerated() {
+	loadOverview().catch(report);
+	loadGenerations().catch(report);
+}
+
 /** Reloads every section; a revoked session key sends the user back to sign-in. */
 async function refresh() {
 	status.textContent = "";
-	const results = await Promise.allSettled([loadOverview(), loadGenerations(), loadTasks(), loadKeys(), loadWebhook(), loadTemplates()]);
+	const results = await Promise.allSettled([loadOverview(), loadGenerations(), loadTasks(), loadKeys(), loadWebhook(), loadTemplates({ onGenerated })]);
 	const failed = results.find((r) => r.status === "rejected");
 	if (!failed) return;
 	if (failed.reason?.status === 401) {
@@ -209,70 +216,6 @@ $("key-form").addEventListener("submit", async (event) => {
 		await loadKeys();
 	} catch (error) {
 		report(error);
-	}
-});
-
-// ---- template gallery --------------------------------------------------------------------------
-
-let templatesLoaded = false;
-let selected = null;
-
-const templatePath = (id) => id.split("/").map(encodeURIComponent).join("/");
-
-async function loadTemplates() {
-	if (templatesLoaded) return;
-	const { data } = await api("/v1/templates");
-	const items = data.map((t) =>
-		el(
-			"li",
-			{},
-			el(
-				"button",
-				{ type: "button", class: "template", onclick: () => selectTemplate(t).catch(report) },
-				el("strong", {}, t.name),
-				el("span", { class: "hint" }, t.id),
-				t.description ? el("span", {}, t.description) : "",
-			),
-		),
-	);
-	$("template-list").replaceChildren(...items);
-	templatesLoaded = true;
-}
-
-async function selectTemplate(summary) {
-	const { data: template } = await api(`/v1/templates/${templatePath(summary.id)}`);
-	selected = template;
-	$("preview-title").textContent = `${template.name} (${template.id})`;
-	$("preview-data").value = JSON.stringify(template.sample_data ?? {}, null, 2);
-	$("preview-status").textContent = "";
-	$("preview-form").hidden = false;
-	$("preview-data").focus();
-}
-
-$("preview-form").addEventListener("submit", async (event) => {
-	event.preventDefault();
-	const out = $("preview-status");
-	let data;
-	try {
-		data = JSON.parse($("preview-data").value);
-	} catch (error) {
-		out.textContent = `The data is not valid JSON: ${error.message}`;
-		return;
-	}
-	out.textContent = "Rendering…";
-	try {
-		// `test: true`: watermarked, and no credit is spent.
-		const res = await api("/v1/generate", { method: "POST", body: { template_id: selected.id, data, test: true }, raw: true });
-		const pdf = await res.blob();
-		const frame = $("preview-frame");
-		if (frame.src) URL.revokeObjectURL(frame.src);
-		frame.src = URL.createObjectURL(pdf);
-		frame.hidden = false;
-		out.textContent = `Preview ready: ${Math.round(pdf.size / 1024)} KB in ${res.headers.get("X-Response-Time-Ms")} ms, test mode (no credits used).`;
-		loadOverview().catch(report);
-		loadGenerations().catch(report);
-	} catch (error) {
-		out.textContent = `Preview failed: ${error.message}`;
 	}
 });
 

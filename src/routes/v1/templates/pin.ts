@@ -31,7 +31,7 @@ const route = createRoute({
 	request: { params: TemplateIdParams, body: { required: true, content: { "application/json": { schema: PinTemplateSchema } } } },
 	responses: {
 		200: { description: "The template (newest version) with its new `pinned_version`", content: { "application/json": { schema: TemplateEnvelopeSchema } } },
-		...errorResponses(400, 401, 404, 429, 503),
+		...errorResponses(400, 401, 404, 413, 429, 503),
 		...liveKeyForbidden({ when: "a built-in template", message: "\"invoices/invoice\" is a built-in template and has no versions to pin" }),
 	},
 });
