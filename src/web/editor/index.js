@@ -15,16 +15,26 @@ export { checkSchema, validateData };
 
 const LANGUAGES = { html, css, json };
 
+/** The editor's height, from the page's `--editor-height` (custom properties reach into the shadow root). */
+const sized = EditorView.theme({ "&": { height: "var(--editor-height, 28rem)" }, ".cm-scroller": { overflow: "auto" } });
+
 /**
  * A code editor (line numbers, highlighting, search with Ctrl-F, bracket matching…) in `parent`,
  * its text area named `label` for screen readers. `onChange(text)` is called after each edit.
+ *
+ * It lives in a shadow root of `parent`: there CodeMirror's styles go into a constructed style
+ * sheet, which the pages' Content-Security-Policy allows; in the document itself they would go
+ * into a `<style>` element, which it rightly refuses.
  */
 export function createCodeEditor({ parent, doc = "", language, label, onChange }) {
+	const root = parent.attachShadow({ mode: "open" });
 	const view = new EditorView({
 		doc,
-		parent,
+		parent: root,
+		root,
 		extensions: [
 			basicSetup,
+			sized,
 			LANGUAGES[language](),
 			lintGutter(),
 			EditorView.lineWrapping,

@@ -11,7 +11,8 @@ function PdfView(props: { id: string; label: string }) {
 	return (
 		<div class="pdf-view">
 			<p id={`${props.id}-status`} role="status" class="hint"></p>
-			<div id={`${props.id}-pages`} class="pdf-pages" role="group" aria-label={props.label}></div>
+			{/* Focusable: it scrolls, and a keyboard must be able to scroll it. */}
+			<div id={`${props.id}-pages`} class="pdf-pages" role="group" aria-label={props.label} tabindex={0}></div>
 		</div>
 	);
 }
@@ -129,7 +130,7 @@ export function TemplatesSection() {
 
 				<h4>Use it from the API</h4>
 				<p id="example-note" class="hint"></p>
-				<pre>
+				<pre tabindex={0} aria-label="API example">
 					<code id="studio-example"></code>
 				</pre>
 			</div>

@@ -329,7 +329,8 @@ function fieldProblem(part, problem) {
 /** Shows problems inline at their lines and in the list under the editor; each list item jumps to its line. */
 function showProblems(problems) {
 	const items = [];
-	for (const [part, list] of Object.entries(problems)) {
+	for (const part of Object.keys(editors)) {
+		const list = problems[part] ?? [];
 		editors[part].setProblems(list);
 		for (const p of list) {
 			const label = `${document.getElementById(`tab-${part}`).textContent}, line ${p.line}: ${p.message}`;
@@ -353,8 +354,15 @@ function jumpTo(part, line) {
 function serverProblems(error, joined, htmlTab) {
 	const problems = { html: [], css: [], schema: [], sample: [], other: [] };
 	if (error.code === "TEMPLATE_ERROR" && error.details?.line) {
-		const { part, line } = sourceLine(joined, htmlTab, error.details.line);
-		problems[part].push({ line, message: error.message.replace(/^Template error on line \d+: /, "") });
+		const noticed = error.details.line;
+		let message = error.message.replace(/^Template error on line \d+: /, "");
+		// Mustache notices an unclosed section where something else closes (or at the end): point at its opening tag.
+		const unclosed = /^Unclosed section "(.+?)"/.exec(message);
+		const opened = unclosed ? openingLine(joined.html, unclosed[1], noticed) : null;
+		const { part, line } = sourceLine(joined, htmlTab, opened ?? noticed);
+		const still = sourceLine(joined, htmlTab, noticed);
+		if (opened && still.line !== line) message = `${message}: opened here, still open on line ${still.line}`;
+		problems[part].push({ line, message });
 	} else if (error.code === "VALIDATION_ERROR" && Array.isArray(error.details?.fields)) {
 		for (const field of error.details.fields) {
 			const part = /^(sample_)?data\b/.test(field.path) ? "sample" : field.path.startsWith("schema") ? "schema" : null;
@@ -363,6 +371,15 @@ function serverProblems(error, joined, htmlTab) {
 		}
 	} else problems.other.push(error.message);
 	return problems;
+}
+
+/** The line (from 1) of the last `{{#name}}` or `{{^name}}` at or before line `before`, or null. */
+function openingLine(html, name, before) {
+	const escaped = name.replace(/[.*+?^$()|[\]{}\\]/g, "\\$&");
+	const opener = new RegExp(String.raw`\{\{\s*[#^]\s*${escaped}\s*\}\}`);
+	const all = html.split("\n");
+	for (let i = Math.min(before, all.length) - 1; i >= 0; i--) if (opener.test(all[i])) return i + 1;
+	return null;
 }
 
 function schedulePreview() {
@@ -502,7 +519,7 @@ async function showDiff() {
 	}
 	$("diff-output").replaceChildren(...out);
 	$("diff-output").hidden = out.length === 0;
-	$("diff-summary").textContent = out.length ? `v${a} → v${b}: ${added} lines added, ${removed} removed.` : `v${a} and v${b} have the same content.`;
+	$("diff-summary").textContent = out.length ? `v${a} → v${b}: ${added === 1 ? "1 line" : `${added} lines`} added, ${removed} removed.` : `v${a} and v${b} have the same content.`;
 }
 
 /** The curl command that makes a PDF from this template, naming the pinned version when there is one. */
