@@ -18,6 +18,9 @@ import { registerUpload } from "./routes/upload";
 import { registerGetAccount } from "./routes/v1/account/get";
 import { registerUpdateAccount } from "./routes/v1/account/update";
 import { registerCreateAccount } from "./routes/v1/accounts";
+import { registerDeleteAsset } from "./routes/v1/assets/delete";
+import { registerListAssets } from "./routes/v1/assets/list";
+import { registerUploadAsset } from "./routes/v1/assets/upload";
 import { registerGetCredits } from "./routes/v1/credits";
 import { registerDeleteFile } from "./routes/v1/files/delete";
 import { registerListFiles } from "./routes/v1/files/list";
@@ -112,6 +115,9 @@ export function createApp(): App {
 	registerUpdateTemplate(app);
 	registerPinTemplate(app);
 	registerDeleteTemplate(app);
+	registerUploadAsset(app);
+	registerListAssets(app);
+	registerDeleteAsset(app);
 	registerRotateWebhookSecret(app);
 	registerGetWebhookSecret(app);
 	registerUpload(app);
@@ -146,6 +152,7 @@ export function createApp(): App {
 			{ name: "API keys", description: "pdfapi.dev's key management: live and test-mode keys; the full key is shown once, at creation." },
 			{ name: "Usage", description: "What the account used this period (pdfapi.dev's usage object) and its log of generated documents." },
 			{ name: "Templates", description: "The built-in gallery and the account's own Mustache templates, versioned." },
+			{ name: "Assets", description: "The account's images and fonts for its templates and inline HTML, served to the renderer only." },
 			{ name: "Webhooks", description: "The secret that signs async tasks' webhook deliveries." },
 			{ name: "Admin", description: "Operator endpoints, authenticated by the ADMIN_TOKEN secret rather than an API key." },
 		],

@@ -1,4 +1,4 @@
-import { foreignKey, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { foreignKey, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const accounts = sqliteTable("accounts", {
 	id: text("id").primaryKey(),
@@ -246,3 +246,27 @@ export type Generation = typeof generations.$inferSelect;
 export type AccountTemplate = typeof templates.$inferSelect;
 export type TemplateVersion = typeof templateVersions.$inferSelect;
 export type StoredFile = typeof files.$inferSelect;
+
+/**
+ * Images and fonts an account uploaded for its templates (POST /v1/assets). The bytes are in R2
+ * (`assets/<account>/<id>`); the renderer answers the asset's URL from there, for its account only.
+ */
+export const assets = sqliteTable(
+	"assets",
+	{
+		/** `ast_…`. */
+		id: text("id").primaryKey(),
+		accountId: text("account_id")
+			.notNull()
+			.references(() => accounts.id, { onDelete: "cascade" }),
+		/** The file name it was uploaded with; one per account, so `{{#asset}}name{{/asset}}` names one asset. */
+		name: text("name").notNull(),
+		/** The MIME type its content was recognised as (never the name's extension). */
+		type: text("type").notNull(),
+		size: integer("size").notNull(),
+		createdAt: text("created_at").notNull(),
+	},
+	(t) => [uniqueIndex("assets_account_name_idx").on(t.accountId, t.name)],
+);
+
+export type Asset = typeof assets.$inferSelect;

@@ -20,6 +20,8 @@ describe("GET /health, GET /openapi.json, unknown routes", () => {
 			"/upload/{account}/{file}",
 			"/v1/account",
 			"/v1/accounts",
+			"/v1/assets",
+			"/v1/assets/{id}",
 			"/v1/batch",
 			"/v1/batches/{id}",
 			"/v1/credits",
