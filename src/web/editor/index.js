@@ -63,6 +63,10 @@ export function createCodeEditor({ parent, doc = "", language, label, onChange }
 			});
 			view.dispatch(setDiagnostics(view.state, diagnostics));
 		},
+		/** Puts `text` where the cursor is (replacing the selection), and shows it. */
+		insert(text) {
+			view.dispatch(view.state.replaceSelection(text), { scrollIntoView: true });
+		},
 		/** The line number (from 1) of a position in the text. */
 		lineAt(pos) {
 			return view.state.doc.lineAt(pos).number;

@@ -17,6 +17,26 @@ function PdfView(props: { id: string; label: string }) {
 	);
 }
 
+/** Uploaded images and fonts (filled by /dashboard/assets.js): a drop zone, and a card per asset with its preview. */
+function AssetsArea() {
+	return (
+		<div id="assets" aria-labelledby="assets-title">
+			<h3 id="assets-title">Images and fonts</h3>
+			<p>
+				Upload a logo or a font once, then use it in any template: <strong>Insert</strong> puts it where the cursor is in the open template (an image in the HTML, a font's{" "}
+				<code>@font-face</code> in the CSS).
+			</p>
+			<div id="asset-drop" class="drop-zone">
+				<label for="asset-files">Choose images (PNG, JPEG, SVG) or fonts (WOFF2, WOFF, TTF, OTF), or drop them here</label>
+				<input id="asset-files" type="file" multiple accept=".png,.jpg,.jpeg,.svg,.woff2,.woff,.ttf,.otf,image/png,image/jpeg,image/svg+xml,font/woff2,font/woff,font/ttf,font/otf" />
+			</div>
+			<p id="asset-status" role="status"></p>
+			<p id="asset-quota" class="hint"></p>
+			<ul id="asset-list" class="asset-grid" aria-label="Uploaded images and fonts"></ul>
+		</div>
+	);
+}
+
 /**
  * The dashboard's Templates section (filled by /dashboard/templates.js): the account's templates,
  * the editor (code beside a live preview, versions, the API example), uploaded assets, and the
@@ -135,8 +155,7 @@ export function TemplatesSection() {
 				</pre>
 			</div>
 
-			<h3 id="assets-title">Assets</h3>
-			<div id="assets" aria-labelledby="assets-title"></div>
+			<AssetsArea />
 
 			<h3 id="gallery-title">Gallery</h3>
 			<ul id="template-list" class="template-grid" aria-labelledby="gallery-title"></ul>

@@ -2,6 +2,7 @@
 // preview drawn with pdf.js, versions with a diff, restore and pin), and the built-in gallery.
 // Everything goes through the public API with the session's key.
 import { api, el, when } from "../session.js";
+import { loadAssets } from "./assets.js";
 import { drawPdf, pages } from "./pdf-view.js";
 
 const $ = (id) => document.getElementById(id);
@@ -22,7 +23,7 @@ export async function loadTemplates({ onGenerated } = {}) {
 	if (loaded) return;
 	loaded = true;
 	wireStudio();
-	await listTemplates();
+	await Promise.all([listTemplates(), loadAssets({ insert: insertAsset })]);
 }
 
 // ---- the lists: the account's templates and the gallery -----------------------------------------
@@ -439,6 +440,23 @@ async function save() {
 		showProblems(serverProblems(error, edited.joined, editors.html.value));
 		$("studio-status").textContent = `Not saved: ${error.message}`;
 	}
+}
+
+/**
+ * Puts an uploaded asset into the open template where its cursor is: an image as an `<img>` in
+ * the HTML, a font as an `@font-face` in the CSS (named after the file). False when none is open.
+ */
+function insertAsset(asset) {
+	if (!current) return false;
+	if (asset.type.startsWith("font/")) {
+		const family = asset.name.replace(/\.[^.]+$/, "");
+		selectTab("css");
+		editors.css.insert(`@font-face {\n  font-family: "${family}";\n  src: url("${asset.url}");\n}\n`);
+	} else {
+		selectTab("html");
+		editors.html.insert(`<img src="${asset.url}" alt="${asset.name.replace(/\.[^.]+$/, "")}">`);
+	}
+	return true;
 }
 
 // ---- versions: list, restore, pin, diff -------------------------------------------------------
