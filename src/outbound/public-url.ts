@@ -1,3 +1,5 @@
+import { isAssetUrl } from "../assets/url";
+
 /**
  * Whether Quire may send a request to a URL a client gave it (webhooks): http(s) only, and never
  * a loopback, private, link-local, CGNAT, multicast, reserved or cloud-metadata address in any
@@ -110,8 +112,12 @@ export interface OutboundPolicy {
 	blockRemote: boolean;
 }
 
-/** The reason a page's request must not go out, or null when it may. */
+/**
+ * The reason a page's request must not go out, or null when it may. An asset URL never goes out
+ * (the renderer answers it from R2), so nothing refuses it, not even `blockRemote`.
+ */
 export function refuseResource(url: string, policy: OutboundPolicy): string | null {
+	if (isAssetUrl(url)) return null;
 	if (policy.blockRemote) return "remote resources are blocked";
 	return refuseTarget(url, { allowLoopback: policy.allowLoopback });
 }

@@ -11,6 +11,9 @@ import type { Attempt } from "./fleet/dispatch";
 import { parseRendererName } from "./fleet/placement";
 import { Slots } from "./fleet/slots";
 import { fleetStub } from "./fleet/stubs";
+import { readAsset } from "../assets/store";
+import { type AssetRef, parseAssetUrl } from "../assets/url";
+import { createDb } from "../db";
 
 /** Pages kept open ahead of demand, so a document never waits for a new page. */
 const SPARE_PAGES = 4;
@@ -26,10 +29,26 @@ interface ReadyPage {
 	cdp: CDPSession;
 }
 
-/** A document being rendered: what it may load, and what it was refused (reported, up to 20). */
+/** A document being rendered: whose it is (its assets are the only ones it reaches), what it may load, and what it was refused (reported, up to 20). */
 interface Guard {
+	account: string;
 	policy: OutboundPolicy;
 	blocked: Set<string>;
+}
+
+/**
+ * The headers an asset is served with. Fonts are fetched with CORS (the page's origin is not the
+ * asset's). An SVG may hold scripts and external references: shown as an `<img>` or CSS image,
+ * Chromium runs and loads none of them; opened as a document (`<iframe>`, `<object>`) this
+ * policy does the same, so an asset never runs code, whatever the document's `javascript`.
+ */
+function assetHeaders(type: string): Array<{ name: string; value: string }> {
+	return [
+		{ name: "Content-Type", value: type },
+		{ name: "Access-Control-Allow-Origin", value: "*" },
+		{ name: "X-Content-Type-Options", value: "nosniff" },
+		{ name: "Content-Security-Policy", value: "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; sandbox" },
+	];
 }
 
 const MAX_BLOCKED_REPORTED = 20;
@@ -183,7 +202,7 @@ export class Renderer extends DurableObject<Env> {
 		this.lastUsed = Date.now();
 		try {
 			const { page, cdp } = await this.takePage();
-			const guard: Guard = { policy, blocked: new Set() };
+			const guard: Guard = { account: limits.account, policy, blocked: new Set() };
 			this.documents.set(page, guard);
 			const resources = new ResourceWatch(page);
 			const watch = this.watch(page, cdp, limits.deadlineMs);
@@ -326,6 +345,8 @@ export class Renderer extends DurableObject<Env> {
 			const session = await browser.target().createCDPSession();
 			session.on("Fetch.requestPaused", (event) => {
 				const guard = this.documentOf(event.frameId);
+				const asset = parseAssetUrl(event.request.url);
+				if (asset) return void this.serveAsset(session, event.requestId, guard?.account ?? null, asset);
 				const refused = refuseResource(event.request.url, guard?.policy ?? STRICT);
 				if (refused && guard && guard.blocked.size < MAX_BLOCKED_REPORTED) guard.blocked.add(event.request.url);
 				// A refused navigation is "Aborted": Chromium then keeps the document instead of showing an error page.
@@ -343,6 +364,19 @@ export class Renderer extends DurableObject<Env> {
 			return session;
 		});
 		return this.browserSession;
+	}
+
+	/**
+	 * Answers a page's request for an asset from R2, without any network: the asset of the
+	 * document's account, else 404 (another account's asset, a deleted one, or a request no
+	 * document owns). The page then sees an ordinary response, reported like any other failure.
+	 */
+	private async serveAsset(session: CDPSession, requestId: string, account: string | null, ref: AssetRef): Promise<void> {
+		const found = account ? await readAsset(this.env, createDb(this.env.DB), account, ref).catch(() => null) : null;
+		const answer = found
+			? { responseCode: 200, responseHeaders: assetHeaders(found.type), body: Buffer.from(found.bytes).toString("base64") }
+			: { responseCode: 404, responseHeaders: [{ name: "Content-Type", value: "text/plain" }, { name: "Access-Control-Allow-Origin", value: "*" }], body: "" };
+		await session.send("Fetch.fulfillRequest", { requestId, ...answer }).catch(() => {}); // the page may be closing
 	}
 
 	/** The document whose page holds this frame (its own, or one of its iframes). */

@@ -24,6 +24,7 @@ import packingSlipHtml from "../../templates/shipping/packing-slip.html";
 import packingSlipSample from "../../templates/shipping/packing-slip.sample.json";
 import packingSlipSchema from "../../templates/shipping/packing-slip.schema.json";
 import { expandPageTokens, type PageOptions } from "./page-options";
+import { HELPER_VIEW } from "../templates/helpers";
 
 /**
  * A built-in template from `templates/`: id (its path there), Mustache HTML, sample data, the
@@ -276,14 +277,16 @@ export class MissingVariables {
 }
 
 /**
- * Renders a Mustache template with `data` (values HTML-escaped by `{{ }}`), adding to `missing`
+ * Renders a Mustache template with `data` (values HTML-escaped by `{{ }}`) and the template
+ * helpers (src/templates/helpers.ts) under it, adding to `missing`
  * the variables it found no value for (up to {@link MAX_MISSING_REPORTED}).
  * Throws {@link TemplateSyntaxError} naming the line when the template does not parse, and
  * {@link TemplateTooLargeError} past {@link RENDER_BUDGET}.
  */
 export function renderTemplate(html: string, data: Record<string, unknown>, missing?: MissingVariables): string {
 	parseTemplate(html);
-	return new BudgetedWriter(missing).render(html, withoutNullItems(data) as Record<string, unknown>);
+	// The helpers sit under the data: a field of the same name hides one, as it always has.
+	return new BudgetedWriter(missing).render(html, new Mustache.Context(HELPER_VIEW).push(withoutNullItems(data)));
 }
 
 /**

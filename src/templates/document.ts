@@ -5,6 +5,7 @@ import Mustache from "mustache";
 import { atDocumentStart } from "../outbound/public-url";
 import { MissingVariables, renderHeaderFooter, renderTemplate, TemplateSyntaxError, TemplateTooLargeError } from "../rendering/templates";
 import { checkSchema, declaredIn, validateData, type FieldProblem } from "./data-schema";
+import { HelperError } from "./helpers";
 import type { TemplateContent } from "./store";
 
 /** What a document is made from: a template's HTML, the JSON Schema of its data, its default page options and `pdf` settings. */
@@ -59,6 +60,7 @@ export function prepareDocument(source: DocumentSource, data: Record<string, unk
 	} catch (error) {
 		if (error instanceof TemplateSyntaxError) throw templateError(error);
 		if (error instanceof TemplateTooLargeError) throw new ApiError("DOCUMENT_TOO_LARGE", error.message);
+		if (error instanceof HelperError) throw new ApiError("TEMPLATE_ERROR", `Template helper error: ${error.message}`, { helper: error.helper });
 		throw error;
 	}
 }
