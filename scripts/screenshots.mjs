@@ -76,10 +76,25 @@ await shoot("dashboard-gallery", {
 	ready: "#template-list li",
 	element: "#templates",
 	act: async (page) => {
-		await page.getByRole("button", { name: /^Invoice invoices\/invoice/ }).click();
+		await page.getByRole("button", { name: "Preview Invoice" }).click();
 		await page.getByRole("button", { name: "Preview PDF" }).click();
-		await page.locator("#preview-frame:not([hidden])").waitFor();
-		await page.waitForTimeout(1500); // the PDF viewer draws the first page
+		await page.locator("#preview-pages canvas").waitFor(); // pdf.js has drawn the page
+	},
+});
+// The template editor: an account template made from the invoice, open beside its live preview.
+const invoice = (await (await fetch(`${base}/v1/templates/invoices%2Finvoice`, { headers: { Authorization: `Bearer ${key}` } })).json()).data;
+const created = await post("/v1/templates", { id: "my-invoice", name: "My invoice", html: invoice.html, schema: invoice.schema, sample_data: invoice.sample_data, options: invoice.options }, key);
+if (!created.ok) throw new Error(`create my-invoice: ${created.status} ${await created.text()}`);
+await shoot("editor", {
+	path: "/dashboard",
+	signedIn: true,
+	width: 1440,
+	height: 1000,
+	ready: "#own-templates button",
+	element: "#studio",
+	act: async (page) => {
+		await page.getByRole("button", { name: /^My invoice/ }).click();
+		await page.locator("#studio-preview-pages canvas").waitFor({ timeout: 30_000 });
 	},
 });
 await shoot("dashboard-phone", { path: "/dashboard", signedIn: true, ready: "#generations tbody tr td + td", width: 390, height: 844 });

@@ -59,7 +59,7 @@ describe("the web pages, end to end", () => {
 		expect(await page.content()).not.toContain(firstKey);
 
 		// A second key, shown once in the page and usable at once.
-		await page.getByLabel("Name").fill("CI server");
+		await page.getByLabel("Name", { exact: true }).fill("CI server");
 		await page.getByRole("button", { name: "Create key" }).click();
 		await page.locator("#key-created").waitFor();
 		const secondKey = await text("#key-created-value");

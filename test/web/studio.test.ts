@@ -1,8 +1,13 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { extractText, getDocumentProxy } from "unpdf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalServer, type LocalServer } from "../scripts/local-server";
+import { FONT_NAME, FONT_OTF, PNG } from "../fixtures/assets";
 import { launchBrowser, until, watchPage } from "./browser";
 
 const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
@@ -169,8 +174,8 @@ describe("the template editor, end to end", () => {
 		const [v1, v3] = await Promise.all(
 			[1, 3].map(async (v) => ((await (await api(`/v1/templates/my-invoice?version=${v}`)).json()) as { data: { html: string; sample_data: unknown } }).data),
 		);
-		expect(v3.html).toBe(v1!.html);
-		expect(v3.sample_data).toEqual(v1!.sample_data);
+		expect(v3!.html).toBe(v1!.html);
+		expect(v3!.sample_data).toEqual(v1!.sample_data);
 		expect(await page.locator("#versions tbody tr").count()).toBe(3);
 
 		// Pin version 2 for the API example.
@@ -178,13 +183,56 @@ describe("the template editor, end to end", () => {
 		await until(() => text("#studio-example"), (v) => v.includes('"template_version":2'));
 		expect(((await (await api("/v1/templates/my-invoice")).json()) as { data: { pinned_version: number } }).data.pinned_version).toBe(2);
 
-		// Generate through the API with the saved template: the newest (restored) version, and the pinned one on request.
+		// Upload a logo and a font: each shown with its preview, and counted against the quota.
+		await page.locator("#asset-files").setInputFiles([
+			{ name: "logo.png", mimeType: "image/png", buffer: Buffer.from(PNG) },
+			{ name: "nimbus-mono.otf", mimeType: "font/otf", buffer: Buffer.from(FONT_OTF) },
+		]);
+		await until(() => text("#asset-status"), (v) => v.startsWith("Uploaded"));
+		expect(await text("#asset-status")).toBe("Uploaded logo.png, nimbus-mono.otf.");
+		const logo = page.getByRole("img", { name: "Preview of logo.png" });
+		expect(await until(() => logo.evaluate((img) => (img as HTMLImageElement).naturalWidth), (w) => w === 40)).toBe(40);
+		const fontSample = page.getByLabel("nimbus-mono.otf sample");
+		// The sample is set in the uploaded font, loaded into the page from the file.
+		const family = await until(() => fontSample.evaluate((s) => getComputedStyle(s).fontFamily), (f) => /^"?asset-/.test(f));
+		expect(family).toMatch(/^"?asset-ast_/);
+		expect(await page.evaluate((f) => document.fonts.check(`16px ${f.split(",")[0]}`), family)).toBe(true);
+		expect(await text("#asset-quota")).toMatch(/^2 of 200 assets/);
+
+		// Use them: the logo after the heading (the cursor put at the end of its line), the font in the CSS and on the heading.
+		await page.getByRole("tab", { name: "HTML" }).click();
+		await page.locator("#part-html .cm-content").click();
+		await page.keyboard.press("Control+f");
+		await page.locator("#part-html .cm-search input[name=search]").fill("<h1>INVOICE</h1>");
+		await page.keyboard.press("Enter");
+		await page.keyboard.press("Escape");
+		await page.keyboard.press("End");
+		await page.getByRole("button", { name: "Insert logo.png" }).click();
+		await page.getByRole("button", { name: "Insert nimbus-mono.otf" }).click();
+		expect(await text("#asset-status")).toBe("Inserted nimbus-mono.otf into the template.");
+		await page.locator("#part-css .cm-content").click();
+		await page.keyboard.press("Control+End");
+		const withAssets = page.waitForResponse((r) => r.url() === `${base}/v1/generate` && r.status() === 200 && r.request().postData()?.includes("h1 { font-family") === true);
+		await page.keyboard.insertText('\nh1 { font-family: "nimbus-mono"; }\n');
+		const assetPreview = await withAssets;
+		const previewBody = JSON.parse(assetPreview.request().postData()!) as { html: string };
+		expect(previewBody.html).toMatch(/<h1>INVOICE<\/h1><img src="https:\/\/assets\.quire\.invalid\/[^"]+\/logo\.png" alt="logo">/);
+		expect(previewBody.html).toMatch(/@font-face \{\n {2}font-family: "nimbus-mono";\n {2}src: url\("https:\/\/assets\.quire\.invalid\/[^"]+\/nimbus-mono\.otf"\);/);
+		await page.getByRole("button", { name: "Save as a new version" }).click();
+		await until(() => text("#studio-status"), (v) => v === "Saved as version 4.");
+
+		// Generate through the API with the saved template: the logo and the font are in the PDF.
 		const sample = ((await (await api("/v1/templates/my-invoice")).json()) as { data: { sample_data: Record<string, unknown> } }).data.sample_data;
 		const live = await api("/v1/generate", { method: "POST", body: JSON.stringify({ template_id: "my-invoice", data: sample }) });
 		expect(live.status).toBe(200);
-		const livePdf = await pdfText(new Uint8Array(await live.arrayBuffer()));
-		expect(livePdf.text).toContain("INVOICE");
-		expect(livePdf.text).not.toContain("FACTURE");
+		const liveBytes = new Uint8Array(await live.arrayBuffer());
+		expect((await pdfText(liveBytes)).text).toContain("INVOICE");
+		const file = join(mkdtempSync(join(tmpdir(), "studio-")), "invoice.pdf");
+		writeFileSync(file, liveBytes);
+		expect(execFileSync("pdffonts", [file], { encoding: "utf8" })).toContain(FONT_NAME);
+		const images = execFileSync("pdfimages", ["-list", file], { encoding: "utf8" });
+		expect(images).toMatch(/^\s*1\s+\d+\s+image\s+40\s+20\s/m);
+		// The pinned version on request.
 		const pinned = await api("/v1/generate", { method: "POST", body: JSON.stringify({ template_id: "my-invoice", template_version: 2, data: sample, test: true }) });
 		expect((await pdfText(new Uint8Array(await pinned.arrayBuffer()))).text).toContain("FACTURE");
 

@@ -61,14 +61,14 @@ export function TemplatesSection() {
 				<h3 id="create-title">New template</h3>
 				<p id="create-from" class="hint"></p>
 				<div>
-					<label for="create-id">Id</label>
+					<label for="create-id">Template id</label>
 					<input id="create-id" name="id" required maxlength={100} pattern="[a-z0-9][a-z0-9_\-]*(/[a-z0-9][a-z0-9_\-]*)*" aria-describedby="create-id-hint" />
 					<p id="create-id-hint" class="hint">
 						Lowercase letters, digits, - and _, in /-separated segments: <code>invoices/monthly</code>.
 					</p>
 				</div>
 				<div>
-					<label for="create-name">Name</label>
+					<label for="create-name">Template name</label>
 					<input id="create-name" name="name" required maxlength={100} />
 				</div>
 				<div class="actions">
