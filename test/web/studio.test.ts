@@ -272,7 +272,8 @@ describe("the template editor, end to end", () => {
 			await page.locator("#create-id").fill(`blank-${viewport.label}`);
 			await page.locator("#create-name").fill(`Blank on a ${viewport.label}`);
 			await page.getByRole("button", { name: "Create template" }).click();
-			await page.locator("#studio-preview-pages canvas").waitFor({ timeout: 60_000 });
+			// The journey before may have used this minute's requests: the editor retries a rate-limited preview.
+			await page.locator("#studio-preview-pages canvas").waitFor({ timeout: 120_000 });
 			// A problem shown too, so its styles are checked.
 			await replaceInEditor(page, "sample", '"World"', "1");
 			await page.locator("#studio-problems li").waitFor();

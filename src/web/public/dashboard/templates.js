@@ -9,6 +9,8 @@ const $ = (id) => document.getElementById(id);
 const templatePath = (id) => id.split("/").map(encodeURIComponent).join("/");
 /** How long typing must pause before the preview is made again. */
 const PREVIEW_DELAY_MS = 600;
+/** How long a preview refused for the rate limit waits before it is tried again. */
+const RATE_LIMIT_RETRY_S = 5;
 
 /** Called after each document the section makes (previews count as test documents). */
 let generated = () => {};
@@ -315,9 +317,11 @@ function content() {
 		}
 	};
 	const schema = parse("schema");
-	const sample = parse("sample") ?? {};
+	const parsedSample = parse("sample");
+	const sample = parsedSample ?? {};
 	if (schema) for (const p of bundle.checkSchema(schema)) problems.schema.push(fieldProblem("schema", p));
-	if (schema && sample && problems.schema.length === 0) for (const p of bundle.validateData(schema, sample, "sample_data")) problems.sample.push(fieldProblem("sample", p));
+	// Sample data that is not JSON is one problem, not also each field the schema then misses.
+	if (schema && parsedSample !== undefined && problems.schema.length === 0) for (const p of bundle.validateData(schema, sample, "sample_data")) problems.sample.push(fieldProblem("sample", p));
 	return { joined, html: joined.html, schema, sample, problems };
 }
 
@@ -418,6 +422,12 @@ async function preview() {
 		generated();
 	} catch (error) {
 		if (run !== previewRun) return;
+		if (error.status === 429) {
+			// Over the account's requests a minute (or test documents a day): not a problem of the template.
+			status.textContent = `${error.message} Trying again in ${RATE_LIMIT_RETRY_S} s.`;
+			previewTimer = setTimeout(preview, RATE_LIMIT_RETRY_S * 1000);
+			return;
+		}
 		showProblems(serverProblems(error, edited.joined, editors.html.value));
 		status.textContent = "The preview shows the last version that rendered: fix the problems listed under the editor.";
 	}
