@@ -18,6 +18,7 @@ import { registerUpload } from "./routes/upload";
 import { registerGetAccount } from "./routes/v1/account/get";
 import { registerUpdateAccount } from "./routes/v1/account/update";
 import { registerCreateAccount } from "./routes/v1/accounts";
+import { registerGetAssetContent } from "./routes/v1/assets/content";
 import { registerDeleteAsset } from "./routes/v1/assets/delete";
 import { registerListAssets } from "./routes/v1/assets/list";
 import { registerUploadAsset } from "./routes/v1/assets/upload";
@@ -118,6 +119,7 @@ export function createApp(): App {
 	registerUploadAsset(app);
 	registerListAssets(app);
 	registerDeleteAsset(app);
+	registerGetAssetContent(app);
 	registerRotateWebhookSecret(app);
 	registerGetWebhookSecret(app);
 	registerUpload(app);

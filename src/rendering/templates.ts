@@ -43,15 +43,14 @@ export interface BuiltInTemplate {
 }
 
 /**
- * The shipping label draws its Code 39 barcode one character per item, and Mustache can't split a
- * string: `barcode` becomes that list, from `barcode` when given (a string, or the earlier list
- * form) and from the tracking number otherwise, spaces left out and letters capitalised. The
- * label's schema has already checked that the characters are ones Code 39 encodes.
+ * What the shipping label's Code 128 barcode encodes (`{{#code128}}{{barcode}}{{/code128}}`):
+ * `barcode` when given (a string, or the earlier list of characters), else the tracking number
+ * with its spaces left out and its letters capitalised.
  */
 export function shippingLabelData(data: Record<string, unknown>): Record<string, unknown> {
 	const { barcode, tracking_number } = data;
 	const encoded = Array.isArray(barcode) ? barcode.join("") : typeof barcode === "string" ? barcode : String(tracking_number ?? "").replace(/\s+/g, "").toUpperCase();
-	return { ...data, barcode: [...encoded] };
+	return { ...data, barcode: encoded };
 }
 
 /** Built-in templates exist in one version: this one. */
@@ -106,7 +105,7 @@ const GALLERY: BuiltInTemplate[] = [
 	{
 		id: "shipping/label",
 		name: "Shipping label",
-		description: "A 4 × 6 inch shipping label with a Code 39 barcode.",
+		description: "A 4 × 6 inch shipping label with a Code 128 barcode.",
 		html: labelHtml,
 		sampleData: labelSample,
 		schema: labelSchema,

@@ -52,10 +52,10 @@ function section(helper: Helper): () => (text: string, render: Render) => string
 
 const DEFAULT_LOCALE = "en-US";
 
-/** The first option that is a locale Intl knows (`de-DE`, `fr`), else en-US. */
+/** The first option that is a locale Intl knows (`de-DE`, `fr`: its language in lower case, so never a currency), else en-US. */
 function localeOf(options: string[]): string {
 	for (const word of options) {
-		if (!/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/.test(word)) continue;
+		if (!/^[a-z]{2,3}(-[a-zA-Z0-9]{2,8})*$/.test(word)) continue;
 		try {
 			const [canonical] = Intl.getCanonicalLocales(word);
 			if (canonical && Intl.NumberFormat.supportedLocalesOf(canonical).length > 0) return canonical;
@@ -124,8 +124,8 @@ type Encoder = typeof code128;
 
 /**
  * An SVG barcode from bwip-js (Barcode Writer in Pure PostScript, maintained): black modules on
- * no background, sized in CSS pixels from its own module size (style it with CSS to resize), the
- * text in `aria-label`. bwip-js draws its human-readable text as paths, so no data reaches the
+ * no background, sized in CSS pixels from its own module size (CSS `width`/`height` resize it; a
+ * linear one stretches to the box), the text in `aria-label`; option `text` prints it below. bwip-js draws its human-readable text as paths, so no data reaches the
  * markup but the escaped label.
  */
 function barcode(name: string, bcid: string, encode: Encoder, extra: (options: string[]) => Record<string, unknown> = () => ({})): Helper {
@@ -138,7 +138,10 @@ function barcode(name: string, bcid: string, encode: Encoder, extra: (options: s
 			throw new HelperError(name, `can't encode "${value}": ${reason}`);
 		}
 		const [, width, height] = /viewBox="0 0 (\d+) (\d+)"/.exec(svg) ?? [];
-		return svg.replace("<svg ", `<svg class="quire-${name}" role="img" aria-label="${Mustache.escape(value)}" width="${width}" height="${height}" `).trim();
+		// A linear barcode may be stretched to any box (its bars scale alike); a QR code keeps its square.
+		const fit = bcid === "qrcode" ? "" : ` preserveAspectRatio="none"`;
+		// A function, not a replacement string: `$&` or `$'` in the data must stay text.
+		return svg.replace("<svg ", () => `<svg class="quire-${name}" role="img" aria-label="${Mustache.escape(value)}" width="${width}" height="${height}"${fit} `).trim();
 	};
 }
 

@@ -4,6 +4,11 @@ import { PdfSpecSchema } from "../pdf/spec";
 import { BUILT_IN_VERSION, type BuiltInTemplate } from "../rendering/templates";
 import type { StoredVersion, VersionSummary } from "./store";
 
+/** Said wherever a template's HTML is described: what every template can use besides its data. */
+const HELPERS_NOTE =
+	"Template helpers are sections in every template: `{{#money}}[EUR de-DE]{{total}}{{/money}}`, `{{#number}}`, `{{#date}}[long fr-FR]{{issued}}{{/date}}`, `{{#plural}}[item items]{{n}}{{/plural}}`, " +
+	"`{{#qr}}[H]{{url}}{{/qr}}`, `{{#code128}}`, `{{#ean13}}` and `{{#code39}}` (SVG), and `{{#asset}}logo.png{{/asset}}`, the URL of the account's uploaded image or font (POST /v1/assets); see docs/template-helpers.md.";
+
 /** Limits of a stored template (a D1 row holds at most 2 MB). */
 export const TEMPLATE_LIMITS = { idLength: 100, nameLength: 100, htmlBytes: 1_000_000, sampleDataBytes: 256_000, schemaBytes: 64_000, pdfBytes: 512_000 } as const;
 
@@ -34,7 +39,7 @@ export const TemplateHtmlSchema = z
 	.min(1)
 	.max(TEMPLATE_LIMITS.htmlBytes)
 	.refine((html) => utf8Length(html) <= TEMPLATE_LIMITS.htmlBytes, `at most ${TEMPLATE_LIMITS.htmlBytes} bytes`)
-	.openapi({ description: `Mustache HTML, at most ${TEMPLATE_LIMITS.htmlBytes} bytes (UTF-8). \`{{ }}\` HTML-escapes values, \`{{{ }}}\` does not.`, example: "<h1>Invoice for {{client}}</h1><p>Total: {{total}}</p>" });
+	.openapi({ description: `Mustache HTML, at most ${TEMPLATE_LIMITS.htmlBytes} bytes (UTF-8). \`{{ }}\` HTML-escapes values, \`{{{ }}}\` does not. ${HELPERS_NOTE}`, example: "<h1>Invoice for {{client}}</h1><p>Total: {{total}}</p>" });
 
 /** A JSON object of at most `bytes` bytes once serialized. */
 function jsonObject(bytes: number) {
@@ -78,7 +83,7 @@ export const TEMPLATE_DATA_DESCRIPTION = `Values for the template. \`{{ }}\` HTM
 export const DocumentSourceSchema = z.object({
 	template_id: z.string().min(1).max(200).optional().openapi({ description: "A built-in or account template, e.g. `invoices/invoice` (GET /v1/templates lists them).", example: "invoices/invoice" }),
 	template_version: z.number().int().min(1).optional().openapi({ description: "With `template_id`: the version to use. Default: the newest. Built-in templates have only version 1 (any other is 404).", example: 1 }),
-	html: z.string().min(1).max(2_000_000).optional().openapi({ description: "Instead of `template_id`: an inline Mustache/HTML template." }),
+	html: z.string().min(1).max(2_000_000).optional().openapi({ description: `Instead of \`template_id\`: an inline Mustache/HTML template. ${HELPERS_NOTE}` }),
 	data: TemplateDataSchema.optional().openapi({ description: TEMPLATE_DATA_DESCRIPTION, example: { client: "Acme Corp", total: "$564" } }),
 });
 

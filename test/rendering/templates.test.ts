@@ -4,6 +4,7 @@ import { expandPageTokens, loadOptions, PageOptionsSchema, toInches, toPdfOption
 import { declaredIn, validateData } from "../../src/templates/data-schema";
 import { prepareDocument } from "../../src/templates/document";
 import { ApiError } from "../../src/http/errors";
+import { unescapeHtml } from "../../src/templates/helpers";
 
 describe("renderTemplate", () => {
 	it("fills values and HTML-escapes them", () => {
@@ -283,23 +284,23 @@ describe("header and footer templates", () => {
 describe("the shipping label's barcode", () => {
 	const label = BUILT_IN_TEMPLATES.get("shipping/label")!;
 	const { barcode: _, ...sample } = label.sampleData;
-	/** The characters the barcode draws (one Code 39 element each), start and stop included. */
-	const encoded = (html: string) => [...html.matchAll(/<span data-c="([^"]*)">/g)].map((m) => m[1]!.replace("&#x2F;", "/")).join("");
+	/** What the label's Code 128 barcodes encode (the helper's SVG labels itself with it); decoded by a reader in test/templates/helpers-decode.test.ts. */
+	const encoded = (html: string) => [...html.matchAll(/<svg class="quire-code128" role="img" aria-label="([^"]*)"/g)].map((m) => unescapeHtml(m[1]!)).join("|");
 
-	it("is drawn from the tracking number, a plain string: spaces left out, letters capitalised, start and stop added", () => {
-		expect(encoded(prepareDocument(label, { ...sample, tracking_number: "hp 4821 7730-9162" }, {}, "Label").html)).toBe("*HP48217730-9162*");
-		expect(encoded(prepareDocument(label, label.sampleData, {}, "Label").html)).toBe("*HP482177309162*");
+	it("is drawn from the tracking number, a plain string: spaces left out, letters capitalised", () => {
+		expect(encoded(prepareDocument(label, { ...sample, tracking_number: "hp 4821 7730-9162" }, {}, "Label").html)).toBe("HP48217730-9162");
+		expect(encoded(prepareDocument(label, label.sampleData, {}, "Label").html)).toBe("HP482177309162");
 	});
 
 	it("takes `barcode` as a string, or as before as a list of characters; an empty one prints no barcode", () => {
-		expect(encoded(prepareDocument(label, { ...sample, barcode: "ORD 10482/A" }, {}, "Label").html)).toBe("*ORD 10482/A*");
-		expect(encoded(prepareDocument(label, { ...sample, barcode: ["H", "P", "4", "8"] }, {}, "Label").html)).toBe("*HP48*");
+		expect(encoded(prepareDocument(label, { ...sample, barcode: "ORD 10482/a" }, {}, "Label").html)).toBe("ORD 10482/a");
+		expect(encoded(prepareDocument(label, { ...sample, barcode: ["H", "P", "4", "8"] }, {}, "Label").html)).toBe("HP48");
 		const none = prepareDocument(label, { ...sample, barcode: "" }, {}, "Label").html;
 		expect(encoded(none)).toBe("");
 		expect(none).toContain("HP 4821 7730 9162");
 	});
 
-	it("refuses what Code 39 can't encode with a 400 naming the field, rather than printing no barcode", () => {
+	it("refuses what Code 128 can't encode with a 400 naming the field, rather than printing no barcode", () => {
 		const problems = (data: Record<string, unknown>) => {
 			try {
 				prepareDocument(label, { ...sample, ...data }, {}, "Label");
@@ -309,11 +310,32 @@ describe("the shipping label's barcode", () => {
 				return [...new Set((error.details as { fields: Array<{ path: string }> }).fields.map((f) => f.path))];
 			}
 		};
-		expect(problems({ tracking_number: "HP#4821" })).toEqual(["data.tracking_number"]);
-		expect(problems({ tracking_number: "1".repeat(39) })).toEqual(["data.tracking_number"]);
-		expect(problems({ barcode: "hp4821" })).toEqual(["data.barcode"]);
+		expect(problems({ tracking_number: "HP№4821" })).toEqual(["data.tracking_number"]);
+		expect(problems({ tracking_number: "1".repeat(49) })).toEqual(["data.tracking_number"]);
+		expect(problems({ tracking_number: "HP#4821/x" })).toEqual([]);
+		expect(problems({ barcode: "hp4821é" })).toEqual(["data.barcode"]);
 		expect(problems({ barcode: ["HP"] })).toEqual(["data.barcode", "data.barcode.0"]);
 		// A tracking number the barcode does not encode may hold anything.
-		expect(problems({ tracking_number: "HP#4821", barcode: "HP4821" })).toEqual([]);
+		expect(problems({ tracking_number: "HP№4821", barcode: "HP4821" })).toEqual([]);
+	});
+});
+
+describe("the invoice's helpers", () => {
+	const invoice = BUILT_IN_TEMPLATES.get("invoices/invoice")!;
+
+	it("formats numeric amounts in the currency by locale, prints preformatted ones as given, and draws the payment QR code", () => {
+		const sample = prepareDocument(invoice, invoice.sampleData, {}, "Invoice").html;
+		for (const value of ["$240.00", "$510.00", "$54.00", "$564.00"]) expect(sample).toContain(value);
+		expect(sample).toContain(`<svg class="quire-qr" role="img" aria-label="https:&#x2F;&#x2F;pay.northwind.example&#x2F;i&#x2F;INV-2026-0042?amount&#x3D;564.00"`);
+
+		const euro = prepareDocument(invoice, { client: "Acme", total: 1234.5, currency: "EUR", locale: "de-DE", items: [{ description: "x", quantity: 1500, amount: 1234.5 }] }, {}, "Invoice").html;
+		expect(euro).toContain("1.234,50\u00a0€");
+		expect(euro).toContain(">1.500<");
+		expect(euro).not.toContain("quire-qr");
+		expect(prepareDocument(invoice, { client: "Acme", total: "$564" }, {}, "Invoice").html).toContain("$564<");
+	});
+
+	it("refuses a currency that is not an ISO code with a 400 naming the field", () => {
+		expect(() => prepareDocument(invoice, { client: "Acme", total: 1, currency: "euro" }, {}, "Invoice")).toThrow(/data.currency|currency/);
 	});
 });

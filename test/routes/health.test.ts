@@ -22,6 +22,7 @@ describe("GET /health, GET /openapi.json, unknown routes", () => {
 			"/v1/accounts",
 			"/v1/assets",
 			"/v1/assets/{id}",
+			"/v1/assets/{id}/content",
 			"/v1/batch",
 			"/v1/batches/{id}",
 			"/v1/credits",

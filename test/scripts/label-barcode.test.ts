@@ -7,7 +7,7 @@ import { root, startLocalServer, type LocalServer } from "./local-server";
 
 /**
  * The shipping label as a scanner sees it: printed by `npm start`'s server, drawn as a 300 dpi
- * PNG (pdftoppm) and read by zbar's Code 39 decoder. prepare installs both (Debian: poppler-utils,
+ * PNG (pdftoppm) and read by zbar's Code 128 decoder. prepare installs both (Debian: poppler-utils,
  * zbar-tools; macOS: brew install poppler zbar).
  */
 describe("the shipping label's barcode, scanned", () => {
@@ -38,7 +38,7 @@ describe("the shipping label's barcode, scanned", () => {
 		writeFileSync(pdf, Buffer.from(await res.arrayBuffer()));
 		execFileSync("pdftoppm", ["-r", "300", "-png", "-singlefile", pdf, join(work, name)], { stdio: "pipe" });
 		try {
-			return execFileSync("zbarimg", ["--quiet", "--raw", "-Sdisable", "-Scode39.enable", join(work, `${name}.png`)], { encoding: "utf8", stdio: "pipe" }).trim().split("\n");
+			return execFileSync("zbarimg", ["--quiet", "--raw", "-Sdisable", "-Scode128.enable", join(work, `${name}.png`)], { encoding: "utf8", stdio: "pipe" }).trim().split("\n");
 		} catch (error) {
 			// zbarimg exits with 4 when the image holds no barcode.
 			if ((error as { status?: number }).status === 4) return [];

@@ -10,13 +10,13 @@ describe("validateData", () => {
 	});
 
 	it("names each bad field by its path under data, once, with what is wrong", () => {
-		const problems = validateData(invoiceSchema, { client: 5, items: [{ description: "x" }, { description: "y", amount: 3 }], company: { name: true } });
+		const problems = validateData(invoiceSchema, { client: 5, items: [{ description: "x" }, { description: "y", amount: true }], company: { name: true } });
 		expect(problems).toEqual([
 			{ path: "data.total", message: "is required" },
 			{ path: "data.company.name", message: "must be string, not boolean" },
 			{ path: "data.client", message: "must be string, not number" },
 			{ path: "data.items.0.amount", message: "is required" },
-			{ path: "data.items.1.amount", message: "must be string, not number" },
+			{ path: "data.items.1.amount", message: "must be string, number, not boolean" },
 		]);
 	});
 

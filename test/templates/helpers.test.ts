@@ -82,9 +82,9 @@ describe("money, number, date, plural", () => {
 
 describe("qr and barcodes (markup; decoded in helpers-decode.test.ts)", () => {
 	it("each writes one SVG labelled with its (escaped) text, and nothing of the data in the markup but the label", () => {
-		for (const [helper, value] of [["qr", `https://pay.example/?a=1&b=<2>`], ["code128", "AB<12>&"], ["ean13", "5901234123457"], ["code39", "QUIRE-39"]]) {
+		for (const [helper, value] of [["qr", `https://pay.example/?a=1&b=<2>`], ["code128", "AB<12>&"], ["ean13", "5901234123457"], ["code39", "QUIRE-39"], ["code128", "$& $' $` $$"]]) {
 			const svg = render(`{{#${helper}}}{{v}}{{/${helper}}}`, { v: value });
-			expect(svg, helper).toMatch(new RegExp(`^<svg class="quire-${helper}" role="img" aria-label="[^"<>]*" width="\\d+" height="\\d+" viewBox="0 0 \\d+ \\d+" xmlns="http://www.w3.org/2000/svg">`));
+			expect(svg, helper).toMatch(new RegExp(`^<svg class="quire-${helper}" role="img" aria-label="[^"<>]*" width="\\d+" height="\\d+"( preserveAspectRatio="none")? viewBox="0 0 \\d+ \\d+" xmlns="http://www.w3.org/2000/svg">`));
 			expect(svg.match(/<svg/g)).toHaveLength(1);
 			expect(svg.replace(/aria-label="[^"]*"/, "")).not.toMatch(/<(?!\/?(svg|path)\b)/);
 		}

@@ -131,6 +131,14 @@ describe("GET /v1/assets and DELETE /v1/assets/{id}", () => {
 		expect((await list(a.key)).data.map((x) => x.id)).toEqual([mine.id]);
 		expect((await list(b.key)).data.map((x) => x.id)).toEqual([theirs.id]);
 
+		// The bytes, for the account's own tools: its own asset only, served inert.
+		const content = await call(`/v1/assets/${mine.id}/content`, { headers: { "X-API-Key": a.key } });
+		expect(content.status).toBe(200);
+		expect(content.headers.get("Content-Type")).toBe("image/png");
+		expect(content.headers.get("Content-Security-Policy")).toContain("sandbox");
+		expect(new Uint8Array(await content.arrayBuffer())).toEqual(PNG);
+		expect((await call(`/v1/assets/${theirs.id}/content`, { headers: { "X-API-Key": a.key } })).status).toBe(404);
+
 		const cross = await call(`/v1/assets/${theirs.id}`, { method: "DELETE", headers: { "X-API-Key": a.key } });
 		expect(cross.status).toBe(404);
 		expect((await list(b.key)).data.map((x) => x.id)).toEqual([theirs.id]);
