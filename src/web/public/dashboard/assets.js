@@ -4,10 +4,7 @@ import { api, el, session } from "../session.js";
 
 const $ = (id) => document.getElementById(id);
 
-/**
- * The files uploaded in this tab, by asset id: the API gives no download of an asset (its `url`
- * is for templates only, answered by the renderer), so a preview is drawn from the file chosen.
- */
+/** The files of the assets this tab has shown, by asset id: uploaded here, or fetched for a preview. */
 const local = new Map();
 /** Called with an asset to put it into the open template; returns false when no template is open. */
 let insertAsset = () => false;
@@ -87,20 +84,37 @@ function assetCard(asset) {
 	);
 }
 
-/** An image as itself, a font as a line set in it, when this tab has the file; else what it is. */
+/**
+ * An image as itself, a font as a line set in it: at once for a file chosen in this tab, on request
+ * for one uploaded before (GET /v1/assets/{id}/content; not all at once, which would spend the
+ * account's requests of the minute on a long list).
+ */
 function preview(asset, isFont) {
 	const box = el("div", { class: "asset-preview" });
+	const show = (file) => (isFont ? showFont(box, asset, file) : box.replaceChildren(el("img", { src: URL.createObjectURL(file), alt: `Preview of ${asset.name}` })));
 	const file = local.get(asset.id);
-	if (!file) {
-		box.append(el("span", { class: "hint" }, isFont ? "Font" : "Image"));
-		return box;
+	if (file) show(file);
+	else {
+		const button = el("button", { type: "button", "aria-label": `Show a preview of ${asset.name}` }, "Show a preview");
+		button.addEventListener("click", async () => {
+			try {
+				const res = await api(`/v1/assets/${encodeURIComponent(asset.id)}/content`, { raw: true });
+				const blob = await res.blob();
+				local.set(asset.id, blob);
+				show(blob);
+			} catch (error) {
+				box.replaceChildren(el("span", { class: "hint" }, error.message));
+			}
+		});
+		box.append(button);
 	}
-	if (!isFont) {
-		box.append(el("img", { src: URL.createObjectURL(file), alt: `Preview of ${asset.name}` }));
-		return box;
-	}
+	return box;
+}
+
+/** A line of sample text set in the font of `file` (loaded into the page as a FontFace). */
+function showFont(box, asset, file) {
 	const sample = el("span", { class: "font-sample", "aria-label": `${asset.name} sample` }, "Aa Bb 123");
-	box.append(sample);
+	box.replaceChildren(sample);
 	const family = `asset-${asset.id}`;
 	file
 		.arrayBuffer()
@@ -110,7 +124,6 @@ function preview(asset, isFont) {
 			sample.style.fontFamily = `"${family}", monospace`;
 		})
 		.catch(() => (sample.textContent = "This browser can't show this font"));
-	return box;
 }
 
 function insert(asset) {
