@@ -7,6 +7,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,6 +73,13 @@ function ensureDevVars() {
 export const VENDOR_ASSETS = [
 	// GET /docs: Scalar's API reference, the single-file browser build (window.Scalar).
 	{ from: "node_modules/@scalar/api-reference/dist/browser/standalone.js", to: "src/web/public/vendor/scalar/standalone.js" },
+	// The dashboard's PDF previews: pdf.js draws a PDF's pages as images, in its worker.
+	{ from: "node_modules/pdfjs-dist/build/pdf.min.mjs", to: "src/web/public/vendor/pdfjs/pdf.min.mjs" },
+	{ from: "node_modules/pdfjs-dist/build/pdf.worker.min.mjs", to: "src/web/public/vendor/pdfjs/pdf.worker.min.mjs" },
+	// The gallery's cards: each built-in template's thumbnail (templates/<id>.png, made by `npm run gallery`).
+	...readdirSync(join(root, "templates"), { recursive: true })
+		.filter((file) => String(file).endsWith(".png"))
+		.map((file) => ({ from: join("templates", String(file)), to: join("src/web/public/vendor/thumbnails", String(file)) })),
 ];
 
 /** Copies each vendored bundle whose copy is missing or differs from the installed package's. */
@@ -85,6 +93,29 @@ export function ensureVendorAssets() {
 		copyFileSync(source, target);
 		log(`copied ${from} to ${to}`);
 	}
+}
+
+/** The template editor's bundle: its entry, what it is built from besides its folder, and where it goes. */
+const EDITOR = { entry: "src/web/editor/index.js", inputs: ["src/web/editor", "src/templates/data-schema.ts", "package-lock.json"], out: "src/web/public/vendor/editor.js" };
+
+/** The newest modification time of a file, or of the files in a folder. */
+function newest(path) {
+	const full = join(root, path);
+	if (!statSync(full).isDirectory()) return statSync(full).mtimeMs;
+	return Math.max(0, ...readdirSync(full).map((name) => newest(join(path, name))));
+}
+
+/**
+ * Bundles the template editor (CodeMirror 6, the diff, the server's JSON Schema checks) into one
+ * minified ES module with esbuild, when its output is missing or older than its sources.
+ */
+export function ensureEditorBundle() {
+	const out = join(root, EDITOR.out);
+	if (existsSync(out) && statSync(out).mtimeMs >= Math.max(...EDITOR.inputs.map(newest))) return;
+	// esbuild's CommonJS build: prepare() stays synchronous for its callers.
+	const esbuild = createRequire(import.meta.url)(join(root, "node_modules", "esbuild"));
+	esbuild.buildSync({ entryPoints: [join(root, EDITOR.entry)], outfile: out, bundle: true, format: "esm", minify: true, target: "es2022", legalComments: "linked", logLevel: "error" });
+	log(`bundled the template editor into ${EDITOR.out}`);
 }
 
 /** Every Chrome version the installed miniflare copies expect (wrangler's and the vitest plugin's may differ). */
@@ -230,6 +261,7 @@ export function prepare() {
 	checkNode();
 	ensureDevVars();
 	ensureVendorAssets();
+	ensureEditorBundle();
 	ensureChromium();
 	ensureSystemPackages();
 }

@@ -44,9 +44,9 @@ await new Promise((r) => setTimeout(r, 500)); // the generation log is written j
 // --- the pages ----------------------------------------------------------------------------------
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ["--no-sandbox"] });
 const shots = [];
-async function shoot(name, { width = 1280, height = 860, signedIn = false, path, ready, act, element, fullPage = false }) {
+async function shoot(name, { width = 1280, height = 860, signedIn = false, as = key, path, ready, act, element, fullPage = false }) {
 	const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
-	if (signedIn) await context.addInitScript((k) => sessionStorage.setItem("quire.apiKey", k), key);
+	if (signedIn) await context.addInitScript((k) => sessionStorage.setItem("quire.apiKey", k), as);
 	const page = await context.newPage();
 	await page.goto(`${base}${path}`);
 	await page.locator(ready).first().waitFor({ timeout: 30_000 });
@@ -76,10 +76,9 @@ await shoot("dashboard-gallery", {
 	ready: "#template-list li",
 	element: "#templates",
 	act: async (page) => {
-		await page.getByRole("button", { name: /^Invoice invoices\/invoice/ }).click();
+		await page.getByRole("button", { name: "Preview Invoice" }).click();
 		await page.getByRole("button", { name: "Preview PDF" }).click();
-		await page.locator("#preview-frame:not([hidden])").waitFor();
-		await page.waitForTimeout(1500); // the PDF viewer draws the first page
+		await page.locator("#preview-pages canvas").waitFor(); // pdf.js has drawn the page
 	},
 });
 await shoot("dashboard-phone", { path: "/dashboard", signedIn: true, ready: "#generations tbody tr td + td", width: 390, height: 844 });
@@ -87,6 +86,26 @@ await shoot("docs", {
 	path: "/docs",
 	ready: "text=Generate a PDF",
 	act: (page) => page.waitForTimeout(1000),
+});
+
+// The template editor: an account template made from the invoice, open beside its live preview.
+// An account of its own: the shots above used much of the first account's requests for this minute.
+const editorKey = (await (await post("/v1/accounts", { email: "studio@example.com" })).json()).data.key.key;
+const invoice = (await (await fetch(`${base}/v1/templates/invoices%2Finvoice`, { headers: { Authorization: `Bearer ${editorKey}` } })).json()).data;
+const created = await post("/v1/templates", { id: "my-invoice", name: "My invoice", html: invoice.html, schema: invoice.schema, sample_data: invoice.sample_data, options: invoice.options }, editorKey);
+if (!created.ok) throw new Error(`create my-invoice: ${created.status} ${await created.text()}`);
+await shoot("editor", {
+	path: "/dashboard",
+	signedIn: true,
+	as: editorKey,
+	width: 1440,
+	height: 1000,
+	ready: "#own-templates button",
+	element: "#studio",
+	act: async (page) => {
+		await page.getByRole("button", { name: /^My invoice/ }).click();
+		await page.locator("#studio-preview-pages canvas").waitFor({ timeout: 30_000 });
+	},
 });
 
 await browser.close();

@@ -41,6 +41,7 @@ import { registerCreateTemplate } from "./routes/v1/templates/create";
 import { registerDeleteTemplate } from "./routes/v1/templates/delete";
 import { registerGetTemplate } from "./routes/v1/templates/get";
 import { registerListTemplates } from "./routes/v1/templates/list";
+import { registerPinTemplate } from "./routes/v1/templates/pin";
 import { registerPreviewTemplate } from "./routes/v1/templates/preview";
 import { registerUpdateTemplate } from "./routes/v1/templates/update";
 import { registerGetUsage } from "./routes/v1/usage";
@@ -128,6 +129,7 @@ export function createApp(): App {
 	registerCreateTemplate(app);
 	registerGetTemplate(app);
 	registerUpdateTemplate(app);
+	registerPinTemplate(app);
 	registerDeleteTemplate(app);
 	registerUploadAsset(app);
 	registerListAssets(app);

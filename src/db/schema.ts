@@ -167,6 +167,8 @@ export const templates = sqliteTable(
 		id: text("id").notNull(),
 		name: text("name").notNull(),
 		latestVersion: integer("latest_version").notNull(),
+		/** The version the dashboard's API examples name (`template_version`); null: none. Generation without a version still uses the newest. */
+		pinnedVersion: integer("pinned_version"),
 		createdAt: text("created_at").notNull(),
 		updatedAt: text("updated_at").notNull(),
 	},
@@ -186,6 +188,8 @@ export const templateVersions = sqliteTable(
 		schema: text("schema"),
 		options: text("options"),
 		pdf: text("pdf"),
+		/** Who made it, as the version list shows it: the API key's preview (`qk_live_4fJ0...x9Qa`); null for versions made before this was kept. */
+		createdBy: text("created_by"),
 		createdAt: text("created_at").notNull(),
 	},
 	(t) => [

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { AccountTemplate } from "../db/schema";
 import { PdfSpecSchema } from "../pdf/spec";
 import { BUILT_IN_VERSION, type BuiltInTemplate } from "../rendering/templates";
-import type { StoredVersion } from "./store";
+import type { StoredVersion, VersionSummary } from "./store";
 
 /** Said wherever a template's HTML is described: what every template can use besides its data. */
 const HELPERS_NOTE =
@@ -112,6 +112,7 @@ export const TemplatePdfSchema = PdfSpecSchema.refine((pdf) => utf8Length(JSON.s
 const VersionSchema = z.object({
 	version: z.number().int().openapi({ description: "The version number, from 1.", example: 1 }),
 	created_at: z.string().nullable().openapi({ description: "When it was made (ISO 8601, UTC); null for built-ins.", example: "2026-11-21T10:30:00.000Z" }),
+	created_by: z.string().nullable().openapi({ description: "Who made it: the API key's preview, or the signed-in member's email; null for built-ins and versions older than this field.", example: "qk_live_4fJ0...x9Qa" }),
 });
 
 export const TemplateSchema = z
@@ -122,6 +123,10 @@ export const TemplateSchema = z
 		description: z.string().optional().openapi({ description: "Built-in templates: what the template is." }),
 		version: z.number().int().openapi({ description: "The version shown here." }),
 		latest_version: z.number().int().openapi({ description: "The newest version, the one generation uses by default. Built-in templates have only version 1." }),
+		pinned_version: z.number().int().nullable().openapi({
+			description: "The version pinned with PATCH for the dashboard's API examples, or null. Generation without `template_version` still uses the newest version, pinned or not.",
+			example: null,
+		}),
 		html: z.string().openapi({ description: "The Mustache HTML of this version.", example: "<h1>Invoice for {{client}}</h1><p>Total: {{total}}</p>" }),
 		sample_data: z.record(z.string(), z.unknown()).nullable().openapi({ description: "Example data for previews, or null.", example: { client: "Acme Corp", total: "$564.00" } }),
 		schema: z.record(z.string(), z.unknown()).nullable().openapi({ description: "The JSON Schema `data` must match, or null (no check)." }),
@@ -150,25 +155,27 @@ export function builtInView(template: BuiltInTemplate): TemplateView {
 		schema: template.schema,
 		options: template.options,
 		pdf: null,
-		versions: [{ version: BUILT_IN_VERSION, created_at: null }],
+		pinned_version: null,
+		versions: [{ version: BUILT_IN_VERSION, created_at: null, created_by: null }],
 		created_at: null,
 		updated_at: null,
 	};
 }
 
-export function accountView(template: AccountTemplate, shown: StoredVersion, versions: Array<{ version: number; createdAt: string }>): TemplateView {
+export function accountView(template: AccountTemplate, shown: StoredVersion, versions: VersionSummary[]): TemplateView {
 	return {
 		id: template.id,
 		name: template.name,
 		source: "account",
 		version: shown.version,
 		latest_version: template.latestVersion,
+		pinned_version: template.pinnedVersion,
 		html: shown.html,
 		sample_data: shown.sampleData,
 		schema: shown.schema,
 		options: shown.options ?? {},
 		pdf: shown.pdf,
-		versions: versions.map((v) => ({ version: v.version, created_at: v.createdAt })),
+		versions: versions.map((v) => ({ version: v.version, created_at: v.createdAt, created_by: v.createdBy })),
 		created_at: template.createdAt,
 		updated_at: template.updatedAt,
 	};

@@ -58,7 +58,7 @@ describe("the web pages, end to end", () => {
 		expect(await page.content()).not.toContain(firstKey);
 
 		// A second key, shown once in the page and usable at once.
-		await page.getByLabel("Name").fill("CI server");
+		await page.getByLabel("Name", { exact: true }).fill("CI server");
 		await page.getByRole("button", { name: "Create key" }).click();
 		await page.locator("#key-created").waitFor();
 		const secondKey = await text("#key-created-value");
@@ -69,8 +69,8 @@ describe("the web pages, end to end", () => {
 		expect(await text("#key-list")).not.toContain(secondKey);
 		expect((await fetch(`${base}/v1/credits`, { headers: { Authorization: `Bearer ${secondKey}` } })).status).toBe(200);
 
-		// The gallery: the invoice with edited data, previewed as a real PDF in test mode.
-		await page.getByRole("button", { name: /^Invoice invoices\/invoice/ }).click();
+		// The gallery: the invoice with edited data, previewed as a real PDF in test mode, drawn by pdf.js.
+		await page.getByRole("button", { name: "Preview Invoice" }).click();
 		const data = page.getByLabel("Data (JSON)");
 		await until(() => data.inputValue(), (v) => v.includes("{"));
 		const sample = JSON.parse(await data.inputValue()) as Record<string, unknown>;
@@ -82,19 +82,19 @@ describe("the web pages, end to end", () => {
 		expect(response.status()).toBe(200);
 		expect(response.headers()["content-type"]).toBe("application/pdf");
 		expect(JSON.parse(response.request().postData()!)).toMatchObject({ template_id: "invoices/invoice", test: true });
-		// The PDF the preview frame shows, read back from its blob: URL.
-		await page.locator("#preview-frame").waitFor();
-		expect(await page.locator("#preview-frame").getAttribute("src")).toMatch(/^blob:/);
+		// The page drawn as an image, and the PDF behind the download link, read back from its blob: URL.
+		await page.getByRole("img", { name: "Page 1 of 1" }).waitFor();
+		expect(await page.locator("#preview-download").getAttribute("href")).toMatch(/^blob:/);
 		const shown = await page.evaluate(async () => {
-			const frame = document.getElementById("preview-frame") as HTMLIFrameElement;
-			return Array.from(new Uint8Array(await (await fetch(frame.src)).arrayBuffer()));
+			const link = document.getElementById("preview-download") as HTMLAnchorElement;
+			return Array.from(new Uint8Array(await (await fetch(link.href)).arrayBuffer()));
 		});
 		const pdf = await getDocumentProxy(new Uint8Array(shown));
 		const { totalPages, text: pdfText } = await extractText(pdf, { mergePages: true });
 		expect(totalPages).toBe(1);
 		expect(pdfText).toContain("Globex Browser Test");
 		expect(pdfText).toContain("TEST");
-		expect(await text("#preview-status")).toContain("no credits used");
+		expect(await text("#preview-status")).toMatch(/^1 page, \d+ KB, shown in \d+ ms; test mode \(no credits used\)\.$/);
 
 		// The preview cost nothing, and counts as a test document.
 		expect(await until(() => text("#test-today"), (v) => v.startsWith("1 "))).toBe("1 of 100");

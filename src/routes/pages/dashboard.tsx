@@ -4,8 +4,8 @@ import { SESSION_COOKIE } from "../../auth/sessions";
 import type { App } from "../../http/app-env";
 import { Layout, SecretValue, sendPage } from "../../web/layout";
 import { AccountSection } from "./dashboard/account";
-import { CopyAsCode } from "./dashboard/code";
 import { Documents } from "./dashboard/documents";
+import { TemplatesSection } from "./dashboard/templates";
 import { WebhookEndpoints } from "./dashboard/webhooks";
 
 /** A hidden panel the page's script fills with a secret and shows, once. */
@@ -161,24 +161,7 @@ export function registerDashboardPage(app: App) {
 						<DataTable id="key-list" label="API keys" columns={["Name", "Key", "Created", "Last used", <span class="visually-hidden">Actions</span>]} />
 					</section>
 
-					<section id="templates" aria-labelledby="templates-title">
-						<h2 id="templates-title">Template gallery</h2>
-						<p>Pick a template, edit its sample data, and preview the PDF. Previews run in test mode: watermarked, and they cost no credits.</p>
-						<div class="gallery">
-							<ul id="template-list" class="template-list"></ul>
-							<form id="preview-form" class="panel" hidden>
-								<h3 id="preview-title"></h3>
-								<label for="preview-data">Data (JSON)</label>
-								<textarea id="preview-data" rows={14} spellcheck={false}></textarea>
-								<button type="submit" class="primary">
-									Preview PDF
-								</button>
-								<p id="preview-status" role="status"></p>
-								<iframe id="preview-frame" title="PDF preview" hidden></iframe>
-								<CopyAsCode />
-							</form>
-						</div>
-					</section>
+					<TemplatesSection />
 
 					<section id="webhooks" aria-labelledby="webhooks-title">
 						<h2 id="webhooks-title">Webhooks</h2>

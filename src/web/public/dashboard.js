@@ -1,8 +1,8 @@
 // /dashboard: signs in by email, then fills every section from the public API as the signed-in
 // member (the session cookie). What the member's role may not do is hidden; the API refuses it anyway.
 import { EMAIL_OUTCOMES, loadAccount } from "./dashboard/account.js";
-import { showCode } from "./dashboard/code.js";
 import { loadDocuments } from "./dashboard/documents.js";
+import { loadTemplates } from "./dashboard/templates.js";
 import { loadWebhookEndpoints } from "./dashboard/webhooks.js";
 import { api, day, el, enableCopyButtons, when } from "./session.js";
 
@@ -74,12 +74,18 @@ $("signout").addEventListener("click", async () => {
 
 $("refresh").addEventListener("click", () => refresh());
 
+/** After a preview (a test document): the usage figures and the log change. */
+function onGenerated() {
+	loadOverview().catch(report);
+	loadGenerations().catch(report);
+}
+
 /** Reloads every section; an ended session (signed out elsewhere, revoked, removed) sends the user back to sign-in. */
 async function refresh() {
 	status.textContent = "";
 	// One refresh at a time: a click while one runs would only make its answers stale.
 	$("refresh").disabled = true;
-	const results = await Promise.allSettled([loadOverview(), loadGenerations(), loadTasks(), loadKeys(), loadWebhook(), loadTemplates(), loadDocuments(), loadWebhookEndpoints(), loadAccount(me, report)]);
+	const results = await Promise.allSettled([loadOverview(), loadGenerations(), loadTasks(), loadKeys(), loadWebhook(), loadTemplates({ onGenerated }), loadDocuments(), loadWebhookEndpoints(), loadAccount(me, report)]);
 	$("refresh").disabled = false;
 	const failed = results.find((r) => r.status === "rejected");
 	if (!failed) return;
@@ -266,74 +272,6 @@ $("key-form").addEventListener("submit", async (event) => {
 		await loadKeys();
 	} catch (error) {
 		report(error);
-	}
-});
-
-// ---- template gallery --------------------------------------------------------------------------
-
-let templatesLoaded = false;
-let selected = null;
-
-const templatePath = (id) => id.split("/").map(encodeURIComponent).join("/");
-
-async function loadTemplates() {
-	if (templatesLoaded) return;
-	const { data } = await api("/v1/templates");
-	const items = data.map((t) =>
-		el(
-			"li",
-			{},
-			el(
-				"button",
-				{ type: "button", class: "template", onclick: () => selectTemplate(t).catch(report) },
-				el("strong", {}, t.name),
-				el("span", { class: "hint" }, t.id),
-				t.description ? el("span", {}, t.description) : "",
-			),
-		),
-	);
-	$("template-list").replaceChildren(...items);
-	templatesLoaded = true;
-}
-
-async function selectTemplate(summary) {
-	const { data: template } = await api(`/v1/templates/${templatePath(summary.id)}`);
-	selected = template;
-	$("preview-title").textContent = `${template.name} (${template.id})`;
-	$("preview-data").value = JSON.stringify(template.sample_data ?? {}, null, 2);
-	$("preview-status").textContent = "";
-	$("preview-form").hidden = false;
-	showCode(template.id);
-	// The editor opens at the top of the data, with the caret there (focus alone puts it at the end).
-	$("preview-data").focus();
-	$("preview-data").setSelectionRange(0, 0);
-	$("preview-data").scrollTop = 0;
-}
-
-$("preview-form").addEventListener("submit", async (event) => {
-	event.preventDefault();
-	const out = $("preview-status");
-	let data;
-	try {
-		data = JSON.parse($("preview-data").value);
-	} catch (error) {
-		out.textContent = `The data is not valid JSON: ${error.message}`;
-		return;
-	}
-	out.textContent = "Rendering…";
-	try {
-		// `test: true`: watermarked, and no credit is spent.
-		const res = await api("/v1/generate", { method: "POST", body: { template_id: selected.id, data, test: true }, raw: true });
-		const pdf = await res.blob();
-		const frame = $("preview-frame");
-		if (frame.src) URL.revokeObjectURL(frame.src);
-		frame.src = URL.createObjectURL(pdf);
-		frame.hidden = false;
-		out.textContent = `Preview ready: ${Math.round(pdf.size / 1024)} KB in ${res.headers.get("X-Response-Time-Ms")} ms, test mode (no credits used).`;
-		loadOverview().catch(report);
-		loadGenerations().catch(report);
-	} catch (error) {
-		out.textContent = `Preview failed: ${error.message}`;
 	}
 });
 

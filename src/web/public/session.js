@@ -2,12 +2,13 @@
 // /auth/callback sets (HttpOnly: this script never sees it, and no key is kept in the browser), and
 // small DOM helpers. Everything shown is set with textContent, never parsed as HTML.
 
-/** An API error, with the contract's code and message. */
+/** An API error, with the contract's code, message and details (a template error's line, the bad fields). */
 export class ApiError extends Error {
-	constructor(status, code, message) {
+	constructor(status, code, message, details) {
 		super(message);
 		this.status = status;
 		this.code = code;
+		this.details = details;
 	}
 }
 
@@ -22,7 +23,7 @@ export async function api(path, { method = "GET", body, raw = false } = {}) {
 	const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 	if (!res.ok) {
 		const error = await res.json().catch(() => null);
-		throw new ApiError(res.status, error?.error?.code ?? "HTTP_" + res.status, error?.error?.message ?? `The server answered ${res.status}`);
+		throw new ApiError(res.status, error?.error?.code ?? "HTTP_" + res.status, error?.error?.message ?? `The server answered ${res.status}`, error?.error?.details);
 	}
 	return raw ? res : res.json();
 }

@@ -107,7 +107,7 @@ describe("POST /v1/templates, PUT /v1/templates/<id>, DELETE /v1/templates/<id>"
 		const { key } = await signUp();
 		const created = await createTemplate(key, receipt);
 		expect(created).toMatchObject({ id: receipt.id, name: receipt.name, source: "account", version: 1, latest_version: 1, html: receipt.html, sample_data: receipt.sample_data, schema: receipt.schema, options: receipt.options });
-		expect(created.versions).toEqual([{ version: 1, created_at: created.created_at }]);
+		expect(created.versions).toEqual([{ version: 1, created_at: created.created_at, created_by: expect.stringMatching(/^qk_live_/) }]);
 
 		const put = await call(`/v1/templates/${receipt.id}`, json("PUT", key, { html: "<h1>Paid by {{customer}}</h1>", name: "Receipt v2" }));
 		expect(put.status).toBe(200);

@@ -5,7 +5,7 @@
  */
 export function CopyAsCode() {
 	return (
-		<div id="code" class="code-panel">
+		<div id="code" class="copy-code">
 			<h4 id="code-title">Copy as code</h4>
 			<p class="hint">
 				Set your key first: <code>export QUIRE_API_KEY=qk_live_…</code>. Each snippet saves the PDF as <code>document.pdf</code>.

@@ -53,7 +53,7 @@ export function registerCreateTemplate(app: App) {
 		const content = { html: body.html, sampleData: body.sample_data ?? null, schema: body.schema ?? null, options: body.options ?? null, pdf: body.pdf ?? null };
 		checkTemplateContent(content);
 
-		const outcome = await createTemplate(c.var.db, accountId, body.id, body.name, content);
+		const outcome = await createTemplate(c.var.db, accountId, body.id, body.name, content, c.var.auth.keyId);
 		if (outcome === "exists") throw new ApiError("CONFLICT", `Template "${body.id}" already exists: PUT /v1/templates/${body.id} adds a version`);
 		if (outcome === "cap") throw new ApiError("CONFLICT", `An account can hold at most ${MAX_TEMPLATES_PER_ACCOUNT} templates: delete one first`);
 		const [found, shown] = await Promise.all([findTemplate(c.var.db, accountId, body.id), findVersion(c.var.db, accountId, body.id, 1)]);

@@ -63,7 +63,7 @@ export function registerUpdateTemplate(app: App) {
 		};
 		checkTemplateContent(content);
 
-		const version = await addVersion(c.var.db, accountId, id, body.name, content);
+		const version = await addVersion(c.var.db, accountId, id, body.name, content, c.var.auth.keyId);
 		if (version === null) throw new ApiError("TEMPLATE_NOT_FOUND", `Template "${id}" not found`);
 		const [found, shown] = await Promise.all([findTemplate(c.var.db, accountId, id), findVersion(c.var.db, accountId, id, version)]);
 		if (!found || !shown) throw new ApiError("TEMPLATE_NOT_FOUND", `Template "${id}" not found`);
