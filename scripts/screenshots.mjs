@@ -44,9 +44,33 @@ await new Promise((r) => setTimeout(r, 500)); // the generation log is written j
 // --- the pages ----------------------------------------------------------------------------------
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ["--no-sandbox"] });
 const shots = [];
-async function shoot(name, { width = 1280, height = 860, signedIn = false, as = key, path, ready, act, element, fullPage = false }) {
-	const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
-	if (signedIn) await context.addInitScript((k) => sessionStorage.setItem("quire.apiKey", k), as);
+
+/**
+ * The session cookie of `email`, signed in as a person would: a sign-in link asked for through the
+ * API, read from wrangler dev's email log (each email's text is in a file whose path it logs), followed.
+ */
+async function sessionOf(email) {
+	const asked = await post("/v1/sessions/email", { email });
+	if (asked.status !== 202) throw new Error(`sign-in link for ${email}: ${asked.status} ${await asked.text()}`);
+	let link = null;
+	for (let i = 0; i < 100 && !link; i++) {
+		const blocks = server.output().replace(/\x1b\[[0-9;]*m/g, "").split("send_email binding called with MessageBuilder:").slice(1);
+		const file = blocks.filter((block) => block.includes(`To: ${email}`)).map((block) => /Text: (\S+)/.exec(block)?.[1]).at(-1);
+		link = file ? /https?:\/\/\S+\/auth\/callback\?token=\S+/.exec(readFileSync(file, "utf8"))?.[0] : null;
+		if (!link) await new Promise((r) => setTimeout(r, 100));
+	}
+	if (!link) throw new Error(`no sign-in link for ${email} in the server's email log`);
+	const context = await browser.newContext();
+	await (await context.newPage()).goto(link);
+	const state = await context.storageState();
+	await context.close();
+	return state;
+}
+
+const sessions = new Map();
+async function shoot(name, { width = 1280, height = 860, signedIn = false, as = "ada@example.com", path, ready, act, element, fullPage = false }) {
+	if (signedIn && !sessions.has(as)) sessions.set(as, await sessionOf(as));
+	const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1, storageState: signedIn ? sessions.get(as) : undefined });
 	const page = await context.newPage();
 	await page.goto(`${base}${path}`);
 	await page.locator(ready).first().waitFor({ timeout: 30_000 });
@@ -81,6 +105,7 @@ await shoot("dashboard-gallery", {
 		await page.locator("#preview-pages canvas").waitFor(); // pdf.js has drawn the page
 	},
 });
+await shoot("dashboard-account", { path: "/dashboard", signedIn: true, ready: "#member-list tbody tr", element: "#account" });
 await shoot("dashboard-phone", { path: "/dashboard", signedIn: true, ready: "#generations tbody tr td + td", width: 390, height: 844 });
 await shoot("docs", {
 	path: "/docs",
@@ -97,7 +122,7 @@ if (!created.ok) throw new Error(`create my-invoice: ${created.status} ${await c
 await shoot("editor", {
 	path: "/dashboard",
 	signedIn: true,
-	as: editorKey,
+	as: "studio@example.com",
 	width: 1440,
 	height: 1000,
 	ready: "#own-templates button",
