@@ -138,9 +138,9 @@ describe("dashboard: documents, chart, copy as code, and the new sections by rol
 		const submitted = await fetch(`${server.base}/v1/generate`, {
 			method: "POST",
 			headers: { "X-API-Key": key, "Content-Type": "application/json" },
-			body: JSON.stringify({ template_id: "invoices/invoice", data: { client: "Roles Ltd" }, async_mode: true, return_type: "url" }),
+			body: JSON.stringify({ template_id: "invoices/invoice", data: { client: "Roles Ltd", total: "$42" }, async_mode: true, return_type: "url" }),
 		});
-		expect(submitted.status).toBe(202);
+		expect(submitted.status, await submitted.clone().text()).toBe(202);
 		const deliveries = () =>
 			fetch(`${server.base}/v1/webhook-endpoints/${endpointId}/deliveries`, { headers: { "X-API-Key": key } }).then(async (r) => ((await r.json()) as { data: Array<{ id: string }> }).data);
 		const [delivery] = await until(deliveries, (d) => d.length > 0, 60_000);
