@@ -1,7 +1,9 @@
+import { createHmac } from "node:crypto";
+import { createServer, type Server } from "node:http";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalServer, type LocalServer } from "../scripts/local-server";
-import { accessibilityViolations, emailedLink, launchBrowser, signInByEmail, until, watchPage } from "./browser";
+import { accessibilityViolations, emailedLink, launchBrowser, signInByEmail, sideways, until, watchPage } from "./browser";
 
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 740 };
@@ -13,23 +15,54 @@ async function sessionCookie(context: BrowserContext) {
 	return { header: `quire_session=${cookie.value}`, cookie };
 }
 
+interface Received {
+	headers: Record<string, string>;
+	body: string;
+}
+
+/** A webhook receiver on loopback (the local server allows loopback targets): records each POST, answers 200. */
+async function startReceiver(): Promise<{ url: string; received: Received[]; server: Server }> {
+	const received: Received[] = [];
+	const server = createServer((req, res) => {
+		let body = "";
+		req.on("data", (chunk) => (body += chunk));
+		req.on("end", () => {
+			received.push({ headers: req.headers as Record<string, string>, body });
+			res.writeHead(200, { "Content-Type": "text/plain" }).end("ok from the receiver");
+		});
+	});
+	await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+	return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`, received, server };
+}
+
+/** Whether a delivery's `Quire-Signature` (t=…,v1=HMAC-SHA256 of "t.body") was made with `secret`. */
+function verifies(secret: string, { headers, body }: Received): boolean {
+	const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(headers["quire-signature"] ?? "") ?? [];
+	return Boolean(t) && v1 === createHmac("sha256", secret).update(`${t}.${body}`).digest("hex");
+}
+
 /**
  * Accounts as people use them, in a real Chromium against `npm start`'s server: sign up by email
  * (the link read from wrangler dev's email log), invite a viewer, who signs in and can't create a
- * key, removal ending their session at once, and sign-out ending the cookie.
+ * key, removal ending their session at once, a webhook endpoint added in the page getting an async
+ * task's delivery (shown in its log, then resent), and sign-out ending the cookie.
  */
 describe("accounts: email sign-in, members and roles, end to end", () => {
 	let server: LocalServer;
 	let browser: Browser;
+	let receiver: Awaited<ReturnType<typeof startReceiver>>;
 	beforeAll(async () => {
-		[server, browser] = await Promise.all([startLocalServer(), launchBrowser()]);
+		// The page is refreshed while it waits for the queue: the free plan's 60 requests a minute are lifted, as in the Worker's tests.
+		const limits = JSON.stringify({ free: { requests_per_minute: 100_000, concurrency: 100 } });
+		[server, browser, receiver] = await Promise.all([startLocalServer(["--var", `PLAN_LIMITS:${limits}`]), launchBrowser(), startReceiver()]);
 	});
 	afterAll(async () => {
 		await browser?.close();
 		await server?.stop();
+		receiver?.server.close();
 	});
 
-	it("signs up by email, invites a viewer who can't create a key, removes them (their session ends), and signs out", async () => {
+	it("signs up by email, invites a viewer who can't create a key, removes them (their session ends), adds a webhook endpoint whose delivery is logged and resent, and signs out", async () => {
 		const base = server.base;
 		const owner = "founder@example.com";
 		const viewer = "colleague@example.com";
@@ -55,7 +88,8 @@ describe("accounts: email sign-in, members and roles, end to end", () => {
 		await page.getByLabel("Name").fill("First key");
 		await page.getByRole("button", { name: "Create key" }).click();
 		await page.locator("#key-created:not([hidden])").waitFor();
-		expect(await page.locator("#key-created-value").innerText()).toMatch(/^qk_live_/);
+		const ownerKey = await page.locator("#key-created-value").innerText();
+		expect(ownerKey).toMatch(/^qk_live_/);
 		await until(() => page.locator("#account-email").innerText(), (v) => v === owner);
 		expect(await accessibilityViolations(page)).toEqual([]);
 
@@ -78,6 +112,7 @@ describe("accounts: email sign-in, members and roles, end to end", () => {
 		expect(await viewerPage.getByRole("button", { name: "Create key" }).count()).toBe(0);
 		expect(await viewerPage.getByRole("button", { name: /^Revoke / }).count()).toBe(0);
 		expect(await viewerPage.locator("#member-form").isHidden()).toBe(true);
+		expect(await viewerPage.locator("#endpoint-form").isHidden()).toBe(true);
 		expect(await accessibilityViolations(viewerPage)).toEqual([]);
 		const refused = await viewerPage.evaluate(async () => {
 			const res = await fetch("/v1/keys", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "sneaky" }) });
@@ -101,7 +136,56 @@ describe("accounts: email sign-in, members and roles, end to end", () => {
 		await viewerPage.locator("#signin:not([hidden])").waitFor();
 		expect(await viewerPage.locator("#status").innerText()).toContain("session has ended");
 
-		// [the hooks helper's part goes here: endpoint, delivery log, resend]
+		// The owner adds a webhook endpoint in the page: its secret is shown once.
+		const text = (selector: string) => page.locator(selector).innerText();
+		expect(await text("#endpoint-list tbody")).toContain("No endpoints yet");
+		await page.getByLabel("Endpoint URL").fill(receiver.url);
+		await page.getByLabel("batch.completed").uncheck();
+		await page.getByRole("button", { name: "Add endpoint" }).click();
+		await page.locator("#endpoint-created:not([hidden])").waitFor();
+		const secret = await text("#endpoint-secret");
+		expect(secret).toMatch(/^whsec_/);
+		const endpoints = (await (await fetch(`${base}/v1/webhook-endpoints`, { headers: { "X-API-Key": ownerKey } })).json()) as { data: unknown[] };
+		expect(endpoints.data).toEqual([expect.objectContaining({ url: receiver.url, events: ["task.completed", "task.failed"], enabled: true })]);
+		expect(await text("#endpoint-list tbody")).toContain(receiver.url);
+		expect(await until(() => text("#delivery-list tbody"), (v) => v.includes("Nothing delivered yet"))).toContain("Nothing delivered yet");
+
+		// An async task made through the API with the owner's key (no webhook_url): its delivery appears in the endpoint's log.
+		const submitted = await fetch(`${base}/v1/generate`, {
+			method: "POST",
+			headers: { "X-API-Key": ownerKey, "Content-Type": "application/json" },
+			body: JSON.stringify({ template_id: "invoices/invoice", data: { client: "Hooked Ltd", total: "$42" }, async_mode: true, return_type: "url" }),
+		});
+		expect(submitted.status).toBe(202);
+		const { task_id } = (await submitted.json()) as { task_id: string };
+		/** Clicks Refresh (at most every second, as a person would) and reads the delivery log. */
+		const refreshedLog = async () => {
+			await page.getByRole("button", { name: "Refresh", exact: true }).click();
+			await new Promise((r) => setTimeout(r, 1000));
+			return text("#delivery-list tbody");
+		};
+		const log = await until(refreshedLog, (v) => v.includes("task.completed"), 60_000);
+		expect(log).toContain(task_id);
+		expect(log).toContain("ok from the receiver");
+		expect(await page.locator("#delivery-list tbody tr").count()).toBe(1);
+		expect(receiver.received).toHaveLength(1);
+		expect(verifies(secret, receiver.received[0]!)).toBe(true);
+		expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({ type: "task.completed", data: { task_id, status: "completed" } });
+
+		// Resend from the log: the receiver gets the same body again, and the log a second attempt.
+		await page.getByRole("button", { name: "Resend task.completed attempt 1" }).click();
+		expect(await until(() => page.locator("#delivery-list tbody tr").count(), (n) => n === 2)).toBe(2);
+		expect(await text("#endpoint-status")).toMatch(/^Resent task\.completed: 200 in \d+ ms\.$/);
+		expect(receiver.received).toHaveLength(2);
+		expect(receiver.received[1]!.body).toBe(receiver.received[0]!.body);
+		expect(verifies(secret, receiver.received[1]!)).toBe(true);
+		// The filled sections, at desktop and phone widths: no WCAG violation, nothing reaching past the right edge.
+		for (const viewport of [DESKTOP, PHONE]) {
+			await page.setViewportSize(viewport);
+			expect(await accessibilityViolations(page), `${viewport.width} px`).toEqual([]);
+			expect(await sideways(page), `${viewport.width} px`).toEqual([]);
+		}
+		await page.setViewportSize(DESKTOP);
 
 		// Sign out: the page asks for an email again, and the old cookie opens nothing.
 		expect((await fetch(`${base}/v1/credits`, { headers: { Cookie: ownerCookie } })).status).toBe(200);

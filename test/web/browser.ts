@@ -87,3 +87,16 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
 	});
 	return violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
+
+/**
+ * The elements reaching past the viewport's right edge (what makes a phone scroll sideways), named
+ * to show in a failure; empty when none. Tables and code scroll inside their own boxes, so what is
+ * inside `.table-scroll` or `pre` doesn't count.
+ */
+export function sideways(page: Page): Promise<string[]> {
+	return page.evaluate(() =>
+		Array.from(document.querySelectorAll("body *"))
+			.filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".table-scroll, pre"))
+			.map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}.${Array.from(e.classList).join(".")} ${Math.round(e.getBoundingClientRect().right)}`),
+	);
+}

@@ -8,7 +8,7 @@ import { extractText, getDocumentProxy, getResolvedPDFJS } from "unpdf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalServer, type LocalServer } from "../scripts/local-server";
 import { FONT_NAME, FONT_OTF, PNG } from "../fixtures/assets";
-import { launchBrowser, until, watchPage } from "./browser";
+import { launchBrowser, signInByEmail, until, watchPage } from "./browser";
 
 const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
@@ -86,10 +86,8 @@ describe("the template editor, end to end", () => {
 		const text = (selector: string) => page.locator(selector).innerText();
 		const api = (path: string, init: RequestInit = {}) => fetch(`${base}${path}`, { ...init, headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" } });
 
-		// Sign in.
-		await page.goto(`${base}/dashboard`);
-		await page.getByRole("textbox", { name: "API key" }).fill(key);
-		await page.getByRole("button", { name: "Open the dashboard" }).click();
+		// Sign in, by email.
+		await signInByEmail(page, server, "studio@example.com");
 		await page.locator("#template-list li").first().waitFor();
 
 		// The gallery: a grid of cards, each with its thumbnail, served from this origin.
@@ -165,12 +163,11 @@ describe("the template editor, end to end", () => {
 		await replaceInEditor(page, "sample", '"totals"', '"total"');
 		await until(() => text("#studio-problems"), (v) => v === "");
 
-		// Save: version 2, made by this key.
+		// Save: version 2, made by this member.
 		await page.getByRole("button", { name: "Save as a new version" }).click();
 		await until(() => text("#studio-status"), (v) => v === "Saved as version 2.");
 		expect(await page.locator("#versions tbody tr").count()).toBe(2);
-		const keyPreview = `${key.slice(0, 12)}...${key.slice(-4)}`;
-		expect(await text("#versions tbody tr:first-child")).toContain(keyPreview);
+		expect(await text("#versions tbody tr:first-child")).toContain("studio@example.com");
 		const v2 = (await (await api("/v1/templates/my-invoice?version=2")).json()) as { data: { html: string } };
 		expect(v2.data.html).toContain("<h1>FACTURE</h1>");
 		expect(v2.data.html).toContain("font-family"); // the CSS went back into the HTML
@@ -268,13 +265,12 @@ describe("the template editor, end to end", () => {
 			const res = await fetch(`${server.base}/v1/accounts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email: `studio-${viewport.label}@example.com` }) });
 			expect(res.status).toBe(201);
 			const ownKey = ((await res.json()) as { data: { key: { key: string } } }).data.key.key;
-			await context.addInitScript((k) => sessionStorage.setItem("quire.apiKey", k), ownKey);
 			// A logo uploaded before this visit: its preview is fetched on request (GET /v1/assets/{id}/content).
 			const uploaded = await fetch(`${server.base}/v1/assets?name=logo.png`, { method: "POST", headers: { Authorization: `Bearer ${ownKey}` }, body: Buffer.from(PNG) });
 			expect(uploaded.status).toBe(201);
 			const page = await context.newPage();
 			const { foreign, errors } = watchPage(page, server.base);
-			await page.goto(`${server.base}/dashboard`);
+			await signInByEmail(page, server, `studio-${viewport.label}@example.com`);
 			await page.getByRole("button", { name: "Show a preview of logo.png" }).click();
 			const logo = page.getByRole("img", { name: "Preview of logo.png" });
 			expect(await until(() => logo.evaluate((img) => (img as HTMLImageElement).naturalWidth), (w) => w === 40)).toBe(40);

@@ -1,85 +1,64 @@
-import { createHmac } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import { createRequire } from "node:module";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalServer, type LocalServer } from "../scripts/local-server";
-import { launchBrowser, until, watchPage } from "./browser";
+import { accessibilityViolations, emailedLink, launchBrowser, sideways, signInByEmail, until, watchPage } from "./browser";
 
-const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-
-/** axe-core's WCAG 2.1 A and AA rules on the page as it is now: the violations, one line each. */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-	await page.addScriptTag({ path: axeSource });
-	const violations = await page.evaluate(async () => {
-		type Violation = { id: string; impact: string; help: string; nodes: Array<{ target: string[] }> };
-		const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Violation[] }> } }).axe;
-		return (await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })).violations;
-	});
-	return violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-}
-
-/** A webhook receiver on loopback (the local server allows loopback targets): records each POST, answers 200 "ok". */
-async function startReceiver(): Promise<{ url: string; received: Array<{ headers: Record<string, string>; body: string }>; server: Server }> {
-	const received: Array<{ headers: Record<string, string>; body: string }> = [];
-	const server = createServer((req, res) => {
-		let body = "";
-		req.on("data", (chunk) => (body += chunk));
-		req.on("end", () => {
-			received.push({ headers: req.headers as Record<string, string>, body });
-			res.writeHead(200, { "Content-Type": "text/plain" }).end("ok from the receiver");
-		});
-	});
-	await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-	return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`, received, server };
-}
-
-/** The elements that reach past the viewport's right edge (what makes a phone scroll sideways), to name in a failure. */
-function sideways(page: Page): Promise<string[]> {
-	return page.evaluate(() =>
-		Array.from(document.querySelectorAll("body *"))
-			.filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest(".table-scroll, pre"))
-			.map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}.${Array.from(e.classList).join(".")} ${Math.round(e.getBoundingClientRect().right)}`),
-	);
-}
-
-const verifies = (secret: string, { headers, body }: { headers: Record<string, string>; body: string }) => {
-	const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(headers["quire-signature"] ?? "") ?? [];
-	return Boolean(t) && v1 === createHmac("sha256", secret).update(`${t}.${body}`).digest("hex");
-};
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 375, height: 740 };
+const OWNER = "hooks@example.com";
 
 /**
- * The dashboard's webhook endpoints, documents and polish, in a real Chromium against `npm start`'s
- * server: an endpoint added in the page gets an async task's delivery, which shows in its log and
- * is resent from there; the documents list downloads and deletes; the gallery's data editor opens
- * at the top and its "copy as code" follows the data; the usage chart has axes and a legend. No
- * console errors, nothing loaded from elsewhere, no WCAG 2.1 A/AA violation at desktop and phone widths.
+ * The dashboard's documents, usage chart, data editor and copy as code, and its webhook endpoint
+ * and document sections as each role sees them, in a real Chromium against `npm start`'s server.
+ * (Adding an endpoint in the page, its delivery log and resend are the journey in accounts.test.ts.)
+ * No console errors, nothing loaded from elsewhere, no WCAG 2.1 A/AA violation at desktop and phone widths.
  */
-describe("dashboard: webhook endpoints, documents, copy as code", () => {
+describe("dashboard: documents, chart, copy as code, and the new sections by role", () => {
 	let server: LocalServer;
 	let browser: Browser;
-	let receiver: Awaited<ReturnType<typeof startReceiver>>;
 	let key: string;
+	/** The owner's signed-in cookie, signed in once by email and reused by each test's fresh context. */
+	let owner: Awaited<ReturnType<BrowserContext["storageState"]>>;
 	beforeAll(async () => {
-		// The page refreshes while it waits for the queue: the free plan's 60 requests a minute are lifted, as in the Worker's tests.
+		// Each Refresh reloads every section: the free plan's 60 requests a minute are lifted, as in the Worker's tests.
 		const limits = JSON.stringify({ free: { requests_per_minute: 100_000, concurrency: 100 } });
-		[server, browser, receiver] = await Promise.all([startLocalServer(["--var", `PLAN_LIMITS:${limits}`]), launchBrowser(), startReceiver()]);
-		const res = await fetch(`${server.base}/v1/accounts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: `{"email":"hooks@example.com"}` });
+		[server, browser] = await Promise.all([startLocalServer(["--var", `PLAN_LIMITS:${limits}`]), launchBrowser()]);
+		const res = await fetch(`${server.base}/v1/accounts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email: OWNER }) });
 		key = ((await res.json()) as { data: { key: { key: string } } }).data.key.key;
+		const context = await browser.newContext();
+		await signInByEmail(await context.newPage(), server, OWNER);
+		owner = await context.storageState();
+		await context.close();
 	});
 	afterAll(async () => {
 		await browser?.close();
 		await server?.stop();
-		receiver?.server.close();
 	});
 
-	it("adds an endpoint, shows an async task's delivery in its log, resends it; lists, downloads and deletes documents", async () => {
-		const base = server.base;
-		const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-		await context.addInitScript((k) => sessionStorage.setItem("quire.apiKey", k), key);
+	/** A page of a fresh context signed in as the owner, watched for foreign requests and console errors. */
+	async function ownerPage(viewport = DESKTOP) {
+		const context = await browser.newContext({ viewport, bypassCSP: true, storageState: owner });
 		const page = await context.newPage();
 		page.setDefaultTimeout(90_000);
-		const { foreign, errors } = watchPage(page, base);
+		const watch = watchPage(page, server.base);
+		await page.goto(`${server.base}/dashboard`);
+		await page.locator("#app:not([hidden])").waitFor();
+		return { context, page, watch };
+	}
+
+	/** Makes a stored PDF of the invoice through the API (as a customer's code would): its URL. */
+	async function storedInvoice(client: string): Promise<string> {
+		const res = await fetch(`${server.base}/v1/generate`, {
+			method: "POST",
+			headers: { "X-API-Key": key, "Content-Type": "application/json" },
+			body: JSON.stringify({ template_id: "invoices/invoice", data: { client, total: "$42" }, return_type: "url" }),
+		});
+		expect(res.status).toBe(200);
+		return ((await res.json()) as { url: string }).url;
+	}
+
+	it("lists, downloads and deletes documents, and charts them with axes and a legend", async () => {
+		const { context, page, watch } = await ownerPage();
 		const text = (selector: string) => page.locator(selector).innerText();
 		/** Clicks Refresh (at most every second, as a person would) and reads `selector`. */
 		const refreshed = async (selector: string) => {
@@ -87,50 +66,11 @@ describe("dashboard: webhook endpoints, documents, copy as code", () => {
 			await new Promise((r) => setTimeout(r, 1000));
 			return text(selector);
 		};
-		await page.goto(`${base}/dashboard`);
-		await page.locator("#app:not([hidden])").waitFor();
-		expect(await until(() => text("#endpoint-list tbody"), (v) => v.includes("No endpoints yet"))).toContain("No endpoints yet");
 		expect(await until(() => text("#usage-chart"), (v) => v.includes("No documents yet"))).toContain("No documents yet this period");
+		expect(await text("#document-list tbody")).toContain("No stored documents");
 
-		// Add the endpoint in the page: its secret is shown once.
-		await page.getByLabel("Endpoint URL").fill(receiver.url);
-		await page.getByLabel("batch.completed").uncheck();
-		await page.getByRole("button", { name: "Add endpoint" }).click();
-		await page.locator("#endpoint-created:not([hidden])").waitFor();
-		const secret = await text("#endpoint-secret");
-		expect(secret).toMatch(/^whsec_/);
-		const endpoints = (await (await fetch(`${base}/v1/webhook-endpoints`, { headers: { "X-API-Key": key } })).json()) as { data: Array<{ url: string; events: string[] }> };
-		expect(endpoints.data).toEqual([expect.objectContaining({ url: receiver.url, events: ["task.completed", "task.failed"], enabled: true })]);
-		expect(await text("#endpoint-list tbody")).toContain(receiver.url);
-		expect(await until(() => text("#delivery-list tbody"), (v) => v.includes("Nothing delivered yet"))).toContain("Nothing delivered yet");
-
-		// An async task made through the API (no webhook_url): its delivery appears in the endpoint's log.
-		const submitted = await fetch(`${base}/v1/generate`, {
-			method: "POST",
-			headers: { "X-API-Key": key, "Content-Type": "application/json" },
-			body: JSON.stringify({ template_id: "invoices/invoice", data: { client: "Hooked Ltd", total: "$42" }, async_mode: true, return_type: "url" }),
-		});
-		expect(submitted.status).toBe(202);
-		const { task_id } = (await submitted.json()) as { task_id: string };
-		const log = await until(() => refreshed("#delivery-list tbody"), (v) => v.includes("task.completed"), 60_000);
-		expect(log).toContain("task.completed");
-		expect(log).toContain(task_id);
-		expect(log).toContain("ok from the receiver");
-		expect(await page.locator("#delivery-list tbody tr").count()).toBe(1);
-		expect(receiver.received).toHaveLength(1);
-		expect(verifies(secret, receiver.received[0]!)).toBe(true);
-		expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({ type: "task.completed", data: { task_id, status: "completed" } });
-
-		// Resend from the log: the receiver gets the same body again, and the log a second attempt.
-		await page.getByRole("button", { name: "Resend task.completed attempt 1" }).click();
-		expect(await until(() => page.locator("#delivery-list tbody tr").count(), (n) => n === 2)).toBe(2);
-		expect(await text("#endpoint-status")).toMatch(/^Resent task\.completed: 200 in \d+ ms\.$/);
-		expect(receiver.received).toHaveLength(2);
-		expect(receiver.received[1]!.body).toBe(receiver.received[0]!.body);
-		expect(verifies(secret, receiver.received[1]!)).toBe(true);
-
-		// The documents list: the task's PDF with its template, downloadable, then deleted.
-		const documents = await until(() => text("#document-list tbody"), (v) => v.includes("invoices/invoice"));
+		await storedInvoice("Listed Ltd");
+		const documents = await until(() => refreshed("#document-list tbody"), (v) => v.includes("invoices/invoice"));
 		expect(documents).toContain("invoices/invoice");
 		const link = page.locator("#document-list tbody a").first();
 		const href = (await link.getAttribute("href"))!;
@@ -149,18 +89,13 @@ describe("dashboard: webhook endpoints, documents, copy as code", () => {
 		expect(labels).toEqual(expect.arrayContaining(["Live", "Test", "0", "1"]));
 
 		expect(await accessibilityViolations(page)).toEqual([]);
-		expect(foreign).toEqual([]);
-		expect(errors).toEqual([]);
+		expect(watch.foreign).toEqual([]);
+		expect(watch.errors).toEqual([]);
 		await context.close();
 	});
 
 	it("the data editor opens at the top, and copy as code follows the template and its data", async () => {
-		const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
-		await context.addInitScript((k) => sessionStorage.setItem("quire.apiKey", k), key);
-		const page = await context.newPage();
-		page.setDefaultTimeout(90_000);
-		const { foreign, errors } = watchPage(page, server.base);
-		await page.goto(`${server.base}/dashboard`);
+		const { context, page, watch } = await ownerPage();
 		await page.getByRole("button", { name: /^Invoice invoices\/invoice/ }).click();
 		const editor = page.getByLabel("Data (JSON)");
 		await until(() => editor.inputValue(), (v) => v.includes("{"));
@@ -181,32 +116,91 @@ describe("dashboard: webhook endpoints, documents, copy as code", () => {
 		}
 		await editor.fill("{ not json");
 		expect(await snippet()).toContain("not valid JSON");
-		expect(foreign).toEqual([]);
-		expect(errors).toEqual([]);
+		// The code and documents sections at a phone's width: accessible, nothing reaching past the right edge.
+		await page.setViewportSize(PHONE);
+		expect(await accessibilityViolations(page)).toEqual([]);
+		expect(await sideways(page)).toEqual([]);
+		expect(watch.foreign).toEqual([]);
+		expect(watch.errors).toEqual([]);
 		await context.close();
 	});
 
-	for (const viewport of [
-		{ label: "desktop", width: 1280, height: 900 },
-		{ label: "phone", width: 375, height: 740 },
-	]) {
-		it(`on a ${viewport.label}: the webhooks, documents and code sections have no WCAG A/AA violations and no sideways scrolling`, async () => {
+	it("a viewer sees endpoints, deliveries and documents without add, enable/disable, delete or resend; a developer has them all", async () => {
+		// The owner's account gets an endpoint (to a closed port: its deliveries fail, and are logged) and an async task's PDF.
+		const hook = "http://127.0.0.1:9/hook";
+		const created = await fetch(`${server.base}/v1/webhook-endpoints`, {
+			method: "POST",
+			headers: { "X-API-Key": key, "Content-Type": "application/json" },
+			body: JSON.stringify({ url: hook, events: ["task.completed"] }),
+		});
+		expect(created.status).toBe(201);
+		const endpointId = ((await created.json()) as { data: { id: string } }).data.id;
+		const submitted = await fetch(`${server.base}/v1/generate`, {
+			method: "POST",
+			headers: { "X-API-Key": key, "Content-Type": "application/json" },
+			body: JSON.stringify({ template_id: "invoices/invoice", data: { client: "Roles Ltd", total: "$42" }, async_mode: true, return_type: "url" }),
+		});
+		expect(submitted.status, await submitted.clone().text()).toBe(202);
+		const deliveries = () =>
+			fetch(`${server.base}/v1/webhook-endpoints/${endpointId}/deliveries`, { headers: { "X-API-Key": key } }).then(async (r) => ((await r.json()) as { data: Array<{ id: string }> }).data);
+		const [delivery] = await until(deliveries, (d) => d.length > 0, 60_000);
+		expect(delivery).toBeDefined();
+
+		// The owner invites a viewer and a developer; each follows their emailed link (the viewer on a phone).
+		const { context: ownerContext, page: owner } = await ownerPage();
+		for (const [email, role] of [["watcher@example.com", "viewer"], ["builder@example.com", "developer"]]) {
+			const status = await owner.evaluate(async (body) => (await fetch("/v1/members", { method: "POST", headers: { "Content-Type": "application/json" }, body })).status, JSON.stringify({ email, role }));
+			expect(status, email).toBe(201);
+		}
+		await ownerContext.close();
+		/** The member's dashboard, signed in by their invitation's link, with the endpoint's deliveries open. */
+		const memberPage = async (email: string, viewport: typeof DESKTOP) => {
 			const context = await browser.newContext({ viewport, bypassCSP: true });
-			await context.addInitScript((k) => sessionStorage.setItem("quire.apiKey", k), key);
 			const page = await context.newPage();
 			page.setDefaultTimeout(90_000);
-		page.setDefaultTimeout(90_000);
-			const { foreign, errors } = watchPage(page, server.base);
-			await page.goto(`${server.base}/dashboard`);
-			await page.getByRole("button", { name: `Deliveries to ${receiver.url}` }).click();
+			const watch = watchPage(page, server.base);
+			await page.goto(await emailedLink(server, email));
+			await page.locator("#app:not([hidden])").waitFor();
+			await page.getByRole("button", { name: `Deliveries to ${hook}` }).click();
 			await page.locator("#deliveries-panel:not([hidden]) #delivery-list tbody tr").first().waitFor();
-			await page.getByRole("button", { name: /^Invoice invoices\/invoice/ }).click();
-			await until(() => page.locator("#code-snippet").innerText(), (v) => v.includes("curl"));
-			expect(await accessibilityViolations(page)).toEqual([]);
-			expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1), (await sideways(page)).join(", ")).toBe(false);
-			expect(foreign).toEqual([]);
-			expect(errors).toEqual([]);
-			await context.close();
-		});
-	}
+			await until(() => page.locator("#document-list tbody a").count(), (n) => n > 0);
+			return { context, page, watch };
+		};
+		const buttons = (page: Page, name: RegExp) => page.getByRole("button", { name }).count();
+
+		const viewer = await memberPage("watcher@example.com", PHONE);
+		expect(await viewer.page.locator("#session-role").innerText()).toBe("viewer");
+		expect(await viewer.page.locator("#endpoint-form").isHidden()).toBe(true);
+		expect(await buttons(viewer.page, /^Deliveries to /)).toBe(1);
+		expect(await buttons(viewer.page, /^(Enable|Disable|Delete|Resend) /)).toBe(0);
+		expect(await viewer.page.locator("#document-list tbody a").count()).toBeGreaterThan(0);
+		expect(await viewer.page.locator("#document-list tbody button").count()).toBe(0);
+		expect(await accessibilityViolations(viewer.page)).toEqual([]);
+		expect(await sideways(viewer.page)).toEqual([]);
+		// The API refuses the viewer all the same.
+		const refused = await viewer.page.evaluate(
+			async ([endpoint, id]) => [
+				(await fetch(`/v1/webhook-endpoints/${endpoint}/deliveries/${id}/resend`, { method: "POST" })).status,
+				(await fetch(`/v1/webhook-endpoints/${endpoint}`, { method: "DELETE" })).status,
+			],
+			[endpointId, delivery!.id],
+		);
+		expect(refused).toEqual([403, 403]);
+
+		// Positive control: the developer, on a desktop, has the form and every button.
+		const developer = await memberPage("builder@example.com", DESKTOP);
+		expect(await developer.page.locator("#session-role").innerText()).toBe("developer");
+		expect(await developer.page.locator("#endpoint-form").isVisible()).toBe(true);
+		expect(await buttons(developer.page, /^Disable /)).toBe(1);
+		expect(await buttons(developer.page, /^Delete http/)).toBe(1);
+		expect(await buttons(developer.page, /^Resend /)).toBeGreaterThan(0);
+		expect(await developer.page.locator("#document-list tbody button", { hasText: "Delete" }).count()).toBeGreaterThan(0);
+		expect(await accessibilityViolations(developer.page)).toEqual([]);
+
+		for (const { watch } of [viewer, developer]) expect(watch.foreign).toEqual([]);
+		expect(viewer.watch.errors.filter((e) => !/status of 403/.test(e))).toEqual([]);
+		expect(developer.watch.errors).toEqual([]);
+		await viewer.context.close();
+		await developer.context.close();
+	});
 });

@@ -85,7 +85,7 @@ async function refresh() {
 	status.textContent = "";
 	// One refresh at a time: a click while one runs would only make its answers stale.
 	$("refresh").disabled = true;
-	const results = await Promise.allSettled([loadOverview(), loadGenerations(), loadTasks(), loadKeys(), loadWebhook(), loadTemplates({ onGenerated }), loadDocuments(), loadWebhookEndpoints(), loadAccount(me, report)]);
+	const results = await Promise.allSettled([loadOverview(), loadGenerations(), loadTasks(), loadKeys(), loadWebhook(), loadTemplates({ onGenerated, canEdit: canEdit() }), loadDocuments(canEdit()), loadWebhookEndpoints(canEdit()), loadAccount(me, report)]);
 	$("refresh").disabled = false;
 	const failed = results.find((r) => r.status === "rejected");
 	if (!failed) return;

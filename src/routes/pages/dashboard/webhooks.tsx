@@ -33,8 +33,9 @@ export function WebhookEndpoints() {
 				<button type="submit" class="primary">
 					Add endpoint
 				</button>
-				<p id="endpoint-status" role="status"></p>
 			</form>
+			{/* Outside the form, which a viewer doesn't see: deliveries' errors show here for them too. */}
+			<p id="endpoint-status" role="status"></p>
 			<div id="endpoint-created" class="panel notice" hidden>
 				<p>
 					<strong>The endpoint's signing secret, shown this once:</strong>

@@ -1,6 +1,6 @@
 // The Templates section's images and fonts: upload (choose or drop files), a card per asset with a
 // preview, Insert into the open template, Delete. Through POST/GET/DELETE /v1/assets.
-import { api, el, session } from "../session.js";
+import { api, el } from "../session.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -11,9 +11,14 @@ let insertAsset = () => false;
 
 const kb = (bytes) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
+/** Whether the member may upload and delete (a viewer only looks). */
+let editable = true;
+
 /** Wires the upload area and lists the account's assets. `insert(asset)` puts one into the open template. */
-export async function loadAssets({ insert }) {
+export async function loadAssets({ insert, canEdit = true }) {
 	insertAsset = insert;
+	editable = canEdit;
+	$("asset-drop").hidden = !editable;
 	const input = $("asset-files");
 	input.addEventListener("change", () => upload([...input.files]).finally(() => (input.value = "")));
 	const zone = $("asset-drop");
@@ -39,7 +44,7 @@ async function upload(files) {
 		try {
 			const res = await fetch(`/v1/assets?name=${encodeURIComponent(file.name)}`, {
 				method: "POST",
-				headers: { Authorization: `Bearer ${session.key}`, "Content-Type": "application/octet-stream" },
+				headers: { "Content-Type": "application/octet-stream" },
 				body: file,
 			});
 			const body = await res.json();
@@ -78,8 +83,8 @@ function assetCard(asset) {
 		el(
 			"div",
 			{ class: "actions" },
-			el("button", { type: "button", "aria-label": `Insert ${asset.name}`, onclick: () => insert(asset) }, "Insert"),
-			el("button", { type: "button", class: "danger", "aria-label": `Delete ${asset.name}`, onclick: () => remove(asset) }, "Delete"),
+			editable ? el("button", { type: "button", "aria-label": `Insert ${asset.name}`, onclick: () => insert(asset) }, "Insert") : "",
+			editable ? el("button", { type: "button", class: "danger", "aria-label": `Delete ${asset.name}`, onclick: () => remove(asset) }, "Delete") : "",
 		),
 	);
 }

@@ -1,8 +1,11 @@
-// The dashboard's documents: the account's stored PDFs (GET /v1/files), with download and delete.
+// The dashboard's documents: the account's stored PDFs (GET /v1/files), with download and delete
+// (delete not offered to a viewer: the API refuses it anyway).
 import { api, el, when } from "../session.js";
 
 const $ = (id) => document.getElementById(id);
 let cursor = null;
+/** Whether the signed-in member may delete documents (not a viewer), as the dashboard last said. */
+let editable = false;
 
 /** "48 KB", "1.2 MB". */
 export function size(bytes) {
@@ -21,12 +24,16 @@ function row(file) {
 		el("td", { class: "num" }, size(file.bytes)),
 		el("td", {}, when(file.created_at)),
 		el("td", {}, when(file.expires_at)),
-		el("td", {}, el("button", { type: "button", class: "danger", "aria-label": `Delete ${file.filename} (${when(file.created_at)})`, onclick: () => remove(file) }, "Delete")),
+		el("td", {}, editable ? el("button", { type: "button", class: "danger", "aria-label": `Delete ${file.filename} (${when(file.created_at)})`, onclick: () => remove(file) }, "Delete") : ""),
 	);
 }
 
-/** The first page of documents (or, with `more`, the next one). */
-export async function loadDocuments(more = false) {
+/**
+ * The first page of documents (or, with `more`, the next one). `canEdit`: whether the member may
+ * delete them (the dashboard passes it; the section's own reloads keep it).
+ */
+export async function loadDocuments(canEdit = editable, more = false) {
+	editable = canEdit;
 	const query = new URLSearchParams({ limit: "20" });
 	if (more && cursor) query.set("cursor", cursor);
 	const page = await api(`/v1/files?${query}`);
@@ -49,4 +56,4 @@ async function remove(file) {
 	}
 }
 
-$("documents-more").addEventListener("click", () => loadDocuments(true).catch((error) => ($("documents-status").textContent = error.message)));
+$("documents-more").addEventListener("click", () => loadDocuments(editable, true).catch((error) => ($("documents-status").textContent = error.message)));

@@ -16,17 +16,22 @@ const RATE_LIMIT_RETRY_S = 5;
 /** Called after each document the section makes (previews count as test documents). */
 let generated = () => {};
 let loaded = false;
+/** Whether the member may change templates (a viewer reads them, their versions and diffs). */
+let editable = true;
 
 /**
  * Fills the section (once; its own buttons reload what they change). `onGenerated` runs after
- * each preview, so the page's usage figures can follow.
+ * each preview, so the page's usage figures can follow; `canEdit` false (a viewer) leaves out
+ * what would change anything or make a document.
  */
-export async function loadTemplates({ onGenerated } = {}) {
+export async function loadTemplates({ onGenerated, canEdit = true } = {}) {
 	if (onGenerated) generated = onGenerated;
 	if (loaded) return;
 	loaded = true;
+	editable = canEdit;
+	for (const id of ["template-new", "studio-save"]) $(id).hidden = !editable;
 	wireStudio();
-	await Promise.all([listTemplates(), loadAssets({ insert: insertAsset })]);
+	await Promise.all([listTemplates(), loadAssets({ insert: insertAsset, canEdit: editable })]);
 }
 
 // ---- the lists: the account's templates and the gallery -----------------------------------------
@@ -54,7 +59,7 @@ function galleryCard(t) {
 			"div",
 			{ class: "actions" },
 			el("button", { type: "button", "aria-label": `Preview ${t.name}`, onclick: () => showGalleryPreview(t).catch(fail) }, "Preview"),
-			el("button", { type: "button", class: "primary", "aria-label": `Use this template: ${t.name}`, onclick: () => startCreate(t) }, "Use this template"),
+			editable ? el("button", { type: "button", class: "primary", "aria-label": `Use this template: ${t.name}`, onclick: () => startCreate(t) }, "Use this template") : "",
 		),
 	);
 }
@@ -407,6 +412,10 @@ async function preview() {
 	if (!current) return;
 	const run = ++previewRun;
 	const status = $("studio-preview-status");
+	if (!editable) {
+		status.textContent = "Previews make a (test) document, which needs the developer role.";
+		return;
+	}
 	const edited = content();
 	if (showProblems(edited.problems) > 0) {
 		status.textContent = "Fix the problems listed under the editor to update the preview.";
@@ -480,8 +489,8 @@ function showVersions() {
 	const rows = [...current.versions].reverse().map((v) => {
 		const pinned = current.pinned_version === v.version;
 		const actions = [];
-		if (v.version !== current.latest_version) actions.push(el("button", { type: "button", "aria-label": `Restore version ${v.version}`, onclick: () => restore(v.version).catch(fail) }, "Restore"));
-		actions.push(
+		if (editable && v.version !== current.latest_version) actions.push(el("button", { type: "button", "aria-label": `Restore version ${v.version}`, onclick: () => restore(v.version).catch(fail) }, "Restore"));
+		if (editable) actions.push(
 			el("button", { type: "button", "aria-label": `${pinned ? "Unpin" : "Pin"} version ${v.version}`, "aria-pressed": String(pinned), onclick: () => pin(pinned ? null : v.version).catch(fail) }, pinned ? "Unpin" : "Pin"),
 		);
 		const label = [`v${v.version}`, v.version === current.latest_version ? " (newest)" : "", pinned ? " (pinned)" : ""].join("");

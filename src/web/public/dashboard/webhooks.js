@@ -1,17 +1,25 @@
 // The dashboard's webhook endpoints: add, list, delete, and each endpoint's delivery log with resend.
+// A viewer sees the lists only: no form, no Enable/Disable, Delete or Resend (the API refuses them anyway).
 import { api, el, when } from "../session.js";
 
 const $ = (id) => document.getElementById(id);
 
 /** The endpoint whose deliveries are shown, or null. */
 let shown = null;
+/** Whether the signed-in member may change endpoints (not a viewer), as the dashboard last said. */
+let editable = false;
 
 function say(text) {
 	$("endpoint-status").textContent = text;
 }
 
-/** Fills the endpoint list, and the delivery log of the one shown (if it still exists). */
-export async function loadWebhookEndpoints() {
+/**
+ * Fills the endpoint list, and the delivery log of the one shown (if it still exists). `canEdit`:
+ * whether the member may change them (the dashboard passes it; the section's own reloads keep it).
+ */
+export async function loadWebhookEndpoints(canEdit = editable) {
+	editable = canEdit;
+	$("endpoint-form").hidden = !editable;
 	const { data: endpoints } = await api("/v1/webhook-endpoints");
 	const rows = endpoints.map((endpoint) =>
 		el(
@@ -25,10 +33,14 @@ export async function loadWebhookEndpoints() {
 				"td",
 				{},
 				el("button", { type: "button", "aria-label": `Deliveries to ${endpoint.url}`, onclick: () => showDeliveries(endpoint).catch((e) => say(e.message)) }, "Deliveries"),
-				" ",
-				el("button", { type: "button", "aria-label": `${endpoint.enabled ? "Disable" : "Enable"} ${endpoint.url}`, onclick: () => toggle(endpoint) }, endpoint.enabled ? "Disable" : "Enable"),
-				" ",
-				el("button", { type: "button", class: "danger", "aria-label": `Delete ${endpoint.url}`, onclick: () => deleteEndpoint(endpoint) }, "Delete"),
+				editable
+					? [
+							" ",
+							el("button", { type: "button", "aria-label": `${endpoint.enabled ? "Disable" : "Enable"} ${endpoint.url}`, onclick: () => toggle(endpoint) }, endpoint.enabled ? "Disable" : "Enable"),
+							" ",
+							el("button", { type: "button", class: "danger", "aria-label": `Delete ${endpoint.url}`, onclick: () => deleteEndpoint(endpoint) }, "Delete"),
+						]
+					: [],
 			),
 		),
 	);
@@ -59,7 +71,7 @@ async function showDeliveries(endpoint) {
 			el("td", { class: d.status !== null && d.status < 300 ? "ok" : "bad" }, d.status ?? d.error ?? "no answer"),
 			el("td", { class: "num" }, `${d.duration_ms} ms`),
 			el("td", {}, d.response_excerpt ? d.response_excerpt.slice(0, 80) : "–"),
-			el("td", {}, el("button", { type: "button", "aria-label": `Resend ${d.event} attempt ${d.attempt}`, onclick: () => resend(endpoint, d) }, "Resend")),
+			el("td", {}, editable ? el("button", { type: "button", "aria-label": `Resend ${d.event} attempt ${d.attempt}`, onclick: () => resend(endpoint, d) }, "Resend") : ""),
 		),
 	);
 	$("delivery-list").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 8, class: "empty" }, "Nothing delivered yet."))]));
