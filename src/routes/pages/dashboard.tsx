@@ -1,9 +1,9 @@
-import type { Child } from "hono/jsx";
 import { getCookie } from "hono/cookie";
 import { SESSION_COOKIE } from "../../auth/sessions";
 import type { App } from "../../http/app-env";
 import { Layout, SecretValue, sendPage } from "../../web/layout";
 import { AccountSection } from "./dashboard/account";
+import { ACTIONS, DataTable } from "./dashboard/data-table";
 import { Documents } from "./dashboard/documents";
 import { TemplatesSection } from "./dashboard/templates";
 import { WebhookEndpoints } from "./dashboard/webhooks";
@@ -20,23 +20,6 @@ function ShowOnce(props: { id: string; valueId: string; title: string }) {
 	);
 }
 
-/** A table the page's script fills: a labelled box that scrolls sideways (by keyboard too), a header row, an empty body. */
-function DataTable(props: { id: string; label: string; columns: Child[] }) {
-	return (
-		<div class="table-scroll" tabindex={0} role="region" aria-label={props.label}>
-			<table id={props.id}>
-				<thead>
-					<tr>
-						{props.columns.map((column) => (
-							<th scope="col">{column}</th>
-						))}
-					</tr>
-				</thead>
-				<tbody></tbody>
-			</table>
-		</div>
-	);
-}
 
 /**
  * `GET /dashboard`: the page's skeleton. Its script (`/dashboard.js`) signs in by email (a link,
@@ -158,7 +141,7 @@ export function registerDashboardPage(app: App) {
 							</button>
 						</form>
 						<ShowOnce id="key-created" valueId="key-created-value" title="Your new key, shown this once:" />
-						<DataTable id="key-list" label="API keys" columns={["Name", "Key", "Created", "Last used", <span class="visually-hidden">Actions</span>]} />
+						<DataTable id="key-list" label="API keys" columns={["Name", "Key", "Created", "Last used", ACTIONS]} />
 					</section>
 
 					<TemplatesSection />

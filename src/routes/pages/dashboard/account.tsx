@@ -1,3 +1,5 @@
+import { ACTIONS, DataTable } from "./data-table";
+
 /**
  * The dashboard's Account section: the account's email and plan, the signed-in member's role, the
  * members (owners invite and remove), and the member's sessions (revocable). Filled by
@@ -51,39 +53,10 @@ export function AccountSection() {
 					Invite
 				</button>
 			</form>
-			<div class="table-scroll" tabindex={0} role="region" aria-label="Members">
-				<table id="member-list">
-					<thead>
-						<tr>
-							<th scope="col">Email</th>
-							<th scope="col">Role</th>
-							<th scope="col">Joined</th>
-							<th scope="col">
-								<span class="visually-hidden">Actions</span>
-							</th>
-						</tr>
-					</thead>
-					<tbody></tbody>
-				</table>
-			</div>
+			<DataTable id="member-list" label="Members" columns={["Email", "Role", "Joined", ACTIONS]} />
 
 			<h3>Your sessions</h3>
-			<div class="table-scroll" tabindex={0} role="region" aria-label="Your sessions">
-				<table id="session-list">
-					<thead>
-						<tr>
-							<th scope="col">Browser</th>
-							<th scope="col">IP</th>
-							<th scope="col">Signed in</th>
-							<th scope="col">Expires</th>
-							<th scope="col">
-								<span class="visually-hidden">Actions</span>
-							</th>
-						</tr>
-					</thead>
-					<tbody></tbody>
-				</table>
-			</div>
+			<DataTable id="session-list" label="Your sessions" columns={["Browser", "IP", "Signed in", "Expires", ACTIONS]} />
 		</section>
 	);
 }

@@ -1,3 +1,5 @@
+import { ACTIONS, DataTable } from "./data-table";
+
 /**
  * The dashboard's documents: every stored PDF of the account (sync `url`, async tasks, batch and
  * merge outputs) until it expires, with its template, pages, size, dates, a download link and a
@@ -10,24 +12,7 @@ export function Documents() {
 			<h2 id="documents-title">Documents</h2>
 			<p>The hosted PDFs of this account, newest first, until they expire. The download links need no key: share them with care.</p>
 			<p id="documents-status" role="status"></p>
-			<div class="table-scroll" tabindex={0} role="region" aria-label="Stored documents">
-				<table id="document-list">
-					<thead>
-						<tr>
-							<th scope="col">File</th>
-							<th scope="col">Template</th>
-							<th scope="col">Pages</th>
-							<th scope="col">Size</th>
-							<th scope="col">Created</th>
-							<th scope="col">Expires</th>
-							<th scope="col">
-								<span class="visually-hidden">Actions</span>
-							</th>
-						</tr>
-					</thead>
-					<tbody></tbody>
-				</table>
-			</div>
+			<DataTable id="document-list" label="Stored documents" columns={["File", "Template", "Pages", "Size", "Created", "Expires", ACTIONS]} />
 			<button type="button" id="documents-more" hidden>
 				More documents
 			</button>

@@ -1,4 +1,5 @@
 import { CopyAsCode } from "./code";
+import { ACTIONS, DataTable } from "./data-table";
 
 /** The four parts of a template the editor has a tab for: id suffix, tab label, what the editor is called. */
 const PARTS = [
@@ -121,21 +122,7 @@ export function TemplatesSection() {
 				</div>
 
 				<h4 id="versions-title">Versions</h4>
-				<div class="table-scroll" role="region" aria-labelledby="versions-title" tabindex={0}>
-					<table id="versions">
-						<thead>
-							<tr>
-								<th scope="col">Version</th>
-								<th scope="col">Made</th>
-								<th scope="col">By</th>
-								<th scope="col">
-									<span class="visually-hidden">Actions</span>
-								</th>
-							</tr>
-						</thead>
-						<tbody></tbody>
-					</table>
-				</div>
+				<DataTable id="versions" labelledBy="versions-title" columns={["Version", "Made", "By", ACTIONS]} />
 				<form id="diff-form" class="inline-form">
 					<div>
 						<label for="diff-from">Compare version</label>

@@ -1,4 +1,5 @@
 import { SecretValue } from "../../../web/layout";
+import { ACTIONS, DataTable } from "./data-table";
 
 /**
  * The dashboard's webhook endpoints: a form to add one (URL and events), its secret shown once,
@@ -42,43 +43,10 @@ export function WebhookEndpoints() {
 				</p>
 				<SecretValue id="endpoint-secret" />
 			</div>
-			<div class="table-scroll" tabindex={0} role="region" aria-label="Webhook endpoints">
-				<table id="endpoint-list">
-					<thead>
-						<tr>
-							<th scope="col">URL</th>
-							<th scope="col">Events</th>
-							<th scope="col">State</th>
-							<th scope="col">Created</th>
-							<th scope="col">
-								<span class="visually-hidden">Actions</span>
-							</th>
-						</tr>
-					</thead>
-					<tbody></tbody>
-				</table>
-			</div>
+			<DataTable id="endpoint-list" label="Webhook endpoints" columns={["URL", "Events", "State", "Created", ACTIONS]} />
 			<div id="deliveries-panel" hidden>
 				<h3 id="deliveries-title">Deliveries</h3>
-				<div class="table-scroll" tabindex={0} role="region" aria-labelledby="deliveries-title">
-					<table id="delivery-list">
-						<thead>
-							<tr>
-								<th scope="col">Sent</th>
-								<th scope="col">Event</th>
-								<th scope="col">About</th>
-								<th scope="col">Attempt</th>
-								<th scope="col">Answer</th>
-								<th scope="col">Time</th>
-								<th scope="col">Response</th>
-								<th scope="col">
-									<span class="visually-hidden">Actions</span>
-								</th>
-							</tr>
-						</thead>
-						<tbody></tbody>
-					</table>
-				</div>
+				<DataTable id="delivery-list" labelledBy="deliveries-title" columns={["Sent", "Event", "About", "Attempt", "Answer", "Time", "Response", ACTIONS]} />
 			</div>
 		</div>
 	);
