@@ -114,14 +114,15 @@ export class Placement {
 
 	/**
 	 * A renderer says how it is (its browser came up, it turned full or free, its periodic ping).
-	 * When it is full and so is every other browser of its region, the registry grants one more
+	 * When every page of it is busy and every other browser of its region is full, the registry grants one more
 	 * ahead of demand, if the limits allow it now, and returns its name for the caller to bring
 	 * up: under growing load a browser's 1–3 s launch then overlaps the documents still finding
 	 * pages, rather than starting once one of them has none (the launch rate is what binds).
 	 */
 	report(state: Omit<RendererState, "reportedAt">): string | null {
 		this.renderers.set(state.name, { ...state, reportedAt: this.now() });
-		if (hasRoom(state) || this.inRegion(state.region).some((other) => other.browserUpSince === null || hasRoom(other))) return null;
+		// Every page busy (not a queue of one account's documents waiting for its share: those wait their turn).
+		if (state.active < state.capacity || this.inRegion(state.region).some((other) => other.browserUpSince === null || hasRoom(other))) return null;
 		if (this.launchWait(state.region) > 0) return null;
 		const name = this.freeName(state.region);
 		this.launch(name, state.region);

@@ -53,8 +53,10 @@ describe("the fleet's placement", () => {
 
 	it("launches a browser ahead of demand when the last one of a region with room turns full", () => {
 		const { placement, advance } = fleet();
-		const up = (name: string, active: number) => placement.report({ name, region: "weur", browserUpSince: 1, active, queued: 0, capacity: 4 });
-		expect(up("weur-0", 4)).toBe("weur-1"); // its only browser is full: a second is granted and named
+		const up = (name: string, active: number, queued = 0) => placement.report({ name, region: "weur", browserUpSince: 1, active, queued, capacity: 4 });
+		// Full by a queue (an account waiting for its share of pages, one of them free): those wait their turn.
+		expect(up("weur-0", 3, 1)).toBeNull();
+		expect(up("weur-0", 4)).toBe("weur-1"); // every page of its only browser busy: a second is granted and named
 		expect(up("weur-0", 4)).toBeNull(); // weur-1 is launching: no third
 		advance(1000);
 		expect(up("weur-1", 2)).toBeNull(); // weur-1 has room
