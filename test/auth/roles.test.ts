@@ -33,6 +33,17 @@ const ACTIONS: Array<{ method: string; path: string; body?: unknown; role: Role 
 	{ method: "POST", path: "/v1/templates/preview", body: {}, role: "developer" },
 	{ method: "PUT", path: "/v1/templates/none", body: {}, role: "developer" },
 	{ method: "DELETE", path: "/v1/templates/none", role: "developer" },
+	{ method: "PATCH", path: "/v1/templates/none", body: {}, role: "developer" },
+	{ method: "GET", path: "/v1/assets", role: "viewer" },
+	{ method: "POST", path: "/v1/assets", role: "developer" },
+	{ method: "GET", path: "/v1/assets/ast_none/content", role: "viewer" },
+	{ method: "DELETE", path: "/v1/assets/ast_none", role: "developer" },
+	{ method: "GET", path: "/v1/webhook-endpoints", role: "viewer" },
+	{ method: "POST", path: "/v1/webhook-endpoints", body: {}, role: "developer" },
+	{ method: "PATCH", path: "/v1/webhook-endpoints/we_none", body: {}, role: "developer" },
+	{ method: "DELETE", path: "/v1/webhook-endpoints/we_none", role: "developer" },
+	{ method: "GET", path: "/v1/webhook-endpoints/we_none/deliveries", role: "viewer" },
+	{ method: "POST", path: "/v1/webhook-endpoints/we_none/deliveries/whd_none/resend", role: "developer" },
 	{ method: "GET", path: "/v1/webhook-secret", role: "viewer" },
 	{ method: "POST", path: "/v1/webhook-secret", role: "developer" },
 	{ method: "GET", path: "/v1/session", role: "viewer" },
@@ -72,7 +83,11 @@ describe("roles", () => {
 				.filter(([, op]) => op.security?.some((s) => "SessionCookie" in s))
 				.map(([method]) => `${method.toUpperCase()} ${path}`),
 		);
-		const template = (path: string) => path.replace(/\/(batch|file|task|key|ses|mem)_none$/, "/{id}").replace(/\/templates\/none$/, "/templates/{id}");
+		const template = (path: string) =>
+			path
+				.replace(/\/(batch|file|task|key|ses|mem|ast|we)_none(?=$|\/)/, "/{id}")
+				.replace(/\/whd_none\//, "/{delivery_id}/")
+				.replace(/\/templates\/none$/, "/templates/{id}");
 		const tabled = [...ACTIONS.map((a) => `${a.method} ${template(a.path)}`), "DELETE /v1/session"];
 		expect(documented.length).toBeGreaterThan(20);
 		// Each documents the 403 a role or CSRF refusal answers.

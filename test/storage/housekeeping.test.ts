@@ -64,7 +64,7 @@ describe("the scheduled handler (hourly housekeeping)", () => {
 		expect(await generationExists(recentRow)).toBe(true);
 
 		const summary = lines.find((line) => line.event === "housekeeping");
-		expect(summary).toMatchObject({ level: "info", files: expect.any(Number), job_inputs: expect.any(Number), idempotency_bodies: expect.any(Number), generation_log_rows: expect.any(Number) });
+		expect(summary).toMatchObject({ level: "info", files: expect.any(Number), job_inputs: expect.any(Number), idempotency_bodies: expect.any(Number), generation_log_rows: expect.any(Number), sign_ins: expect.any(Number) });
 		for (const field of ["files", "job_inputs", "generation_log_rows"]) expect(summary![field]).toBeGreaterThanOrEqual(1);
 	});
 
@@ -83,7 +83,7 @@ describe("the scheduled handler (hourly housekeeping)", () => {
 		let error: unknown;
 		const errors = await logLines(() => housekeeping({ ...env, DB: brokenDb }).catch((e: unknown) => void (error = e)), "error");
 		expect(String(error)).toMatch(/housekeeping/);
-		expect(errors.filter((line) => line.event === "housekeeping_failed").map((line) => line.step).sort()).toEqual(["files", "generation_log_rows"]);
+		expect(errors.filter((line) => line.event === "housekeeping_failed").map((line) => line.step).sort()).toEqual(["files", "generation_log_rows", "sign_ins"]);
 		expect(await env.PDFS.head(jobInputKey(expiredTask))).toBeNull();
 	});
 });

@@ -2,8 +2,12 @@ import { describe, expect, it } from "vitest";
 import { BUILT_IN_TEMPLATES } from "../../../src/rendering/templates";
 import { call, creditsLeft, errorOf, expectStatus, postJson, readPdf, readPdfPages, signUp } from "../../helpers";
 
-/** Sample values that style the document rather than being printed as text. */
-const NOT_TEXT = new Set(["accent_color", "barcode", "trend", "tone", "align"]);
+/**
+ * Sample values that shape the document rather than being printed as text: styles, the currency
+ * and locale amounts are formatted in (its symbol shows, not its code), and what is drawn as a code
+ * (a QR code's text is decoded back in test/templates/helpers-decode.test.ts).
+ */
+const NOT_TEXT = new Set(["accent_color", "barcode", "trend", "tone", "align", "currency", "locale", "payment_qr"]);
 
 /** Every string (and number) in sample data that the document should show, with where it sits. */
 function shownValues(data: unknown, path = ""): Array<{ path: string; value: string }> {
