@@ -16,9 +16,11 @@ describe("GET /health, GET /openapi.json, unknown routes", () => {
 			"/admin/accounts/{id}/credits",
 			"/admin/accounts/{id}/plan",
 			"/admin/fleet",
+			"/admin/stats",
 			"/health",
 			"/upload/{account}/{file}",
 			"/v1/account",
+			"/v1/account/email",
 			"/v1/accounts",
 			"/v1/assets",
 			"/v1/assets/{id}",
@@ -32,7 +34,13 @@ describe("GET /health, GET /openapi.json, unknown routes", () => {
 			"/v1/generations",
 			"/v1/keys",
 			"/v1/keys/{id}",
+			"/v1/members",
+			"/v1/members/{id}",
 			"/v1/merge",
+			"/v1/session",
+			"/v1/sessions",
+			"/v1/sessions/email",
+			"/v1/sessions/{id}",
 			"/v1/tasks",
 			"/v1/tasks/{id}",
 			"/v1/templates",
@@ -47,11 +55,11 @@ describe("GET /health, GET /openapi.json, unknown routes", () => {
 		]);
 		for (const path of ["/v1/generate", "/v1/usage", "/v1/generations", "/v1/tasks"]) {
 			const op = doc.paths[path]!.post ?? doc.paths[path]!.get!;
-			expect(op.security, path).toEqual([{ ApiKeyHeader: [] }, { BearerAuth: [] }]);
+			expect(op.security, path).toEqual([{ ApiKeyHeader: [] }, { BearerAuth: [] }, { SessionCookie: [] }]);
 		}
 		// Template ids contain "/": the document shows the plain {id} parameter, with each method.
-		expect(Object.keys(doc.paths["/v1/templates/{id}"]!).sort()).toEqual(["delete", "get", "put"]);
-		expect(doc.paths["/v1/templates/{id}"]!.get!.security).toEqual([{ ApiKeyHeader: [] }, { BearerAuth: [] }]);
+		expect(Object.keys(doc.paths["/v1/templates/{id}"]!).sort()).toEqual(["delete", "get", "patch", "put"]);
+		expect(doc.paths["/v1/templates/{id}"]!.get!.security).toEqual([{ ApiKeyHeader: [] }, { BearerAuth: [] }, { SessionCookie: [] }]);
 	});
 
 	it("an unknown route is a 404 in the contract's error shape", async () => {
