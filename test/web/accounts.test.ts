@@ -85,7 +85,7 @@ describe("accounts: email sign-in, members and roles, end to end", () => {
 		expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: "Strict" });
 		expect(await page.evaluate(() => [sessionStorage.length, localStorage.length, document.cookie])).toEqual([0, 0, ""]);
 		// A new account has no key yet: the owner makes one (recovery needs nothing more).
-		await page.getByLabel("Name").fill("First key");
+		await page.getByLabel("Name", { exact: true }).fill("First key");
 		await page.getByRole("button", { name: "Create key" }).click();
 		await page.locator("#key-created:not([hidden])").waitFor();
 		const ownerKey = await page.locator("#key-created-value").innerText();

@@ -67,7 +67,7 @@ describe("dashboard: documents, chart, copy as code, and the new sections by rol
 			return text(selector);
 		};
 		expect(await until(() => text("#usage-chart"), (v) => v.includes("No documents yet"))).toContain("No documents yet this period");
-		expect(await text("#document-list tbody")).toContain("No stored documents");
+		expect(await until(() => text("#document-list tbody"), (v) => v.includes("No stored documents"))).toContain("No stored documents");
 
 		await storedInvoice("Listed Ltd");
 		const documents = await until(() => refreshed("#document-list tbody"), (v) => v.includes("invoices/invoice"));
@@ -96,7 +96,7 @@ describe("dashboard: documents, chart, copy as code, and the new sections by rol
 
 	it("the data editor opens at the top, and copy as code follows the template and its data", async () => {
 		const { context, page, watch } = await ownerPage();
-		await page.getByRole("button", { name: /^Invoice invoices\/invoice/ }).click();
+		await page.getByRole("button", { name: "Preview Invoice", exact: true }).click();
 		const editor = page.getByLabel("Data (JSON)");
 		await until(() => editor.inputValue(), (v) => v.includes("{"));
 		// Long enough to scroll, yet shown from its first line with the caret there.
