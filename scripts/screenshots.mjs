@@ -13,7 +13,8 @@ import { root } from "./prepare.mjs";
 const out = join(root, "src", "web", "screenshots");
 mkdirSync(out, { recursive: true });
 
-const server = await startLocalServer();
+// The free plan's 60 requests a minute would bind: every dashboard shot refreshes every section.
+const server = await startLocalServer(["--var", `PLAN_LIMITS:${JSON.stringify({ free: { requests_per_minute: 100_000, concurrency: 100 } })}`]);
 const { base } = server;
 const post = (path, body, key) =>
 	fetch(`${base}${path}`, {
