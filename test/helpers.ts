@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { extractText, getDocumentProxy, getResolvedPDFJS } from "unpdf";
-import { expect } from "vitest";
+import { expect, vi } from "vitest";
 import { runInDurableObject } from "cloudflare:test";
 import { RATE_WINDOW_MS } from "../src/credits/credits";
 import { fleetConfig } from "../src/rendering/fleet/config";
@@ -147,4 +147,16 @@ export async function accountOnFleet(accountId: string): Promise<Array<{ rendere
 			}),
 		),
 	);
+}
+
+/** The JSON lines (src/log.ts) written with console[`level`] while `run` runs; the console stays quiet meanwhile. */
+export async function logLines(run: () => Promise<unknown>, level: "log" | "warn" | "error" = "log"): Promise<Array<Record<string, unknown>>> {
+	const lines: string[] = [];
+	const spy = vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+	try {
+		await run();
+	} finally {
+		spy.mockRestore();
+	}
+	return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 }

@@ -1,8 +1,8 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApp, MAX_BODY_BYTES } from "../../src/app";
-import { BASE, call, creditsLeft, errorOf, signUp } from "../helpers";
+import { BASE, call, creditsLeft, errorOf, logLines, signUp } from "../helpers";
 
 /**
  * Fault injection: the real app, served with one binding replaced by a stand-in that fails the
@@ -38,16 +38,7 @@ function creditsFailing(...failing: string[]): Env["CREDITS"] {
 }
 
 /** The JSON lines written with console.error (or `level`) while `run` runs. */
-async function errorLines(run: () => Promise<unknown>, level: "error" | "warn" = "error"): Promise<Array<Record<string, unknown>>> {
-	const lines: string[] = [];
-	const spy = vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
-	try {
-		await run();
-	} finally {
-		spy.mockRestore();
-	}
-	return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+const errorLines = (run: () => Promise<unknown>, level: "error" | "warn" = "error") => logLines(run, level);
 
 describe("what a failed request logs", () => {
 	it("a client error logs nothing; a render timeout (the document's doing) is a warning; a failing binding is an error", async () => {

@@ -1,28 +1,17 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { newId } from "../../src/auth/api-key";
 import worker from "../../src/index";
 import { JOB_INPUT_RETENTION_MS, jobInputKey, putJobInput } from "../../src/jobs/consumer";
 import { housekeeping, purgeExpiredObjects } from "../../src/storage/housekeeping";
 import { storePdf } from "../../src/storage/pdfs";
-import { BASE, signUp } from "../helpers";
+import { BASE, logLines, signUp } from "../helpers";
 
 const DAY_MS = 86_400_000;
 const PDF = new TextEncoder().encode("%PDF-1.4\n% stored by the test\n");
 const input = { html: "<p>x</p>", options: {}, filename: "doc.pdf", origin: BASE, blockRemote: false };
 
-/** The JSON lines written with console.log (or `level`) while `run` runs. */
-async function logLines(run: () => Promise<unknown>, level: "log" | "error" = "log"): Promise<Array<Record<string, unknown>>> {
-	const lines: string[] = [];
-	const spy = vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
-	try {
-		await run();
-	} finally {
-		spy.mockRestore();
-	}
-	return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 async function generationRow(accountId: string, createdAt: string): Promise<string> {
 	const id = newId("gen");
