@@ -42,6 +42,16 @@ export async function consumeLoginToken(db: Db, token: string): Promise<string |
 }
 
 /**
+ * The rows of a new free account and its first owner, the address that made it: sign-up
+ * (POST /v1/accounts) and a first sign-in by email both make an account this way.
+ */
+export function newAccountRows(email: string, createdAt: string) {
+	const account = { id: newId("acc"), email, plan: "free", createdAt };
+	const owner: Member = { id: newId("mem"), accountId: account.id, email, role: "owner", invitedAt: createdAt, joinedAt: createdAt };
+	return { account, owner };
+}
+
+/**
  * The member an address signs in as: an existing or invited member (marked joined), or else the
  * owner of a new free account made for it, as sign-up does (without an API key: a member makes
  * keys in the dashboard).
@@ -53,11 +63,10 @@ export async function memberForSignIn(db: Db, email: string): Promise<Member> {
 		if (!existing.joinedAt) await db.update(members).set({ joinedAt: now }).where(eq(members.id, existing.id)).run();
 		return { ...existing, joinedAt: existing.joinedAt ?? now };
 	}
-	const account = { id: newId("acc"), email, plan: "free", createdAt: now };
-	const member: Member = { id: newId("mem"), accountId: account.id, email, role: "owner", invitedAt: now, joinedAt: now };
+	const { account, owner } = newAccountRows(email, now);
 	try {
-		await db.batch([db.insert(accounts).values(account), db.insert(members).values(member)]);
-		return member;
+		await db.batch([db.insert(accounts).values(account), db.insert(members).values(owner)]);
+		return owner;
 	} catch (error) {
 		// The same link's address signing in twice at once: the other request made the account.
 		const made = await db.select().from(members).where(eq(members.email, email)).get();

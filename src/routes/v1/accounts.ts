@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { accounts, apiKeys, members } from "../../db/schema";
-import { newId } from "../../auth/api-key";
 import { issueKey } from "../../auth/keys";
+import { newAccountRows } from "../../auth/sessions";
 import { SIGNUPS_PER_IP_PER_HOUR } from "../../credits/plans";
 import { ApiError } from "../../http/errors";
 import { rateHeaders } from "../../http/rate-headers";
@@ -66,12 +66,11 @@ export function registerCreateAccount(app: App) {
 		const local = c.env.ALLOW_LOOPBACK === "true";
 		const counted = local ? null : await limitSignUps(c.env, c.req.header("cf-connecting-ip"));
 		const createdAt = new Date().toISOString();
-		const account = { id: newId("acc"), email, plan: "free", createdAt };
+		// The address is the account's first owner, so it can sign in by email too.
+		const { account, owner } = newAccountRows(email, createdAt);
 		const db = c.var.db;
 		try {
 			const { key, row: keyRow } = await issueKey(account.id, "Default", "live", createdAt);
-			// The address is the account's first owner, so it can sign in by email too.
-			const owner = { id: newId("mem"), accountId: account.id, email, role: "owner" as const, invitedAt: createdAt, joinedAt: createdAt };
 			await db.batch([db.insert(accounts).values(account), db.insert(members).values(owner), db.insert(apiKeys).values(keyRow)]);
 			return c.json(
 				{
