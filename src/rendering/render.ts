@@ -169,6 +169,24 @@ function renderError(failure: Extract<RenderResult, { ok: false }>, async: boole
 
 /** Pages of a PDF written by Chromium (Skia writes one uncompressed `/Type /Page` object per page). */
 export function countPages(pdf: Uint8Array): number {
-	const text = new TextDecoder("latin1").decode(pdf);
-	return text.match(/\/Type\s*\/Page(?![A-Za-z])/g)?.length ?? 0;
+	// A byte scan: decoding the PDF to a string first costs milliseconds per document.
+	const TYPE = [0x2f, 0x54, 0x79, 0x70, 0x65]; // "/Type"
+	const PAGE = [0x2f, 0x50, 0x61, 0x67, 0x65]; // "/Page"
+	const at = (i: number, bytes: number[]) => bytes.every((byte, k) => pdf[i + k] === byte);
+	let pages = 0;
+	for (let i = pdf.indexOf(0x2f); i !== -1; i = pdf.indexOf(0x2f, i + 1)) {
+		if (!at(i, TYPE)) continue;
+		let j = i + TYPE.length;
+		while (isSpace(pdf[j])) j++;
+		if (at(j, PAGE) && !isLetter(pdf[j + PAGE.length])) pages++;
+	}
+	return pages;
+}
+
+function isSpace(byte: number | undefined): boolean {
+	return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0x0c || byte === 0x00;
+}
+
+function isLetter(byte: number | undefined): boolean {
+	return byte !== undefined && ((byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a));
 }
