@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import puppeteer, { type Browser, type CDPSession, type Page } from "@cloudflare/puppeteer";
+import puppeteer, { type Browser, type BrowserContext, type CDPSession, type Page, type Target } from "@cloudflare/puppeteer";
 import { Buffer } from "node:buffer";
 import { loadContent, PageNotReadyError } from "./load-content";
 import { loadOptions, toPdfOptions, type PageOptions } from "./page-options";
@@ -15,9 +15,7 @@ import { readAsset } from "../assets/store";
 import { type AssetRef, parseAssetUrl } from "../assets/url";
 import { createDb } from "../db";
 
-/** Pages kept open ahead of demand, so a document never waits for a new page. */
-const SPARE_PAGES = 4;
-/** How long after a document its page is closed and replaced (see `tidyAfter`). */
+/** How long after a document its page is closed and its lane's next page opened (see `tidyAfter`). */
 const TIDY_DELAY_MS = 50;
 /** Browser Rendering closes a session after this long without a command (its maximum is 10 minutes). */
 const KEEP_ALIVE_MS = 600_000;
@@ -29,6 +27,21 @@ const LAUNCH_WAIT_MS = 60_000;
 interface ReadyPage {
 	page: Page;
 	cdp: CDPSession;
+}
+
+/**
+ * One of a browser's pages at a time: a browser context of its own (its window, cookie jar and
+ * HTTP cache), where one document renders at a time while the next one's page waits, opened
+ * ahead in the background. A window shows only its front tab: a document's page is brought to
+ * the front, so it is visible (`requestAnimationFrame` runs, as animated charts need) whatever
+ * the other lanes do.
+ */
+interface Lane {
+	context: Promise<BrowserContext>;
+	spare: Promise<ReadyPage> | null;
+	busy: boolean;
+	/** The page of the lane's last document, until it is closed (see `tidyAfter`). */
+	finished: Page | null;
 }
 
 /** A document being rendered: whose it is (its assets are the only ones it reaches), what it may load, and what it was refused (reported, up to 20). */
@@ -139,9 +152,8 @@ export class Renderer extends DurableObject<Env> {
 	 */
 	private browserSession: Promise<CDPSession> | null = null;
 	private readonly documents = new Map<Page, Guard>();
-	/** Pages of finished documents, closed shortly after (see `tidyAfter`). */
-	private readonly finished = new Set<Page>();
-	private spare: Array<Promise<ReadyPage>> = [];
+	/** The browser's lanes, one per page it renders at once ({@link PAGES_PER_BROWSER}); made with the browser. */
+	private lanes: Lane[] = [];
 	private readonly slots = new Slots(PAGES_PER_BROWSER);
 	/** Who this object is in the fleet: set by the first call (an object can't read its own name). */
 	private seat: { name: string; config: FleetConfig } | null = null;
@@ -200,7 +212,7 @@ export class Renderer extends DurableObject<Env> {
 			region: parseRendererName(this.seat.name).region,
 			browser_up_since: new Date(this.browserUpSince).toISOString(),
 			active,
-			spare: this.spare.length,
+			spare: this.lanes.filter((lane) => lane.spare).length,
 			queued,
 			documents: this.documentsRendered,
 			last_used_at: this.lastUsed ? new Date(this.lastUsed).toISOString() : null,
@@ -210,14 +222,20 @@ export class Renderer extends DurableObject<Env> {
 	private async renderOnPage(html: string, options: PageOptions, policy: OutboundPolicy, limits: DocumentLimits): Promise<RenderResult> {
 		this.lastUsed = Date.now();
 		try {
-			const { page, cdp } = await this.takePage();
+			const lane = this.takeLane();
+			const { page, cdp } = await this.takePage(lane).catch((error: unknown) => {
+				lane.busy = false;
+				throw error;
+			});
 			const guard: Guard = { account: limits.account, policy, blocked: new Set() };
 			this.documents.set(page, guard);
 			const resources = new ResourceWatch(page);
 			const watch = this.watch(page, cdp, limits.deadlineMs);
 			try {
-				this.closeFinished();
-				await watch.bound(this.clearCookies());
+				// The lane's last page goes first, so nothing of it is left to fill the jar this document starts with.
+				if (lane.finished) void this.closePage(lane.finished);
+				lane.finished = null;
+				await watch.bound(Promise.all([this.clearCookies(lane), cdp.send("Page.bringToFront")]));
 				const complete = await watch.bound(loadContent(page, guardedHtml(html, { javascript: limits.javascript }), options));
 				const stalled = resources.loading();
 				const print = cdp.send("Page.printToPDF", { ...printParams(toPdfOptions(options)), transferMode: "ReturnAsBase64" });
@@ -231,7 +249,8 @@ export class Renderer extends DurableObject<Env> {
 			} finally {
 				watch.end();
 				this.documents.delete(page);
-				this.tidyAfter(watch.stopped ? null : page);
+				lane.busy = false;
+				this.tidyAfter(lane, watch.stopped ? null : page);
 			}
 		} catch (error) {
 			return classify(error);
@@ -304,7 +323,7 @@ export class Renderer extends DurableObject<Env> {
 
 	/** Closes a page through the browser: immediate even when the page's own thread never answers. */
 	private async closePage(page: Page): Promise<void> {
-		const targetId = (page.target() as unknown as { _targetId: string })._targetId;
+		const targetId = targetIdOf(page.target());
 		try {
 			await (await this.guardedBrowserSession()).send("Target.closeTarget", { targetId });
 		} catch {
@@ -334,18 +353,30 @@ export class Renderer extends DurableObject<Env> {
 		this.keepWarm();
 	}
 
-	/** A ready page from the pool, or a new one when none is (first document, or a burst). */
-	private async takePage(): Promise<ReadyPage> {
-		while (this.spare.length > 0) {
-			const ready = await this.spare.shift()!.catch(() => null);
-			if (ready && !ready.page.isClosed()) return ready;
-		}
-		return this.openPage();
+	/**
+	 * A free lane for a document, one whose next page is open if there is one. There always is a
+	 * free lane: a renderer starts no more documents than it has pages ({@link Slots}).
+	 */
+	private takeLane(): Lane {
+		const free = this.browserLanes().filter((lane) => !lane.busy);
+		const lane = free.find((candidate) => candidate.spare) ?? free[0];
+		if (!lane) throw new Error("every lane is busy");
+		lane.busy = true;
+		return lane;
 	}
 
-	/** Cookies live in the browser, not the page: whatever an earlier document's resources set goes. */
-	private async clearCookies(): Promise<void> {
-		await (await this.guardedBrowserSession()).send("Storage.clearCookies", {});
+	/** The lane's page opened ahead, or a new one when there is none (the first document, or a burst). */
+	private async takePage(lane: Lane): Promise<ReadyPage> {
+		const ready = await lane.spare?.catch(() => null);
+		lane.spare = null;
+		if (ready && !ready.page.isClosed()) return ready;
+		return this.openPage(lane);
+	}
+
+	/** Cookies live in the lane's browser context, not the page: whatever an earlier document's resources set goes. */
+	private async clearCookies(lane: Lane): Promise<void> {
+		const browserContextId = (await lane.context).id;
+		await (await this.guardedBrowserSession()).send("Storage.clearCookies", { browserContextId });
 	}
 
 	private guardedBrowserSession(): Promise<CDPSession> {
@@ -396,39 +427,61 @@ export class Renderer extends DurableObject<Env> {
 	}
 
 	/**
-	 * Closes a finished document's page and opens its replacement once its PDF is on its way
-	 * back: closing a tab and opening one cost Chromium and puppeteer tens of milliseconds of CPU,
-	 * which would otherwise delay that answer (measured locally: 30 ms of a 130 ms document).
-	 * The page is cut off already: the outbound guard no longer knows it, so whatever its scripts
-	 * still ask for is refused. With no spare page left, a replacement opens at once.
+	 * Opens the lane's next page, then closes the finished document's page, once its PDF is on its
+	 * way back: opening a tab and closing one cost Chromium and puppeteer tens of milliseconds of
+	 * CPU, which would otherwise delay that answer (measured locally: 30 ms of a 130 ms document).
+	 * The next page opens first, so the lane's window stays. The finished page is cut off already:
+	 * the outbound guard no longer knows it, so whatever its scripts still ask for is refused; the
+	 * lane's next document closes it at once if it comes sooner.
 	 */
-	private tidyAfter(page: Page | null): void {
-		if (page) this.finished.add(page);
-		if (this.spare.length === 0) this.refill();
+	private tidyAfter(lane: Lane, page: Page | null): void {
+		lane.finished = page;
 		const browser = this.browser;
 		setTimeout(() => {
-			this.closeFinished();
-			if (this.browser === browser) this.refill(); // not for a browser that died or was let go meanwhile
+			if (this.browser !== browser) return; // it died or was let go meanwhile, with its pages
+			this.refill();
+			void lane.spare?.catch(() => null).then(() => {
+				if (!page || lane.finished !== page) return;
+				lane.finished = null;
+				void this.closePage(page);
+			});
 		}, TIDY_DELAY_MS);
 	}
 
-	/** Closes the finished documents' pages now; a document does so before it empties the cookie jar, so no earlier one is left to fill it. */
-	private closeFinished(): void {
-		for (const page of this.finished) void this.closePage(page);
-		this.finished.clear();
+	/** The browser's lanes, made with their browser contexts the first time they are needed. */
+	private browserLanes(): Lane[] {
+		if (this.lanes.length > 0) return this.lanes;
+		const browser = this.warmBrowser();
+		this.lanes = Array.from({ length: PAGES_PER_BROWSER }, () => {
+			const context = browser.then((b) => b.createBrowserContext());
+			context.catch(() => {}); // seen by openPage
+			return { context, spare: null, busy: false, finished: null };
+		});
+		return this.lanes;
 	}
 
+	/** Opens, in the background, the next page of every lane that has none. */
 	private refill(): void {
-		while (this.spare.length < SPARE_PAGES) {
-			const opening = this.openPage();
-			opening.catch(() => {}); // a failed spare is skipped by takePage
-			this.spare.push(opening);
+		for (const lane of this.browserLanes()) {
+			if (lane.spare) continue;
+			lane.spare = this.openPage(lane);
+			lane.spare.catch(() => {}); // a failed one is replaced by takePage
 		}
 	}
 
-	private async openPage(): Promise<ReadyPage> {
-		await this.guardedBrowserSession(); // no page exists before the guard does
-		const page = await (await this.warmBrowser()).newPage();
+	/**
+	 * A new page in the lane's window, in the background: the lane's document keeps the front.
+	 * (A page of `browser.newPage()` is a tab of one shared window, where only the newest tab is
+	 * visible: a document in an older one would see `document.visibilityState` "hidden" and never
+	 * get a `requestAnimationFrame`.)
+	 */
+	private async openPage(lane: Lane): Promise<ReadyPage> {
+		const session = await this.guardedBrowserSession(); // no page exists before the guard does
+		const browser = await this.warmBrowser();
+		const browserContextId = (await lane.context).id;
+		const { targetId } = await session.send("Target.createTarget", { url: "about:blank", browserContextId, background: true });
+		const page = await (await browser.waitForTarget((target) => targetIdOf(target) === targetId)).page();
+		if (!page) throw new Error(`no page for the new target ${targetId}`);
 		return { page, cdp: await page.createCDPSession() };
 	}
 
@@ -445,8 +498,7 @@ export class Renderer extends DurableObject<Env> {
 		this.browserSession = null;
 		this.browserUpSince = null;
 		this.reportedFull = false;
-		this.spare = [];
-		this.finished.clear();
+		this.lanes = [];
 	}
 
 	private warmBrowser(): Promise<Browser> {
@@ -494,6 +546,11 @@ export class Renderer extends DurableObject<Env> {
 			}
 		}
 	}
+}
+
+/** A target's DevTools id (not in puppeteer's types). */
+function targetIdOf(target: Target): string {
+	return (target as unknown as { _targetId: string })._targetId;
 }
 
 function stoppedResult(reason: Stopped["reason"], deadlineMs: number): RenderResult {

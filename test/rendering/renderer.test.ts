@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-import type { Browser } from "@cloudflare/puppeteer";
+import type { Browser, BrowserContext } from "@cloudflare/puppeteer";
 import type { Renderer } from "../../src/rendering/renderer";
 import { postJson, readPdf, rendererOf, signUp } from "../helpers";
 
@@ -25,15 +25,32 @@ describe("Renderer Durable Object", () => {
 		// What an earlier document could leave: a first-party cookie of a site it navigated to.
 		const warm = await postJson("/v1/generate", { html: "<p>warm</p>" }, { "X-API-Key": key });
 		await runInDurableObject(rendererOf(warm), async (instance: Renderer) => {
-			const browser = await (instance as unknown as { browser: Promise<Browser> }).browser;
-			const page = await browser.newPage();
-			await page.setCookie({ name: "left_behind", value: id, url: server });
-			await page.close();
+			// In every lane's browser context, so whichever the next document takes has it.
+			const lanes = (instance as unknown as { lanes: Array<{ context: Promise<BrowserContext> }> }).lanes;
+			expect(lanes.length).toBeGreaterThan(0);
+			for (const lane of lanes) {
+				const page = await (await lane.context).newPage();
+				await page.setCookie({ name: "left_behind", value: id, url: server });
+				await page.close();
+			}
 		});
 		// The next document navigates to that site, where the cookie would be sent.
 		await postJson("/v1/generate", { html: `<script>location.href = "${server}/echo-cookie/${id}"</script>` }, { "X-API-Key": key });
 		let seen: Array<{ headers: Record<string, string> }> = [];
 		await expect.poll(async () => (seen = await (await fetch(`${server}/received/${id}`)).json()).length, { timeout: 5000 }).toBeGreaterThan(0);
 		expect(seen[0]!.headers.cookie).toBeUndefined();
+	});
+
+	it("shows every document: its page is visible and requestAnimationFrame runs, also while other documents render", async () => {
+		// An element added in an animation frame is what the page waits for: a hidden page never adds it (504).
+		const html = `<script>requestAnimationFrame(() => { const p = document.createElement("p"); p.id = "drawn"; p.textContent = "drawn while " + document.visibilityState; document.body.append(p); });</script>`;
+		const accounts = await Promise.all([signUp(), signUp(), signUp()]);
+		const results = await Promise.all(
+			accounts.map(async ({ key }) => {
+				const res = await postJson("/v1/generate", { html, options: { wait_for_selector: "#drawn", wait_timeout_ms: 3000 } }, { "X-API-Key": key });
+				return { status: res.status, text: res.status === 200 ? (await readPdf(await res.arrayBuffer())).text : await res.text() };
+			}),
+		);
+		for (const result of results) expect(result).toEqual({ status: 200, text: expect.stringContaining("drawn while visible") });
 	});
 });
