@@ -30,14 +30,15 @@ interface ReadyPage {
 }
 
 /**
- * One of a browser's pages at a time: a browser context of its own (its window, cookie jar and
- * HTTP cache), where one document renders at a time while the next one's page waits, opened
- * ahead in the background. A window shows only its front tab: a document's page is brought to
- * the front, so it is visible (`requestAnimationFrame` runs, as animated charts need) whatever
- * the other lanes do.
+ * One of a browser's page slots: a browser context of its own (its window, cookie jar and HTTP
+ * cache), where one document renders at a time while the next one's page waits, opened ahead in
+ * the background. A window shows only its front tab, and in each lane's window that is the
+ * document's page: so every document is visible (`requestAnimationFrame` runs, as animated
+ * charts need), whatever the other lanes do.
  */
 interface Lane {
-	context: Promise<BrowserContext>;
+	/** Made when the lane is first used (see `contextOf`). */
+	context: Promise<BrowserContext> | null;
 	spare: Promise<ReadyPage> | null;
 	busy: boolean;
 	/** The page of the lane's last document, until it is closed (see `tidyAfter`). */
@@ -232,10 +233,11 @@ export class Renderer extends DurableObject<Env> {
 			const resources = new ResourceWatch(page);
 			const watch = this.watch(page, cdp, limits.deadlineMs);
 			try {
-				// The lane's last page goes first, so nothing of it is left to fill the jar this document starts with.
+				// The lane's last page goes first: this page comes to its window's front, and nothing of the
+				// last one is left to fill the cookie jar this document starts with.
 				if (lane.finished) void this.closePage(lane.finished);
 				lane.finished = null;
-				await watch.bound(Promise.all([this.clearCookies(lane), cdp.send("Page.bringToFront")]));
+				await watch.bound(this.clearCookies(lane));
 				const complete = await watch.bound(loadContent(page, guardedHtml(html, { javascript: limits.javascript }), options));
 				const stalled = resources.loading();
 				const print = cdp.send("Page.printToPDF", { ...printParams(toPdfOptions(options)), transferMode: "ReturnAsBase64" });
@@ -375,7 +377,7 @@ export class Renderer extends DurableObject<Env> {
 
 	/** Cookies live in the lane's browser context, not the page: whatever an earlier document's resources set goes. */
 	private async clearCookies(lane: Lane): Promise<void> {
-		const browserContextId = (await lane.context).id;
+		const browserContextId = (await this.contextOf(lane)).id;
 		await (await this.guardedBrowserSession()).send("Storage.clearCookies", { browserContextId });
 	}
 
@@ -448,16 +450,16 @@ export class Renderer extends DurableObject<Env> {
 		}, TIDY_DELAY_MS);
 	}
 
-	/** The browser's lanes, made with their browser contexts the first time they are needed. */
+	/** The browser's lanes, made the first time they are needed. */
 	private browserLanes(): Lane[] {
 		if (this.lanes.length > 0) return this.lanes;
-		const browser = this.warmBrowser();
-		this.lanes = Array.from({ length: PAGES_PER_BROWSER }, () => {
-			const context = browser.then((b) => b.createBrowserContext());
-			context.catch(() => {}); // seen by openPage
-			return { context, spare: null, busy: false, finished: null };
-		});
+		this.lanes = Array.from({ length: PAGES_PER_BROWSER }, () => ({ context: null, spare: null, busy: false, finished: null }));
 		return this.lanes;
+	}
+
+	/** The lane's browser context, made on first use. */
+	private contextOf(lane: Lane): Promise<BrowserContext> {
+		return (lane.context ??= this.warmBrowser().then((browser) => browser.createBrowserContext()));
 	}
 
 	/** Opens, in the background, the next page of every lane that has none. */
@@ -470,7 +472,8 @@ export class Renderer extends DurableObject<Env> {
 	}
 
 	/**
-	 * A new page in the lane's window, in the background: the lane's document keeps the front.
+	 * A new page in the lane's window, in the background: the lane's document keeps the front, and
+	 * this page comes to the front when that document's page closes.
 	 * (A page of `browser.newPage()` is a tab of one shared window, where only the newest tab is
 	 * visible: a document in an older one would see `document.visibilityState` "hidden" and never
 	 * get a `requestAnimationFrame`.)
@@ -478,7 +481,7 @@ export class Renderer extends DurableObject<Env> {
 	private async openPage(lane: Lane): Promise<ReadyPage> {
 		const session = await this.guardedBrowserSession(); // no page exists before the guard does
 		const browser = await this.warmBrowser();
-		const browserContextId = (await lane.context).id;
+		const browserContextId = (await this.contextOf(lane)).id;
 		const { targetId } = await session.send("Target.createTarget", { url: "about:blank", browserContextId, background: true });
 		const page = await (await browser.waitForTarget((target) => targetIdOf(target) === targetId)).page();
 		if (!page) throw new Error(`no page for the new target ${targetId}`);

@@ -26,10 +26,10 @@ describe("Renderer Durable Object", () => {
 		const warm = await postJson("/v1/generate", { html: "<p>warm</p>" }, { "X-API-Key": key });
 		await runInDurableObject(rendererOf(warm), async (instance: Renderer) => {
 			// In every lane's browser context, so whichever the next document takes has it.
-			const lanes = (instance as unknown as { lanes: Array<{ context: Promise<BrowserContext> }> }).lanes;
-			expect(lanes.length).toBeGreaterThan(0);
-			for (const lane of lanes) {
-				const page = await (await lane.context).newPage();
+			const renderer = instance as unknown as { lanes: unknown[]; contextOf(lane: unknown): Promise<BrowserContext> };
+			expect(renderer.lanes.length).toBeGreaterThan(0);
+			for (const lane of renderer.lanes) {
+				const page = await (await renderer.contextOf(lane)).newPage();
 				await page.setCookie({ name: "left_behind", value: id, url: server });
 				await page.close();
 			}
@@ -45,12 +45,15 @@ describe("Renderer Durable Object", () => {
 		// An element added in an animation frame is what the page waits for: a hidden page never adds it (504).
 		const html = `<script>requestAnimationFrame(() => { const p = document.createElement("p"); p.id = "drawn"; p.textContent = "drawn while " + document.visibilityState; document.body.append(p); });</script>`;
 		const accounts = await Promise.all([signUp(), signUp(), signUp()]);
-		const results = await Promise.all(
-			accounts.map(async ({ key }) => {
-				const res = await postJson("/v1/generate", { html, options: { wait_for_selector: "#drawn", wait_timeout_ms: 3000 } }, { "X-API-Key": key });
-				return { status: res.status, text: res.status === 200 ? (await readPdf(await res.arrayBuffer())).text : await res.text() };
-			}),
-		);
-		for (const result of results) expect(result).toEqual({ status: 200, text: expect.stringContaining("drawn while visible") });
+		// Twice: the second round renders in pages opened ahead while the first round's documents rendered.
+		for (let round = 0; round < 2; round++) {
+			const results = await Promise.all(
+				accounts.map(async ({ key }) => {
+					const res = await postJson("/v1/generate", { html, options: { wait_for_selector: "#drawn", wait_timeout_ms: 3000 } }, { "X-API-Key": key });
+					return { status: res.status, text: res.status === 200 ? (await readPdf(await res.arrayBuffer())).text : await res.text() };
+				}),
+			);
+			for (const result of results) expect(result).toEqual({ status: 200, text: expect.stringContaining("drawn while visible") });
+		}
 	});
 });
