@@ -124,12 +124,13 @@ class Stopped extends Error {
  * Turns HTML into PDF bytes with Browser Rendering.
  *
  * A Worker can't keep a browser connection between requests; a Durable Object can. This object
- * holds one warm browser and a few fresh pages opened ahead of demand. A document takes a ready
- * page, and the browser's cookie jar is emptied just before it renders; once its PDF is on its
- * way, the page is closed (its DOM, scripts and storage go with it) and a replacement opens in
- * the background. So nothing one document leaves behind reaches the next. (A browser context per
- * document would also isolate the HTTP cache, but measured here it costs a third of the
- * throughput.)
+ * holds one warm browser, whose pages are lanes (see {@link Lane}): a browser context each, with a
+ * fresh page opened ahead of demand. A document takes a free lane's ready page, and the lane's
+ * cookie jar is emptied just before it renders; once its PDF is on its way, the page is closed
+ * (its DOM, scripts and storage go with it) and a replacement opens in the background. So nothing
+ * one document leaves behind reaches the next, and documents rendering at once share no cookie
+ * jar or HTTP cache. (A browser context per document would also isolate the HTTP cache from the
+ * lane's earlier documents, but measured here it costs a third of the throughput.)
  *
  * Every document is hostile until printed. Each page runs in a renderer process of its own, so a
  * page whose scripts never yield holds up only itself; its deadline is enforced from outside the
@@ -153,7 +154,7 @@ export class Renderer extends DurableObject<Env> {
 	 */
 	private browserSession: Promise<CDPSession> | null = null;
 	private readonly documents = new Map<Page, Guard>();
-	/** The browser's lanes, one per page it renders at once ({@link PAGES_PER_BROWSER}); made with the browser. */
+	/** The browser's lanes, one per page it renders at once ({@link PAGES_PER_BROWSER}). */
 	private lanes: Lane[] = [];
 	private readonly slots = new Slots(PAGES_PER_BROWSER);
 	/** Who this object is in the fleet: set by the first call (an object can't read its own name). */
