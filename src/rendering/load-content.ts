@@ -53,13 +53,14 @@ function readinessScript(budgetMs: number, selector: string | null): string {
  * if given, web fonts and images, all within `wait_timeout_ms`. Fonts and images still missing
  * then are left out (a document a little late beats no document); a selector that never appears
  * fails the render, since the client said the page isn't ready without it.
- * Expects a fresh page (the Renderer never reuses one), so only a non-default media type is set.
+ * Expects a page with no media emulated (a new one, or one the Renderer cleaned), so only a
+ * non-default media type is set.
  * Nothing here bounds a page whose scripts never yield: the Renderer's deadline does, from outside.
  * Resolves `true` when everything it waited for arrived, `false` when it gave up at `wait_timeout_ms`.
  */
 export async function loadContent(page: Page, html: string, options: PageOptions): Promise<boolean> {
 	const { media, waitTimeoutMs, selector } = loadOptions(options);
-	// Printing uses print media already; a pooled page is fresh, so only `screen` needs a call.
+	// Printing uses print media already, and the page comes with no emulation: only `screen` needs a call.
 	if (media !== "print") await page.emulateMediaType(media);
 	await page.setContent(html, { waitUntil: "domcontentloaded", timeout: 0 });
 	const readiness = (await page.evaluate(readinessScript(waitTimeoutMs, selector))) as Readiness;

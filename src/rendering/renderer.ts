@@ -15,8 +15,12 @@ import { readAsset } from "../assets/store";
 import { type AssetRef, parseAssetUrl } from "../assets/url";
 import { createDb } from "../db";
 
-/** How long after a document its page is closed and its lane's next page opened (see `tidyAfter`). */
+/** How long after a document its page is cleaned (or closed) and its lane's next page opened (see `tidyAfter`). */
 const TIDY_DELAY_MS = 50;
+/** How long cleaning a page for its account's next document may take; a page that takes longer is closed. */
+const CLEAN_TIMEOUT_MS = 1_000;
+/** How many documents one page renders before it is closed and replaced (see `keep`). */
+const DOCUMENTS_PER_PAGE = 100;
 /** Browser Rendering closes a session after this long without a command (its maximum is 10 minutes). */
 const KEEP_ALIVE_MS = 600_000;
 /** While documents keep coming, the alarm pings the browser this often so the session stays warm. */
@@ -27,6 +31,23 @@ const LAUNCH_WAIT_MS = 60_000;
 interface ReadyPage {
 	page: Page;
 	cdp: CDPSession;
+	/** Documents it has rendered. */
+	documents: number;
+	/** Whether a document set its media type to `screen` (cleaning sets it back). */
+	screen: boolean;
+	/** Its one history entry (see `clean`). */
+	entryId: number;
+}
+
+/**
+ * The page of a lane's last document, kept for the same account's next one (see `keep`): it is
+ * cleaned first (`clean`, started after the document or by that next one, whichever comes first).
+ */
+interface KeptPage {
+	/** null: the page is being closed, for nobody (its document failed or was stopped, or it is worn). */
+	account: string | null;
+	ready: ReadyPage;
+	clean: () => Promise<boolean>;
 }
 
 /**
@@ -41,8 +62,8 @@ interface Lane {
 	context: Promise<BrowserContext> | null;
 	spare: Promise<ReadyPage> | null;
 	busy: boolean;
-	/** The page of the lane's last document, until it is closed (see `tidyAfter`). */
-	finished: Page | null;
+	/** The page of the lane's last document, kept for its account (or being closed, see `tidyAfter`). */
+	kept: KeptPage | null;
 }
 
 /** A document being rendered: whose it is (its assets are the only ones it reaches), what it may load, and what it was refused (reported, up to 20). */
@@ -126,10 +147,11 @@ class Stopped extends Error {
  * A Worker can't keep a browser connection between requests; a Durable Object can. This object
  * holds one warm browser, whose pages are lanes (see {@link Lane}): a browser context each, with a
  * fresh page opened ahead of demand. A document takes a free lane's ready page, and the lane's
- * cookie jar is emptied just before it renders; once its PDF is on its way, the page is closed
- * (its DOM, scripts and storage go with it) and a replacement opens in the background. So nothing
- * one document leaves behind reaches the next, and documents rendering at once share no cookie
- * jar or HTTP cache. (A browser context per document would also isolate the HTTP cache from the
+ * cookie jar is emptied just before it renders. Once its PDF is on its way, the page is cleaned
+ * for its account's next document (a reload of its blank first document: see `keep`), or closed
+ * when another account's document needs the lane. So nothing one document leaves behind reaches
+ * the next, accounts never share a page (nor its renderer process), and documents rendering at
+ * once share no cookie jar or HTTP cache. (A browser context per document would also isolate the HTTP cache from the
  * lane's earlier documents, but measured here it costs a third of the throughput.)
  *
  * Every document is hostile until printed. Each page runs in a renderer process of its own, so a
@@ -224,36 +246,38 @@ export class Renderer extends DurableObject<Env> {
 	private async renderOnPage(html: string, options: PageOptions, policy: OutboundPolicy, limits: DocumentLimits): Promise<RenderResult> {
 		this.lastUsed = Date.now();
 		try {
-			const lane = this.takeLane();
-			const { page, cdp } = await this.takePage(lane).catch((error: unknown) => {
+			const lane = this.takeLane(limits.account);
+			const ready = await this.takePage(lane, limits.account).catch((error: unknown) => {
 				lane.busy = false;
 				throw error;
 			});
+			const { page, cdp } = ready;
 			const guard: Guard = { account: limits.account, policy, blocked: new Set() };
 			this.documents.set(page, guard);
 			const resources = new ResourceWatch(page);
 			const watch = this.watch(page, cdp, limits.deadlineMs);
+			let rendered = false;
 			try {
-				// The lane's last page goes first: this page comes to its window's front, and nothing of the
-				// last one is left to fill the cookie jar this document starts with.
-				if (lane.finished) void this.closePage(lane.finished);
-				lane.finished = null;
 				await watch.bound(this.clearCookies(lane));
+				ready.screen ||= loadOptions(options).media === "screen";
 				const complete = await watch.bound(loadContent(page, guardedHtml(html, { javascript: limits.javascript }), options));
 				const stalled = resources.loading();
 				const print = cdp.send("Page.printToPDF", { ...printParams(toPdfOptions(options)), transferMode: "ReturnAsBase64" });
 				const { data } = await watch.bound(print);
 				const stalledReason = complete ? "still loading when the page was printed" : `timed out after ${loadOptions(options).waitTimeoutMs} ms`;
 				const failed = resources.report(policy, stalled, stalledReason);
+				rendered = true;
 				return { ok: true, pdf: new Uint8Array(Buffer.from(data, "base64")), blocked: [...guard.blocked], failed };
 			} catch (error) {
 				if (watch.stopped) return stoppedResult(watch.stopped, limits.deadlineMs);
 				throw error;
 			} finally {
 				watch.end();
+				resources.stop();
 				this.documents.delete(page);
 				lane.busy = false;
-				this.tidyAfter(lane, watch.stopped ? null : page);
+				ready.documents++;
+				this.tidyAfter(lane, watch.stopped ? null : ready, rendered ? limits.account : null);
 			}
 		} catch (error) {
 			return classify(error);
@@ -357,19 +381,34 @@ export class Renderer extends DurableObject<Env> {
 	}
 
 	/**
-	 * A free lane for a document, one whose next page is open if there is one. There always is a
+	 * A free lane for an account's document: one keeping a page of that account, else one whose
+	 * next page is open (one keeping no other account's page first), else any. There always is a
 	 * free lane: a renderer starts no more documents than it has pages ({@link Slots}).
 	 */
-	private takeLane(): Lane {
+	private takeLane(account: string): Lane {
 		const free = this.browserLanes().filter((lane) => !lane.busy);
-		const lane = free.find((candidate) => candidate.spare) ?? free[0];
+		const lane =
+			free.find((candidate) => candidate.kept?.account === account) ??
+			free.find((candidate) => candidate.spare && !candidate.kept) ??
+			free.find((candidate) => candidate.spare) ??
+			free[0];
 		if (!lane) throw new Error("every lane is busy");
 		lane.busy = true;
 		return lane;
 	}
 
-	/** The lane's page opened ahead, or a new one when there is none (the first document, or a burst). */
-	private async takePage(lane: Lane): Promise<ReadyPage> {
+	/**
+	 * The page for an account's document: the lane's kept page when it is that account's and
+	 * cleaned, else the lane's page opened ahead, else a new one (the first document, or a burst).
+	 * Another account's kept page goes first: this page comes to its window's front, and nothing of
+	 * the last document is left to fill the cookie jar this one starts with.
+	 */
+	private async takePage(lane: Lane, account: string): Promise<ReadyPage> {
+		const kept = lane.kept;
+		lane.kept = null;
+		if (kept?.account === account) {
+			if (await kept.clean()) return kept.ready; // else `clean` closed it
+		} else if (kept) void this.closePage(kept.ready.page);
 		const ready = await lane.spare?.catch(() => null);
 		lane.spare = null;
 		if (ready && !ready.page.isClosed()) return ready;
@@ -430,31 +469,81 @@ export class Renderer extends DurableObject<Env> {
 	}
 
 	/**
-	 * Opens the lane's next page, then closes the finished document's page, once its PDF is on its
-	 * way back: opening a tab and closing one cost Chromium and puppeteer tens of milliseconds of
-	 * CPU, which would otherwise delay that answer (measured locally: 30 ms of a 130 ms document).
-	 * The next page opens first, so the lane's window stays. The finished page is cut off already:
-	 * the outbound guard no longer knows it, so whatever its scripts still ask for is refused; the
-	 * lane's next document closes it at once if it comes sooner.
+	 * After a document, once its PDF is on its way back: keeps its page for the account's next
+	 * document (see `keep`), or closes it (a document that failed or was stopped, or a page worn by
+	 * {@link DOCUMENTS_PER_PAGE} documents), and opens the lanes' next pages. Opening a tab and
+	 * closing one cost Chromium and puppeteer tens of milliseconds of CPU, which would otherwise
+	 * delay that answer (measured locally: 30 ms of a 130 ms document). A page being closed is cut
+	 * off already: the outbound guard no longer knows it, so whatever its scripts still ask for is
+	 * refused; the lane's next document closes it at once if it comes sooner.
 	 */
-	private tidyAfter(lane: Lane, page: Page | null): void {
-		lane.finished = page;
+	private tidyAfter(lane: Lane, ready: ReadyPage | null, account: string | null): void {
+		if (ready && account && ready.documents < DOCUMENTS_PER_PAGE) return this.keep(lane, ready, account);
+		if (ready) lane.kept = { account: null, ready, clean: async () => false };
 		const browser = this.browser;
 		setTimeout(() => {
 			if (this.browser !== browser) return; // it died or was let go meanwhile, with its pages
 			this.refill();
 			void lane.spare?.catch(() => null).then(() => {
-				if (!page || lane.finished !== page) return;
-				lane.finished = null;
-				void this.closePage(page);
+				if (!ready || lane.kept?.ready !== ready) return;
+				lane.kept = null;
+				void this.closePage(ready.page);
 			});
 		}, TIDY_DELAY_MS);
+	}
+
+	/**
+	 * Keeps a document's page for its account's next document, so that one skips opening a tab and
+	 * starting a renderer process (in the bench, a third of Chromium's CPU per document). Accounts
+	 * never share a page: another account's document closes it (`takePage`), so each of its
+	 * documents starts in a renderer process of its own, as before. Between an account's own
+	 * documents, cleaning leaves nothing behind: the page reloads its blank first document (a new
+	 * window object: the last document's globals, timers and workers end, and so do the policies
+	 * it set), `window.name` (which survives navigation) is emptied, and media emulation is reset;
+	 * the cookie jar is emptied before each document anyway. A document that navigated or changed
+	 * the page's history is not cleaned but closed, and so is one whose scripts hold the page
+	 * longer than {@link CLEAN_TIMEOUT_MS}.
+	 */
+	private keep(lane: Lane, ready: ReadyPage, account: string): void {
+		let cleaning: Promise<boolean> | null = null;
+		const clean = () => (cleaning ??= this.clean(ready));
+		lane.kept = { account, ready, clean };
+		const browser = this.browser;
+		setTimeout(() => {
+			if (this.browser !== browser) return;
+			if (lane.kept?.ready === ready) void clean();
+			this.refill();
+		}, TIDY_DELAY_MS);
+	}
+
+	private async clean(ready: ReadyPage): Promise<boolean> {
+		const { page, cdp } = ready;
+		const steps = (async () => {
+			// Still the page's one history entry, unmoved: the document neither navigated (a blank page it
+			// navigated to would keep its Content-Security-Policy, report-uri included) nor pushed state.
+			const { entries } = await cdp.send("Page.getNavigationHistory");
+			if (entries.length !== 1 || entries[0]!.id !== ready.entryId || entries[0]!.url !== "about:blank") return false;
+			// Reloading the page's first entry brings its first policies back (none of the document's), and
+			// its address space, so loopback stays reachable where the deployment allows it (a blank page
+			// the browser navigates to would be public: Private Network Access blocks it from loopback).
+			await page.reload({ waitUntil: "load", timeout: 0 });
+			await page.evaluate("window.name = ''");
+			if (ready.screen) await page.emulateMediaType();
+			ready.screen = false;
+			return true;
+		})();
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CLEAN_TIMEOUT_MS)));
+		const clean = await Promise.race([steps.catch(() => false), late]);
+		clearTimeout(timer);
+		if (!clean) void this.closePage(page);
+		return clean;
 	}
 
 	/** The browser's lanes, made the first time they are needed. */
 	private browserLanes(): Lane[] {
 		if (this.lanes.length > 0) return this.lanes;
-		this.lanes = Array.from({ length: PAGES_PER_BROWSER }, () => ({ context: null, spare: null, busy: false, finished: null }));
+		this.lanes = Array.from({ length: PAGES_PER_BROWSER }, () => ({ context: null, spare: null, busy: false, kept: null }));
 		return this.lanes;
 	}
 
@@ -486,7 +575,9 @@ export class Renderer extends DurableObject<Env> {
 		const { targetId } = await session.send("Target.createTarget", { url: "about:blank", browserContextId, background: true });
 		const page = await (await browser.waitForTarget((target) => targetIdOf(target) === targetId)).page();
 		if (!page) throw new Error(`no page for the new target ${targetId}`);
-		return { page, cdp: await page.createCDPSession() };
+		const cdp = await page.createCDPSession();
+		const { entries } = await cdp.send("Page.getNavigationHistory");
+		return { page, cdp, documents: 0, screen: false, entryId: entries[0]!.id };
 	}
 
 	private keepWarm(): void {

@@ -1,4 +1,4 @@
-import type { CDPSession, Page } from "@cloudflare/puppeteer";
+import type { CDPEvents, CDPSession, Page } from "@cloudflare/puppeteer";
 import { type OutboundPolicy, refuseResource } from "../outbound/public-url";
 
 /** A resource the page asked for and did not get, and why: `HTTP 404`, `net::ERR_NAME_NOT_RESOLVED`, `timed out after 10000 ms`. */
@@ -16,7 +16,7 @@ export const MAX_FAILED_REPORTED = 20;
  * document's path, and its events are ordered with the readiness check that runs on it.
  * A failure is an HTTP error status, or a request that failed (DNS, refused connection, TLS:
  * Chromium's `net::ERR_…`); a request the page cancelled, or that a CSP stopped, is not.
- * A page serves one document, so a watch is made per document and dropped with the page.
+ * A watch is made per document, and stopped when the document is done.
  */
 export class ResourceWatch {
 	/** Each request's URL (its latest redirect hop), by request id. */
@@ -24,24 +24,44 @@ export class ResourceWatch {
 	private readonly loadingNow = new Set<string>();
 	private readonly failures = new Map<string, string>();
 
+	private readonly session: CDPSession;
+
 	constructor(page: Page) {
 		// Not in puppeteer's types: the session puppeteer itself drives the page with.
-		const session = (page as unknown as { _client(): CDPSession })._client();
-		session.on("Network.requestWillBeSent", ({ requestId, request }) => {
-			this.urls.set(requestId, request.url);
-			this.loadingNow.add(requestId);
-		});
-		session.on("Network.responseReceived", ({ requestId, response }) => {
-			if (response.status >= 400) this.failures.set(requestId, `HTTP ${response.status}`);
-		});
-		session.on("Network.loadingFinished", ({ requestId }) => this.loadingNow.delete(requestId));
-		session.on("Network.loadingFailed", ({ requestId, errorText, canceled, blockedReason }) => {
-			this.loadingNow.delete(requestId);
-			// A CSP (the page's, or Quire's with `javascript: false`) stops what the document chose not to load.
-			if (canceled || blockedReason === "csp" || this.failures.has(requestId)) return;
-			this.failures.set(requestId, errorText || `blocked: ${blockedReason ?? "unknown"}`);
-		});
+		this.session = (page as unknown as { _client(): CDPSession })._client();
+		this.session.on("Network.requestWillBeSent", this.sent);
+		this.session.on("Network.responseReceived", this.answered);
+		this.session.on("Network.loadingFinished", this.finished);
+		this.session.on("Network.loadingFailed", this.failed);
 	}
+
+	/** Stops watching: the page may go on to its account's next document, which has a watch of its own. */
+	stop(): void {
+		this.session.off("Network.requestWillBeSent", this.sent);
+		this.session.off("Network.responseReceived", this.answered);
+		this.session.off("Network.loadingFinished", this.finished);
+		this.session.off("Network.loadingFailed", this.failed);
+	}
+
+	private readonly sent = ({ requestId, request }: CDPEvents["Network.requestWillBeSent"]) => {
+		this.urls.set(requestId, request.url);
+		this.loadingNow.add(requestId);
+	};
+
+	private readonly answered = ({ requestId, response }: CDPEvents["Network.responseReceived"]) => {
+		if (response.status >= 400) this.failures.set(requestId, `HTTP ${response.status}`);
+	};
+
+	private readonly finished = ({ requestId }: CDPEvents["Network.loadingFinished"]) => {
+		this.loadingNow.delete(requestId);
+	};
+
+	private readonly failed = ({ requestId, errorText, canceled, blockedReason }: CDPEvents["Network.loadingFailed"]) => {
+		this.loadingNow.delete(requestId);
+		// A CSP (the page's, or Quire's with `javascript: false`) stops what the document chose not to load.
+		if (canceled || blockedReason === "csp" || this.failures.has(requestId)) return;
+		this.failures.set(requestId, errorText || `blocked: ${blockedReason ?? "unknown"}`);
+	};
 
 	/** The requests still loading: taken when the page stops waiting, just before it is printed. */
 	loading(): Set<string> {
