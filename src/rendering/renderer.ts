@@ -48,6 +48,8 @@ interface KeptPage {
 	account: string | null;
 	ready: ReadyPage;
 	clean: () => Promise<boolean>;
+	/** Cleaned already: a document can start in it at once. */
+	cleaned: boolean;
 }
 
 /**
@@ -381,13 +383,14 @@ export class Renderer extends DurableObject<Env> {
 	}
 
 	/**
-	 * A free lane for an account's document: one keeping a page of that account, else one whose
-	 * next page is open (one keeping no other account's page first), else any. There always is a
+	 * A free lane for an account's document: one keeping a page of that account (cleaned already
+	 * first), else one whose next page is open (one keeping no other account's page first), else any. There always is a
 	 * free lane: a renderer starts no more documents than it has pages ({@link Slots}).
 	 */
 	private takeLane(account: string): Lane {
 		const free = this.browserLanes().filter((lane) => !lane.busy);
 		const lane =
+			free.find((candidate) => candidate.kept?.account === account && candidate.kept.cleaned) ??
 			free.find((candidate) => candidate.kept?.account === account) ??
 			free.find((candidate) => candidate.spare && !candidate.kept) ??
 			free.find((candidate) => candidate.spare) ??
@@ -479,7 +482,7 @@ export class Renderer extends DurableObject<Env> {
 	 */
 	private tidyAfter(lane: Lane, ready: ReadyPage | null, account: string | null): void {
 		if (ready && account && ready.documents < DOCUMENTS_PER_PAGE) return this.keep(lane, ready, account);
-		if (ready) lane.kept = { account: null, ready, clean: async () => false };
+		if (ready) lane.kept = { account: null, ready, clean: async () => false, cleaned: false };
 		const browser = this.browser;
 		setTimeout(() => {
 			if (this.browser !== browser) return; // it died or was let go meanwhile, with its pages
@@ -506,12 +509,12 @@ export class Renderer extends DurableObject<Env> {
 	 */
 	private keep(lane: Lane, ready: ReadyPage, account: string): void {
 		let cleaning: Promise<boolean> | null = null;
-		const clean = () => (cleaning ??= this.clean(ready));
-		lane.kept = { account, ready, clean };
+		const kept: KeptPage = { account, ready, clean: () => (cleaning ??= this.clean(ready).then((clean) => (kept.cleaned = clean))), cleaned: false };
+		lane.kept = kept;
 		const browser = this.browser;
 		setTimeout(() => {
 			if (this.browser !== browser) return;
-			if (lane.kept?.ready === ready) void clean();
+			if (lane.kept === kept) void kept.clean();
 			this.refill();
 		}, TIDY_DELAY_MS);
 	}
