@@ -152,9 +152,9 @@ class Stopped extends Error {
  * cookie jar is emptied just before it renders. Once its PDF is on its way, the page is cleaned
  * for its account's next document (a reload of its blank first document: see `keep`), or closed
  * when another account's document needs the lane. So nothing one document leaves behind reaches
- * the next, accounts never share a page (nor its renderer process), and documents rendering at
- * once share no cookie jar or HTTP cache. (A browser context per document would also isolate the HTTP cache from the
- * lane's earlier documents, but measured here it costs a third of the throughput.)
+ * the next, accounts never share a page, and documents rendering at once share no cookie jar or
+ * HTTP cache. (A browser context per document would also isolate the HTTP cache from the lane's
+ * earlier documents, but measured here it costs a third of the throughput.)
  *
  * Every document is hostile until printed. Each page runs in a renderer process of its own, so a
  * page whose scripts never yield holds up only itself; its deadline is enforced from outside the
@@ -384,8 +384,9 @@ export class Renderer extends DurableObject<Env> {
 
 	/**
 	 * A free lane for an account's document: one keeping a page of that account (cleaned already
-	 * first), else one whose next page is open (one keeping no other account's page first), else any. There always is a
-	 * free lane: a renderer starts no more documents than it has pages ({@link Slots}).
+	 * first), else one whose next page is open (one keeping no other account's page first), else
+	 * any. There always is a free lane: a renderer starts no more documents than it has pages
+	 * ({@link Slots}).
 	 */
 	private takeLane(account: string): Lane {
 		const free = this.browserLanes().filter((lane) => !lane.busy);
@@ -496,11 +497,10 @@ export class Renderer extends DurableObject<Env> {
 	}
 
 	/**
-	 * Keeps a document's page for its account's next document, so that one skips opening a tab and
-	 * starting a renderer process (in the bench, a third of Chromium's CPU per document). Accounts
-	 * never share a page: another account's document closes it (`takePage`), so each of its
-	 * documents starts in a renderer process of its own, as before. Between an account's own
-	 * documents, cleaning leaves nothing behind: the page reloads its blank first document (a new
+	 * Keeps a document's page for its account's next document, so that one skips opening a tab
+	 * (measured locally: a third to a half of Chromium's CPU per document). Accounts never share a
+	 * page: another account's document closes it (`takePage`) and takes a new one. Between an
+	 * account's own documents, cleaning leaves nothing behind: the page reloads its blank first document (a new
 	 * window object: the last document's globals, timers and workers end, and so do the policies
 	 * it set), `window.name` (which survives navigation) is emptied, and media emulation is reset;
 	 * the cookie jar is emptied before each document anyway. A document that navigated or changed
