@@ -258,15 +258,16 @@ export class Renderer extends DurableObject<Env> {
 			this.documents.set(page, guard);
 			const resources = new ResourceWatch(page);
 			const watch = this.watch(page, cdp, limits.deadlineMs);
+			const { media, waitTimeoutMs } = loadOptions(options);
 			let rendered = false;
 			try {
 				await watch.bound(this.clearCookies(lane));
-				ready.screen ||= loadOptions(options).media === "screen";
+				ready.screen ||= media === "screen";
 				const complete = await watch.bound(loadContent(page, guardedHtml(html, { javascript: limits.javascript }), options));
 				const stalled = resources.loading();
 				const print = cdp.send("Page.printToPDF", { ...printParams(toPdfOptions(options)), transferMode: "ReturnAsBase64" });
 				const { data } = await watch.bound(print);
-				const stalledReason = complete ? "still loading when the page was printed" : `timed out after ${loadOptions(options).waitTimeoutMs} ms`;
+				const stalledReason = complete ? "still loading when the page was printed" : `timed out after ${waitTimeoutMs} ms`;
 				const failed = resources.report(policy, stalled, stalledReason);
 				rendered = true;
 				return { ok: true, pdf: new Uint8Array(Buffer.from(data, "base64")), blocked: [...guard.blocked], failed };
