@@ -1,4 +1,4 @@
-import type { Page } from "@cloudflare/puppeteer";
+import type { CDPSession, Page } from "@cloudflare/puppeteer";
 import { loadOptions, type PageOptions } from "./page-options";
 
 /** The page can't be printed as asked: `wait_for_selector` never matched, or is not a selector. */
@@ -14,12 +14,19 @@ export class PageNotReadyError extends Error {
 type Readiness = "ready" | "incomplete" | "selector_timeout" | "bad_selector";
 
 /**
- * Runs in the page (as a string: the bundler's helpers must not leak into it). Waits, until the
- * deadline, for the load event, then `selector`, then every web font and `<img>` (lazy ones
- * made eager), looking again after each round since scripts may add more.
+ * Runs in the page (as a string: the bundler's helpers must not leak into it). Writes `html` as
+ * the page's document and waits for it to be parsed (its deadline starts then, as
+ * `wait_timeout_ms` says), then waits, until the deadline, for the load event, then `selector`, then
+ * every web font and `<img>` (lazy ones made eager), looking again after each round since scripts
+ * may add more. One DevTools call for both: each call is a round trip to the browser.
  */
-function readinessScript(budgetMs: number, selector: string | null): string {
-	return `(async (budgetMs, selector) => {
+function loadScript(html: string, budgetMs: number, selector: string | null): string {
+	return `(async (html, budgetMs, selector) => {
+		window.name = ""; // a page's name outlives its documents: the last one may have set it
+		document.open();
+		document.write(html);
+		document.close();
+		if (document.readyState === "loading") await new Promise((resolve) => addEventListener("DOMContentLoaded", resolve, { once: true }));
 		const deadline = Date.now() + budgetMs;
 		const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 		const inTime = (promise) => Promise.race([promise.then(() => true, () => true), sleep(deadline - Date.now()).then(() => false)]);
@@ -45,7 +52,7 @@ function readinessScript(budgetMs: number, selector: string | null): string {
 			await inTime(Promise.all([document.fonts.ready, ...arrivals]));
 			await sleep(0); // never spin on microtasks alone
 		}
-	})(${budgetMs}, ${JSON.stringify(selector)})`;
+	})(${JSON.stringify(html)}, ${budgetMs}, ${JSON.stringify(selector)})`;
 }
 
 /**
@@ -53,17 +60,18 @@ function readinessScript(budgetMs: number, selector: string | null): string {
  * if given, web fonts and images, all within `wait_timeout_ms`. Fonts and images still missing
  * then are left out (a document a little late beats no document); a selector that never appears
  * fails the render, since the client said the page isn't ready without it.
- * Expects a page with no media emulated (a new one, or one the Renderer cleaned), so only a
- * non-default media type is set.
+ * Expects a blank page with no media emulated (a new one, or one the Renderer cleaned), so only a
+ * non-default media type is set; the page's name, which survives its reload, is emptied here.
  * Nothing here bounds a page whose scripts never yield: the Renderer's deadline does, from outside.
  * Resolves `true` when everything it waited for arrived, `false` when it gave up at `wait_timeout_ms`.
  */
-export async function loadContent(page: Page, html: string, options: PageOptions): Promise<boolean> {
+export async function loadContent(page: Page, cdp: CDPSession, html: string, options: PageOptions): Promise<boolean> {
 	const { media, waitTimeoutMs, selector } = loadOptions(options);
 	// Printing uses print media already, and the page comes with no emulation: only `screen` needs a call.
 	if (media !== "print") await page.emulateMediaType(media);
-	await page.setContent(html, { waitUntil: "domcontentloaded", timeout: 0 });
-	const readiness = (await page.evaluate(readinessScript(waitTimeoutMs, selector))) as Readiness;
+	const loaded = await cdp.send("Runtime.evaluate", { expression: loadScript(html, waitTimeoutMs, selector), awaitPromise: true, returnByValue: true });
+	if (loaded.exceptionDetails) throw new Error(loaded.exceptionDetails.exception?.description ?? loaded.exceptionDetails.text);
+	const readiness = loaded.result.value as Readiness;
 	if (readiness === "bad_selector") throw new PageNotReadyError("bad_selector", `wait_for_selector: "${selector}" is not a valid CSS selector`);
 	if (readiness === "selector_timeout") throw new PageNotReadyError("timeout", `wait_for_selector: nothing matched "${selector}" within ${waitTimeoutMs} ms`);
 	return readiness === "ready";

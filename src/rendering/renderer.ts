@@ -263,7 +263,7 @@ export class Renderer extends DurableObject<Env> {
 			try {
 				await watch.bound(this.clearCookies(lane));
 				ready.screen ||= media === "screen";
-				const complete = await watch.bound(loadContent(page, guardedHtml(html, { javascript: limits.javascript }), options));
+				const complete = await watch.bound(loadContent(page, cdp, guardedHtml(html, { javascript: limits.javascript }), options));
 				const stalled = resources.loading();
 				const print = cdp.send("Page.printToPDF", { ...printParams(toPdfOptions(options)), transferMode: "ReturnAsBase64" });
 				const { data } = await watch.bound(print);
@@ -503,8 +503,8 @@ export class Renderer extends DurableObject<Env> {
 	 * page: another account's document closes it (`takePage`) and takes a new one. Between an
 	 * account's own documents, cleaning leaves nothing behind: the page reloads its blank first document (a new
 	 * window object: the last document's globals, timers and workers end, and so do the policies
-	 * it set), `window.name` (which survives navigation) is emptied, and media emulation is reset;
-	 * the cookie jar is emptied before each document anyway. A document that navigated or changed
+	 * it set) and media emulation is reset; `window.name`, which survives a reload, is emptied as
+	 * the next document is written (`loadContent`), and the cookie jar before each document. A document that navigated or changed
 	 * the page's history is not cleaned but closed, and so is one whose scripts hold the page
 	 * longer than {@link CLEAN_TIMEOUT_MS}.
 	 */
@@ -523,15 +523,17 @@ export class Renderer extends DurableObject<Env> {
 	private async clean(ready: ReadyPage): Promise<boolean> {
 		const { page, cdp } = ready;
 		const steps = (async () => {
-			// Still the page's one history entry, unmoved: the document neither navigated (a blank page it
-			// navigated to would keep its Content-Security-Policy, report-uri included) nor pushed state.
-			const { entries } = await cdp.send("Page.getNavigationHistory");
-			if (entries.length !== 1 || entries[0]!.id !== ready.entryId || entries[0]!.url !== "about:blank") return false;
+			// A document that navigated away is not reloaded: that would fetch its page again.
+			if (page.url() !== "about:blank") return false;
 			// Reloading the page's first entry brings its first policies back (none of the document's), and
 			// its address space, so loopback stays reachable where the deployment allows it (a blank page
 			// the browser navigates to would be public: Private Network Access blocks it from loopback).
 			await page.reload({ waitUntil: "load", timeout: 0 });
-			await page.evaluate("window.name = ''");
+			// Checked once reloaded, when no script of the document is left to move it: still the page's one
+			// history entry, the one it opened with. A document that navigated (a blank page it navigated to
+			// would keep its Content-Security-Policy, report-uri included) or pushed state fails this.
+			const { entries } = await cdp.send("Page.getNavigationHistory");
+			if (entries.length !== 1 || entries[0]!.id !== ready.entryId || entries[0]!.url !== "about:blank") return false;
 			if (ready.screen) await page.emulateMediaType();
 			ready.screen = false;
 			return true;
