@@ -1,5 +1,6 @@
-import type { CDPSession, Page } from "@cloudflare/puppeteer";
+import type { Page } from "@cloudflare/puppeteer";
 import { loadOptions, type PageOptions } from "./page-options";
+import { puppeteerSession } from "./resources";
 
 /** The page can't be printed as asked: `wait_for_selector` never matched, or is not a selector. */
 export class PageNotReadyError extends Error {
@@ -65,11 +66,13 @@ function loadScript(html: string, budgetMs: number, selector: string | null): st
  * Nothing here bounds a page whose scripts never yield: the Renderer's deadline does, from outside.
  * Resolves `true` when everything it waited for arrived, `false` when it gave up at `wait_timeout_ms`.
  */
-export async function loadContent(page: Page, cdp: CDPSession, html: string, options: PageOptions): Promise<boolean> {
+export async function loadContent(page: Page, html: string, options: PageOptions): Promise<boolean> {
 	const { media, waitTimeoutMs, selector } = loadOptions(options);
 	// Printing uses print media already, and the page comes with no emulation: only `screen` needs a call.
 	if (media !== "print") await page.emulateMediaType(media);
-	const loaded = await cdp.send("Runtime.evaluate", { expression: loadScript(html, waitTimeoutMs, selector), awaitPromise: true, returnByValue: true });
+	// On puppeteer's session of the page, whose Network events the document's ResourceWatch reads:
+	// they then come in order with the answer.
+	const loaded = await puppeteerSession(page).send("Runtime.evaluate", { expression: loadScript(html, waitTimeoutMs, selector), awaitPromise: true, returnByValue: true });
 	if (loaded.exceptionDetails) throw new Error(loaded.exceptionDetails.exception?.description ?? loaded.exceptionDetails.text);
 	const readiness = loaded.result.value as Readiness;
 	if (readiness === "bad_selector") throw new PageNotReadyError("bad_selector", `wait_for_selector: "${selector}" is not a valid CSS selector`);

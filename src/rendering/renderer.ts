@@ -263,7 +263,7 @@ export class Renderer extends DurableObject<Env> {
 			try {
 				await watch.bound(this.clearCookies(lane));
 				ready.screen ||= media === "screen";
-				const complete = await watch.bound(loadContent(page, cdp, guardedHtml(html, { javascript: limits.javascript }), options));
+				const complete = await watch.bound(loadContent(page, guardedHtml(html, { javascript: limits.javascript }), options));
 				const stalled = resources.loading();
 				const print = cdp.send("Page.printToPDF", { ...printParams(toPdfOptions(options)), transferMode: "ReturnAsBase64" });
 				const { data } = await watch.bound(print);

@@ -10,10 +10,15 @@ export interface FailedResource {
 /** Failed resources reported per document (like blocked ones, up to 20). */
 export const MAX_FAILED_REPORTED = 20;
 
+/** The DevTools session puppeteer itself drives a page with (not in puppeteer's types). */
+export function puppeteerSession(page: Page): CDPSession {
+	return (page as unknown as { _client(): CDPSession })._client();
+}
+
 /**
  * What became of a page's requests, read from the Network events of puppeteer's own DevTools
  * session of the page: its Network domain is on already, so watching costs no command on the
- * document's path, and its events are ordered with the readiness check that runs on it.
+ * document's path, and its events are ordered with the load (`loadContent`) that runs on it.
  * A failure is an HTTP error status, or a request that failed (DNS, refused connection, TLS:
  * Chromium's `net::ERR_…`); a request the page cancelled, or that a CSP stopped, is not.
  * A watch is made per document, and stopped when the document is done.
@@ -27,8 +32,7 @@ export class ResourceWatch {
 	private readonly session: CDPSession;
 
 	constructor(page: Page) {
-		// Not in puppeteer's types: the session puppeteer itself drives the page with.
-		this.session = (page as unknown as { _client(): CDPSession })._client();
+		this.session = puppeteerSession(page);
 		this.session.on("Network.requestWillBeSent", this.sent);
 		this.session.on("Network.responseReceived", this.answered);
 		this.session.on("Network.loadingFinished", this.finished);
