@@ -501,12 +501,13 @@ export class Renderer extends DurableObject<Env> {
 	 * Keeps a document's page for its account's next document, so that one skips opening a tab
 	 * (measured locally: a third to a half of Chromium's CPU per document). Accounts never share a
 	 * page: another account's document closes it (`takePage`) and takes a new one. Between an
-	 * account's own documents, cleaning leaves nothing behind: the page reloads its blank first document (a new
-	 * window object: the last document's globals, timers and workers end, and so do the policies
-	 * it set) and media emulation is reset; `window.name`, which survives a reload, is emptied as
-	 * the next document is written (`loadContent`), and the cookie jar before each document. A document that navigated or changed
-	 * the page's history is not cleaned but closed, and so is one whose scripts hold the page
-	 * longer than {@link CLEAN_TIMEOUT_MS}.
+	 * account's own documents, cleaning leaves nothing behind: the page reloads its blank first
+	 * document (a new window object: the last document's globals, timers and workers end, and so
+	 * do the policies it set) and media emulation is reset; `window.name`, which survives a
+	 * reload, is emptied as the next document is written (`loadContent`), and the cookie jar
+	 * before each document. A document that navigated or changed the page's history is not
+	 * cleaned but closed, and so is one whose scripts hold the page longer than
+	 * {@link CLEAN_TIMEOUT_MS}.
 	 */
 	private keep(lane: Lane, ready: ReadyPage, account: string): void {
 		let cleaning: Promise<boolean> | null = null;
