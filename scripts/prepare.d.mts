@@ -12,4 +12,7 @@ export function ensureSystemPackages(): void;
 
 export function ensureVendorAssets(): void;
 
+/** The shell script put where miniflare looks for its Chrome, running `chromium` with the project's settings. */
+export function chromeLauncher(chromium: string): string;
+
 export function prepare(): void;

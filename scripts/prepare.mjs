@@ -209,17 +209,28 @@ function findSystemChromium() {
  * when run as root, and with network prediction off in the profile miniflare gives it
  * (`net.network_prediction_options` 2, "never"): no preconnect, DNS prefetch, prefetch or
  * prerender, which open connections before (and without) any request the outbound guard could
- * refuse, so a page could otherwise knock on local ports.
+ * refuse, so a page could otherwise knock on local ports. It also turns off Chromium's spare
+ * renderer process (`SpareRendererForSitePerProcess`, added to miniflare's `--disable-features`):
+ * a desktop browser keeps one process warm for the browser context that navigated last, and the
+ * Renderer's lanes are four contexts taking turns, so most documents started a spare process and
+ * threw it away (docs/performance.md, session 9).
  */
-function chromeLauncher(chromium) {
+export function chromeLauncher(chromium) {
 	return `#!/bin/sh
+spare=SpareRendererForSitePerProcess
+merged=
 for arg; do
-	case "$arg" in --user-data-dir=*)
+	shift
+	case "$arg" in
+	--user-data-dir=*)
 		profile="\${arg#--user-data-dir=}/Default"
 		mkdir -p "$profile"
-		[ -f "$profile/Preferences" ] || printf '%s' '{"net":{"network_prediction_options":2}}' > "$profile/Preferences"
+		[ -f "$profile/Preferences" ] || printf '%s' '{"net":{"network_prediction_options":2}}' > "$profile/Preferences" ;;
+	--disable-features=*) arg="$arg,$spare" merged=1 ;;
 	esac
+	set -- "$@" "$arg"
 done
+[ -n "$merged" ] || set -- "$@" "--disable-features=$spare"
 [ "$(id -u)" = 0 ] && set -- --no-sandbox "$@"
 exec ${chromium} "$@"
 `;

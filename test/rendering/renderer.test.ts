@@ -21,6 +21,21 @@ function pageOpen(renderer: DurableObjectStub<Renderer>, targetId: string) {
 	});
 }
 
+/** The ids of the browser's renderer processes now, and its command line. */
+function browserProcesses(renderer: DurableObjectStub<Renderer>) {
+	return runInDurableObject(renderer, async (instance: Renderer) => {
+		const browser = await (instance as unknown as { browser: Promise<Browser> }).browser;
+		const session = await browser.target().createCDPSession();
+		try {
+			const { processInfo } = await session.send("SystemInfo.getProcessInfo");
+			const { arguments: args } = await session.send("Browser.getBrowserCommandLine");
+			return { renderers: processInfo.filter((process) => process.type === "renderer").map((process) => process.id), args };
+		} finally {
+			await session.detach();
+		}
+	});
+}
+
 describe("Renderer Durable Object", () => {
 	it("replaces a browser that died, on the next document", async () => {
 		const { key } = await signUp();
@@ -165,5 +180,27 @@ describe("Renderer Durable Object", () => {
 		const [now] = (await keptPages(renderer)).filter((page) => page.account === accountId);
 		expect(now).toEqual({ account: accountId, page: expect.not.stringMatching(kept!.page), documents: 1 });
 		await expect.poll(() => pageOpen(renderer, kept!.page)).toBe(false);
+	});
+	it("starts no renderer process per document while lanes take turns: the local browser keeps no spare process", async () => {
+		const accounts = await Promise.all([signUp(), signUp(), signUp()]);
+		// Three accounts' documents at once: three lanes, three browser contexts, each page reloaded after its document.
+		const round = () => Promise.all(accounts.map(({ key }) => postJson("/v1/generate", { html: "<p>taking turns</p>" }, { "X-API-Key": key })));
+		const settled = () => new Promise((resolve) => setTimeout(resolve, 500)); // pages cleaned, lanes' next pages open
+		const [first] = await round();
+		const renderer = rendererOf(first!);
+		await round();
+		await settled();
+		const before = await browserProcesses(renderer);
+		// miniflare's own disabled features are still there, with the spare process added to them.
+		const disabled = before.args.filter((arg) => arg.startsWith("--disable-features="));
+		expect(disabled).toEqual([expect.stringMatching(/^--disable-features=.*IsolateSandboxedIframes.*,SpareRendererForSitePerProcess$/)]);
+		const seen = new Set(before.renderers);
+		for (let i = 0; i < 4; i++) {
+			for (const res of await round()) expect(res.status).toBe(200);
+			await settled();
+			for (const id of (await browserProcesses(renderer)).renderers) seen.add(id);
+		}
+		// With a spare process, each round's reloads would leave a new one behind: 4 more here.
+		expect([...seen].sort()).toEqual([...before.renderers].sort());
 	});
 });

@@ -1,6 +1,9 @@
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ensureSystemPackages, FONT_PACKAGES, TOOL_PACKAGES } from "../../scripts/prepare.mjs";
+import { chromeLauncher, ensureSystemPackages, FONT_PACKAGES, TOOL_PACKAGES } from "../../scripts/prepare.mjs";
 
 describe("ensureSystemPackages", () => {
 	afterEach(() => vi.restoreAllMocks());
@@ -15,5 +18,36 @@ describe("ensureSystemPackages", () => {
 		ensureSystemPackages();
 		expect(log).not.toHaveBeenCalled();
 		expect(stderr).not.toHaveBeenCalled();
+	});
+});
+
+describe("chromeLauncher", () => {
+	/** Runs the launcher with a stand-in Chromium that prints the arguments it was given, one per line. */
+	function launch(args: string[]) {
+		const dir = mkdtempSync(join(tmpdir(), "quire-launcher-"));
+		const chromium = join(dir, "chromium");
+		writeFileSync(chromium, `#!/bin/sh\nprintf '%s\\n' "$@"\n`, { mode: 0o755 });
+		const launcher = join(dir, "chrome");
+		writeFileSync(launcher, chromeLauncher(chromium), { mode: 0o755 });
+		const profile = join(dir, "profile");
+		const given = execFileSync(launcher, args.map((arg) => arg.replace("<profile>", profile)), { encoding: "utf8" }).trimEnd().split("\n");
+		return { given: given.filter((arg) => arg !== "--no-sandbox"), profile };
+	}
+
+	it("adds the spare renderer process to miniflare's disabled features, and passes every other argument through as it was", () => {
+		const { given, profile } = launch(["--disable-features=Translate,IsolateSandboxedIframes", "--headless=new", "an argument with spaces", "--user-data-dir=<profile>", "about:blank"]);
+		expect(given).toEqual([
+			"--disable-features=Translate,IsolateSandboxedIframes,SpareRendererForSitePerProcess",
+			"--headless=new",
+			"an argument with spaces",
+			`--user-data-dir=${profile}`,
+			"about:blank",
+		]);
+		// The profile miniflare gives it opens no connection ahead of a request.
+		expect(JSON.parse(readFileSync(join(profile, "Default", "Preferences"), "utf8"))).toEqual({ net: { network_prediction_options: 2 } });
+	});
+
+	it("disables the spare renderer process when it is given no disabled features", () => {
+		expect(launch(["--headless=new"]).given).toEqual(["--headless=new", "--disable-features=SpareRendererForSitePerProcess"]);
 	});
 });
