@@ -181,6 +181,7 @@ describe("Renderer Durable Object", () => {
 		expect(now).toEqual({ account: accountId, page: expect.not.stringMatching(kept!.page), documents: 1 });
 		await expect.poll(() => pageOpen(renderer, kept!.page)).toBe(false);
 	});
+
 	it("starts no renderer process per document while lanes take turns: the local browser keeps no spare process", async () => {
 		const accounts = await Promise.all([signUp(), signUp(), signUp()]);
 		// Three accounts' documents at once: three lanes, three browser contexts, each page reloaded after its document.

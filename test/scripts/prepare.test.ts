@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { chromeLauncher, ensureSystemPackages, FONT_PACKAGES, TOOL_PACKAGES } from "../../scripts/prepare.mjs";
 
 describe("ensureSystemPackages", () => {
@@ -22,9 +22,12 @@ describe("ensureSystemPackages", () => {
 });
 
 describe("chromeLauncher", () => {
+	let dir: string;
+	beforeAll(() => void (dir = mkdtempSync(join(tmpdir(), "quire-launcher-"))));
+	afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 	/** Runs the launcher with a stand-in Chromium that prints the arguments it was given, one per line. */
 	function launch(args: string[]) {
-		const dir = mkdtempSync(join(tmpdir(), "quire-launcher-"));
 		const chromium = join(dir, "chromium");
 		writeFileSync(chromium, `#!/bin/sh\nprintf '%s\\n' "$@"\n`, { mode: 0o755 });
 		const launcher = join(dir, "chrome");
