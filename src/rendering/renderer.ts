@@ -4,7 +4,7 @@ import { Buffer } from "node:buffer";
 import { loadContent, PageNotReadyError } from "./load-content";
 import { loadOptions, toPdfOptions, type PageOptions } from "./page-options";
 import { printParams } from "./print";
-import { type FailedResource, ResourceWatch } from "./resources";
+import { type FailedResource, puppeteerSession, ResourceWatch } from "./resources";
 import { guardedHtml, type OutboundPolicy, refuseResource } from "../outbound/public-url";
 import { type FleetConfig, PAGES_PER_BROWSER } from "./fleet/config";
 import type { Attempt } from "./fleet/dispatch";
@@ -27,10 +27,9 @@ const KEEP_ALIVE_MS = 600_000;
 const PING_INTERVAL_MS = 60_000;
 /** How long a document may wait for a browser when Browser Rendering's launch limits are reached. */
 const LAUNCH_WAIT_MS = 60_000;
-/** A pooled page and the DevTools session it prints through, both opened ahead of demand. */
+/** A pooled page, opened ahead of demand. DevTools calls go through puppeteer's own session of it (`puppeteerSession`). */
 interface ReadyPage {
 	page: Page;
-	cdp: CDPSession;
 	/** Documents it has rendered. */
 	documents: number;
 	/** Whether a document set its media type to `screen` (cleaning sets it back). */
@@ -253,11 +252,11 @@ export class Renderer extends DurableObject<Env> {
 				lane.busy = false;
 				throw error;
 			});
-			const { page, cdp } = ready;
+			const { page } = ready;
 			const guard: Guard = { account: limits.account, policy, blocked: new Set() };
 			this.documents.set(page, guard);
 			const resources = new ResourceWatch(page);
-			const watch = this.watch(page, cdp, limits.deadlineMs);
+			const watch = this.watch(page, limits.deadlineMs);
 			const { media, waitTimeoutMs } = loadOptions(options);
 			let rendered = false;
 			try {
@@ -265,7 +264,7 @@ export class Renderer extends DurableObject<Env> {
 				ready.screen ||= media === "screen";
 				const complete = await watch.bound(loadContent(page, guardedHtml(html, { javascript: limits.javascript }), options));
 				const stalled = resources.loading();
-				const print = cdp.send("Page.printToPDF", { ...printParams(toPdfOptions(options)), transferMode: "ReturnAsBase64" });
+				const print = puppeteerSession(page).send("Page.printToPDF", { ...printParams(toPdfOptions(options)), transferMode: "ReturnAsBase64" });
 				const { data } = await watch.bound(print);
 				const stalledReason = complete ? "still loading when the page was printed" : `timed out after ${waitTimeoutMs} ms`;
 				const failed = resources.report(policy, stalled, stalledReason);
@@ -325,7 +324,7 @@ export class Renderer extends DurableObject<Env> {
 	 * crashes, every step `bound` waits on fails at once with {@link Stopped}, and the page is
 	 * closed by the browser (a page busy in an endless script is closed just the same).
 	 */
-	private watch(page: Page, cdp: CDPSession, deadlineMs: number) {
+	private watch(page: Page, deadlineMs: number) {
 		let stop!: (reason: Stopped) => void;
 		const stopping = new Promise<never>((_, reject) => (stop = reject));
 		stopping.catch(() => {}); // observed through `bound`
@@ -342,7 +341,7 @@ export class Renderer extends DurableObject<Env> {
 			watch.stopped = reason;
 			stop(new Stopped(reason));
 			// Stop the running script first (answered even while it runs), then take the page away.
-			void cdp.send("Runtime.terminateExecution").catch(() => {});
+			void puppeteerSession(page).send("Runtime.terminateExecution").catch(() => {});
 			void this.closePage(page);
 		};
 		const timer = setTimeout(() => fire("stopped"), deadlineMs);
@@ -522,7 +521,7 @@ export class Renderer extends DurableObject<Env> {
 	}
 
 	private async clean(ready: ReadyPage): Promise<boolean> {
-		const { page, cdp } = ready;
+		const { page } = ready;
 		const steps = (async () => {
 			// A document that navigated away is not reloaded: that would fetch its page again.
 			if (page.url() !== "about:blank") return false;
@@ -533,7 +532,7 @@ export class Renderer extends DurableObject<Env> {
 			// Checked once reloaded, when no script of the document is left to move it: still the page's one
 			// history entry, the one it opened with. A document that navigated (a blank page it navigated to
 			// would keep its Content-Security-Policy, report-uri included) or pushed state fails this.
-			const { entries } = await cdp.send("Page.getNavigationHistory");
+			const { entries } = await puppeteerSession(page).send("Page.getNavigationHistory");
 			if (entries.length !== 1 || entries[0]!.id !== ready.entryId || entries[0]!.url !== "about:blank") return false;
 			if (ready.screen) await page.emulateMediaType();
 			ready.screen = false;
@@ -582,9 +581,8 @@ export class Renderer extends DurableObject<Env> {
 		const { targetId } = await session.send("Target.createTarget", { url: "about:blank", browserContextId, background: true });
 		const page = await (await browser.waitForTarget((target) => targetIdOf(target) === targetId)).page();
 		if (!page) throw new Error(`no page for the new target ${targetId}`);
-		const cdp = await page.createCDPSession();
-		const { entries } = await cdp.send("Page.getNavigationHistory");
-		return { page, cdp, documents: 0, screen: false, entryId: entries[0]!.id };
+		const { entries } = await puppeteerSession(page).send("Page.getNavigationHistory");
+		return { page, documents: 0, screen: false, entryId: entries[0]!.id };
 	}
 
 	private keepWarm(): void {
